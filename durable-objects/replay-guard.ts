@@ -1,0 +1,72 @@
+/**
+ * @module durable-objects/replay-guard
+ * ReplayGuard: answers "first use" or "replay" for single-use values that are not a flow's own
+ * (attestation challenges, DPoP `jti`, client-assertion `jti`, initial access tokens, App Attest
+ * counters' nonces). Values are sharded over objects by a hash of their key
+ * (src/replay/use-once.ts); each object is single-threaded, so a check-and-set is atomic.
+ *
+ * Storage layout (SQLite-backed object):
+ *   table `used`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + value, never the value
+ *                 expires_at INTEGER    -- Unix ms after which the key may be forgotten
+ *   index `used_expires_at` on expires_at
+ * An alarm set to the earliest expiry deletes expired rows (rows, never deleteAll(): that would
+ * drop the table under the live instance) and re-arms itself for the next one.
+ */
+import { DurableObject } from 'cloudflare:workers';
+
+export type UseResult = 'first-use' | 'replay';
+
+export class ReplayGuard extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS used (
+      key TEXT PRIMARY KEY,
+      expires_at INTEGER NOT NULL
+    )`);
+    this.sql.exec('CREATE INDEX IF NOT EXISTS used_expires_at ON used (expires_at)');
+  }
+
+  /**
+   * Records `key` as used for `ttlSeconds`. Answers `first-use` the first time (or once an
+   * earlier use has expired) and `replay` while an earlier use is still remembered.
+   */
+  async use(key: string, ttlSeconds: number): Promise<UseResult> {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 256) {
+      throw new RangeError('ReplayGuard.use: key must be a non-empty string of at most 256 chars');
+    }
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > 30 * 86400) {
+      throw new RangeError('ReplayGuard.use: ttlSeconds must be in (0, 30 days]');
+    }
+    const now = Date.now();
+    const existing = this.sql
+      .exec<{ expires_at: number }>('SELECT expires_at FROM used WHERE key = ?', key)
+      .toArray()[0];
+    if (existing && existing.expires_at > now) return 'replay';
+    const expiresAt = now + Math.ceil(ttlSeconds * 1000);
+    this.sql.exec(
+      'INSERT INTO used (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at',
+      key,
+      expiresAt,
+    );
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > expiresAt) await this.ctx.storage.setAlarm(expiresAt);
+    return 'first-use';
+  }
+
+  /** How many keys are remembered (tests and operations). */
+  async size(): Promise<number> {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM used').one().n;
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.sql.exec('DELETE FROM used WHERE expires_at <= ?', now);
+    const next = this.sql
+      .exec<{ next: number | null }>('SELECT MIN(expires_at) AS next FROM used')
+      .one().next;
+    if (next !== null) await this.ctx.storage.setAlarm(next);
+  }
+}

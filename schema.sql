@@ -1,0 +1,109 @@
+-- edge-haapi D1 schema. Idempotent: applied by `npm start`'s set-up, by the test set-up and,
+-- when deploying, with `wrangler d1 execute DB --remote --file schema.sql`.
+-- Times are Unix seconds. JSON columns hold arrays or objects and are checked with json_valid.
+
+-- Clients: static clients, template clients (is_template = 1) and the dynamic clients registered
+-- from a template (template_id set). Secrets are stored hashed (src/crypto/secret-hash.ts).
+CREATE TABLE IF NOT EXISTS clients (
+  client_id TEXT PRIMARY KEY CHECK (length(client_id) BETWEEN 1 AND 255),
+  client_name TEXT,
+  client_type TEXT NOT NULL DEFAULT 'confidential' CHECK (client_type IN ('confidential', 'public')),
+  is_template INTEGER NOT NULL DEFAULT 0 CHECK (is_template IN (0, 1)),
+  template_id TEXT REFERENCES clients (client_id) ON DELETE CASCADE,
+  secret_hash TEXT,
+  token_endpoint_auth_method TEXT NOT NULL DEFAULT 'client_secret_basic' CHECK (
+    token_endpoint_auth_method IN ('client_secret_basic', 'client_secret_post', 'private_key_jwt',
+      'tls_client_auth', 'self_signed_tls_client_auth', 'none')),
+  -- further methods the client may also use (the DCR fallback's main client allows several)
+  extra_auth_methods TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(extra_auth_methods)),
+  grant_types TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(grant_types)),
+  scopes TEXT NOT NULL DEFAULT '' ,
+  redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(redirect_uris)),
+  allowed_origins TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(allowed_origins)),
+  jwks TEXT CHECK (jwks IS NULL OR json_valid(jwks)),
+  -- tls_client_auth: expected subject DN and/or SAN, and the issuing CA's SHA-256 fingerprint
+  -- (NULL: any CA that Cloudflare verified)
+  tls_subject_dn TEXT,
+  tls_san TEXT,
+  tls_ca_sha256 TEXT,
+  -- self_signed_tls_client_auth: SHA-256 fingerprints (hex) of the registered certificates
+  tls_cert_sha256 TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tls_cert_sha256)),
+  dpop_required INTEGER NOT NULL DEFAULT 0 CHECK (dpop_required IN (0, 1)),
+  -- {"code": true, "haapi": true, "allowWithoutAttestation": false, "clientCredentials": true}
+  capabilities TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(capabilities)),
+  attestation_policy TEXT,
+  -- template clients: the client whose credentials may register dynamic clients from it
+  authenticate_client_by TEXT,
+  -- template clients: {"maxClients": n, "idleSeconds": n, "lifetimeSeconds": n, "credential": "secret"}
+  template_limits TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(template_limits)),
+  registration_access_token_hash TEXT,
+  access_token_ttl INTEGER CHECK (access_token_ttl IS NULL OR access_token_ttl > 0),
+  refresh_token_ttl INTEGER CHECK (refresh_token_ttl IS NULL OR refresh_token_ttl > 0),
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at INTEGER NOT NULL DEFAULT (unixepoch()),
+  updated_at INTEGER NOT NULL DEFAULT (unixepoch()),
+  last_used_at INTEGER,
+  expires_at INTEGER,
+  CHECK (NOT (is_template = 1 AND template_id IS NOT NULL))
+);
+CREATE INDEX IF NOT EXISTS clients_template_id ON clients (template_id) WHERE template_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS clients_expires_at ON clients (expires_at) WHERE expires_at IS NOT NULL;
+
+-- Accounts of the account manager. password_hash: PBKDF2-SHA256 (src/crypto/secret-hash.ts).
+CREATE TABLE IF NOT EXISTS accounts (
+  subject TEXT PRIMARY KEY CHECK (length(subject) BETWEEN 1 AND 255),
+  username TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(username) BETWEEN 1 AND 255),
+  password_hash TEXT,
+  attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  created_at INTEGER NOT NULL DEFAULT (unixepoch()),
+  updated_at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+
+-- WebAuthn devices (credentials) of an account.
+CREATE TABLE IF NOT EXISTS webauthn_devices (
+  credential_id TEXT PRIMARY KEY,            -- base64url
+  subject TEXT NOT NULL REFERENCES accounts (subject) ON DELETE CASCADE,
+  public_key TEXT NOT NULL,                  -- COSE key, base64url
+  counter INTEGER NOT NULL DEFAULT 0 CHECK (counter >= 0),
+  transports TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(transports)),
+  device_type TEXT NOT NULL CHECK (device_type IN ('platform', 'cross-platform')),
+  aaguid TEXT,
+  backup_eligible INTEGER NOT NULL DEFAULT 0 CHECK (backup_eligible IN (0, 1)),
+  backup_state INTEGER NOT NULL DEFAULT 0 CHECK (backup_state IN (0, 1)),
+  name TEXT,
+  created_at INTEGER NOT NULL DEFAULT (unixepoch()),
+  last_used_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS webauthn_devices_subject ON webauthn_devices (subject);
+
+-- Refresh-token families: one per grant; the current token and the one it replaced are kept as
+-- hashes, so a retry inside the grace window and a reuse after it can be told apart.
+CREATE TABLE IF NOT EXISTS refresh_token_families (
+  family_id TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+  subject TEXT,
+  scope TEXT NOT NULL DEFAULT '',
+  auth TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(auth)),  -- acr, amr, auth_time, cal, sid
+  cnf_jkt TEXT,                               -- DPoP key binding of the family, if any
+  current_hash TEXT NOT NULL UNIQUE,
+  previous_hash TEXT UNIQUE,
+  rotated_at INTEGER,
+  generation INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL DEFAULT (unixepoch()),
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  revoked_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS refresh_token_families_client ON refresh_token_families (client_id);
+CREATE INDEX IF NOT EXISTS refresh_token_families_subject ON refresh_token_families (subject);
+CREATE INDEX IF NOT EXISTS refresh_token_families_expires ON refresh_token_families (expires_at);
+
+-- Revoked access tokens (by jti) until they would have expired anyway.
+CREATE TABLE IF NOT EXISTS revoked_access_tokens (
+  jti TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revoked_access_tokens_expires ON revoked_access_tokens (expires_at);

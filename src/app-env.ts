@@ -1,0 +1,18 @@
+/**
+ * @module app-env
+ * The Hono environment of the app: the Worker bindings and the intersection of the Variables
+ * each middleware sets.
+ */
+import type { Settings } from './config/settings';
+import type { ErrorShapeVariables } from './errors/respond';
+import type { RequestIdVariables } from './middleware/request-id';
+
+export type AppVariables = RequestIdVariables &
+  ErrorShapeVariables & {
+    settings: Settings;
+  };
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: AppVariables;
+}

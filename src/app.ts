@@ -1,0 +1,48 @@
+/**
+ * @module app
+ * createApp(settings): the one Hono app. Middleware order: request id, security headers, body
+ * limit; then the route groups, each marked with its error shape; then the error boundary.
+ * Paths come from settings, so the app is built once per settings object.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from './app-env';
+import type { Settings } from './config/settings';
+import { RequestError } from './errors/request-error';
+import { errorResponse } from './errors/respond';
+import { bodyLimit } from './middleware/body-limit';
+import { errorShape } from './middleware/error-shape';
+import { requestId } from './middleware/request-id';
+import { securityHeaders } from './middleware/security-headers';
+import { jwksRoutes } from './routes/jwks';
+import { tokenRoutes } from './routes/token';
+import { wellKnownRoutes } from './routes/well-known';
+
+export function createApp(settings: Settings): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set('settings', settings);
+    await next();
+  });
+  app.use(securityHeaders({ hsts: settings.issuer.startsWith('https://') }));
+  app.use(bodyLimit({ maxBytes: settings.maxBodyBytes }));
+
+  app.use('/.well-known/*', errorShape('problem'));
+  app.route('/.well-known', wellKnownRoutes);
+
+  app.use(settings.jwksPath, errorShape('oauth'));
+  app.route(settings.jwksPath, jwksRoutes);
+
+  app.use(settings.tokenPath, errorShape('oauth'));
+  app.route(settings.tokenPath, tokenRoutes);
+
+  app.notFound((c) =>
+    errorResponse(
+      new RequestError(404, 'Not Found', `No endpoint at ${c.req.method} ${c.req.path}`),
+      c,
+    ),
+  );
+  app.onError((err, c) => errorResponse(err, c));
+  return app;
+}

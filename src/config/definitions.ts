@@ -1,0 +1,229 @@
+/**
+ * @module config/definitions
+ * Every setting edge-haapi reads from the Worker's vars and secrets, documented once, here. The
+ * README's settings table is generated from this list (test/node/readme-settings.test.ts keeps it
+ * current). Vars can be edited in the Cloudflare dashboard; secrets are set with
+ * `wrangler secret put` (locally they come from `.dev.vars`).
+ */
+import {
+  integer,
+  issuerUrl,
+  jsonObject,
+  oneOf,
+  origins,
+  type Parser,
+  path,
+  text,
+} from './parsers';
+
+export interface SettingDefinition<T> {
+  /** The Worker var or secret name. */
+  readonly name: string;
+  readonly kind: 'var' | 'secret';
+  /** Human-readable type for the docs. */
+  readonly type: string;
+  /** Raw default; `undefined` means required. */
+  readonly default?: string;
+  readonly description: string;
+  readonly parse: Parser<T>;
+}
+
+function define<T>(definition: SettingDefinition<T>): SettingDefinition<T> {
+  return definition;
+}
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+export const definitions = {
+  environment: define({
+    name: 'ENVIRONMENT',
+    kind: 'var',
+    type: '`production` \\| `development`',
+    default: 'production',
+    description:
+      'In `production` the issuer must use https and development-only features (development attestation roots, demo warnings) are off.',
+    parse: oneOf('production', 'development'),
+  }),
+  issuer: define({
+    name: 'ISSUER',
+    kind: 'var',
+    type: 'URL',
+    description:
+      'The issuer identifier (RFC 8414 §2): the public base URL of this server, no trailing slash. Endpoints are published under it.',
+    parse: issuerUrl,
+  }),
+  authorizationPath: define({
+    name: 'AUTHORIZATION_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/oauth/v2/oauth-authorize',
+    description: 'Path of the authorization endpoint (HTML and HAAPI modes).',
+    parse: path,
+  }),
+  tokenPath: define({
+    name: 'TOKEN_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/oauth/v2/oauth-token',
+    description: 'Path of the token endpoint; the CAT endpoint is this path plus `/cat`.',
+    parse: path,
+  }),
+  jwksPath: define({
+    name: 'JWKS_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/oauth/v2/jwks',
+    description: 'Path of the public JWK set.',
+    parse: path,
+  }),
+  registrationPath: define({
+    name: 'REGISTRATION_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/oauth/v2/oauth-registration',
+    description: 'Path of the dynamic client registration endpoint (RFC 7591).',
+    parse: path,
+  }),
+  introspectionPath: define({
+    name: 'INTROSPECTION_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/oauth/v2/oauth-introspect',
+    description: 'Path of the introspection endpoint (RFC 7662).',
+    parse: path,
+  }),
+  revocationPath: define({
+    name: 'REVOCATION_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/oauth/v2/oauth-revoke',
+    description: 'Path of the revocation endpoint (RFC 7009).',
+    parse: path,
+  }),
+  userinfoPath: define({
+    name: 'USERINFO_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/oauth/v2/oauth-userinfo',
+    description: 'Path of the OpenID Connect userinfo endpoint.',
+    parse: path,
+  }),
+  authnPath: define({
+    name: 'AUTHN_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/authn',
+    description: 'Prefix of the login flow step URLs (`<prefix>/<flow id>/...`).',
+    parse: path,
+  }),
+  accessTokenTtl: define({
+    name: 'ACCESS_TOKEN_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '300',
+    description: 'Lifetime of access tokens, unless a client sets its own.',
+    parse: integer(10, DAY),
+  }),
+  refreshTokenTtl: define({
+    name: 'REFRESH_TOKEN_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: String(30 * DAY),
+    description: 'Absolute lifetime of a refresh-token family, unless a client sets its own.',
+    parse: integer(60, 365 * DAY),
+  }),
+  refreshTokenGrace: define({
+    name: 'REFRESH_TOKEN_GRACE',
+    kind: 'var',
+    type: 'seconds',
+    default: '30',
+    description:
+      'Window after a rotation in which a retry with the previous refresh token gets the same answer instead of revoking the family.',
+    parse: integer(0, 300),
+  }),
+  idTokenTtl: define({
+    name: 'ID_TOKEN_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: String(HOUR),
+    description: 'Lifetime of ID tokens.',
+    parse: integer(10, DAY),
+  }),
+  authorizationCodeTtl: define({
+    name: 'AUTHORIZATION_CODE_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '60',
+    description: 'Lifetime of authorization codes (single use).',
+    parse: integer(5, 600),
+  }),
+  flowTtl: define({
+    name: 'FLOW_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '900',
+    description: 'How long a login flow (one HaapiFlow object) lives before its alarm deletes it.',
+    parse: integer(60, DAY),
+  }),
+  haapiAccessTokenTtl: define({
+    name: 'HAAPI_ACCESS_TOKEN_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '600',
+    description: 'Lifetime of the HAAPI authentication access token (AAT, scope `haapi`).',
+    parse: integer(30, DAY),
+  }),
+  corsOrigins: define({
+    name: 'CORS_ORIGINS',
+    kind: 'var',
+    type: 'origin list',
+    default: '',
+    description:
+      'Origins (comma or space separated) allowed to call the server from a browser in addition to each client\'s own allowed origins.',
+    parse: origins,
+  }),
+  maxBodyBytes: define({
+    name: 'MAX_BODY_BYTES',
+    kind: 'var',
+    type: 'bytes',
+    default: '65536',
+    description: 'Largest request body accepted; larger ones get 413.',
+    parse: integer(1024, 1024 * 1024),
+  }),
+  clientCacheTtl: define({
+    name: 'CLIENT_CACHE_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '30',
+    description:
+      'How long a Worker isolate keeps a client record read from D1 before reading it again (0 disables the cache).',
+    parse: integer(0, 600),
+  }),
+  attestation: define({
+    name: 'ATTESTATION',
+    kind: 'var',
+    type: 'JSON object',
+    default: '{}',
+    description: 'Attestation policies (Android, iOS, web) by policy id.',
+    parse: jsonObject,
+  }),
+  webauthn: define({
+    name: 'WEBAUTHN',
+    kind: 'var',
+    type: 'JSON object',
+    default: '{}',
+    description: 'WebAuthn authenticator options (relying party, modes, registration).',
+    parse: jsonObject,
+  }),
+  signingKeys: define({
+    name: 'SIGNING_KEYS',
+    kind: 'secret',
+    type: 'JWK set (JSON)',
+    description:
+      'Private signing keys as `{"keys":[...]}` (ES256, and RS256/PS256/EdDSA if wanted), each with `kid` and `alg`. The first key signs; the others stay in the JWKS for verification. `npm start` generates one into `.dev.vars`.',
+    parse: text,
+  }),
+} as const;
+
+export type Definitions = typeof definitions;

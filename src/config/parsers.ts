@@ -1,0 +1,105 @@
+/**
+ * @module config/parsers
+ * Small parsers for setting values. Each takes the raw string and the setting's name, returns the
+ * typed value or throws a ConfigError that names the setting and the problem.
+ */
+import { ConfigError } from './errors';
+
+export type Parser<T> = (raw: string, name: string) => T;
+
+export const text: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  if (value === '') throw new ConfigError(name, 'must not be empty');
+  return value;
+};
+
+export function integer(min: number, max: number): Parser<number> {
+  return (raw, name) => {
+    const value = Number(raw.trim());
+    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) {
+      throw new ConfigError(name, `must be a whole number (got ${JSON.stringify(raw)})`);
+    }
+    if (value < min || value > max) {
+      throw new ConfigError(name, `must be between ${min} and ${max} (got ${value})`);
+    }
+    return value;
+  };
+}
+
+export function oneOf<T extends string>(...values: readonly T[]): Parser<T> {
+  return (raw, name) => {
+    const value = raw.trim();
+    if (!(values as readonly string[]).includes(value)) {
+      throw new ConfigError(
+        name,
+        `must be one of ${values.join(', ')} (got ${JSON.stringify(raw)})`,
+      );
+    }
+    return value as T;
+  };
+}
+
+export const boolean: Parser<boolean> = (raw, name) => {
+  const value = raw.trim().toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new ConfigError(name, `must be true or false (got ${JSON.stringify(raw)})`);
+};
+
+/** An absolute http(s) URL with no query, fragment or trailing slash (RFC 8414 §2 `issuer`). */
+export const issuerUrl: Parser<string> = (raw, name) => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL (got ${JSON.stringify(raw)})`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(name, `must use https (or http for local development)`);
+  }
+  if (url.search || url.hash || raw.includes('?') || raw.includes('#')) {
+    throw new ConfigError(name, 'must not have a query or fragment (RFC 8414 §2)');
+  }
+  if (url.username || url.password) throw new ConfigError(name, 'must not contain credentials');
+  return url.href.replace(/\/$/, '');
+};
+
+/** A path beginning with `/`, made of URL path characters only. */
+export const path: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value) || value.includes('//')) {
+    throw new ConfigError(name, `must be a path such as /oauth/v2/token (got ${JSON.stringify(raw)})`);
+  }
+  return value.length > 1 ? value.replace(/\/$/, '') : value;
+};
+
+/** A comma- or space-separated list of web origins (`scheme://host[:port]`), possibly empty. */
+export const origins: Parser<readonly string[]> = (raw, name) => {
+  const list = raw.split(/[\s,]+/).filter(Boolean);
+  return list.map((item) => {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      throw new ConfigError(name, `must list origins such as https://app.example (got ${JSON.stringify(item)})`);
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== item.replace(/\/$/, '')) {
+      throw new ConfigError(name, `must list origins only, without paths (got ${JSON.stringify(item)})`);
+    }
+    return url.origin;
+  });
+};
+
+/** A JSON object (structured settings that later modules parse further). */
+export const jsonObject: Parser<Readonly<Record<string, unknown>>> = (raw, name) => {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, 'must be valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(name, 'must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+};

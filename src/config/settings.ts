@@ -1,0 +1,93 @@
+/**
+ * @module config/settings
+ * The one typed, frozen Settings object, parsed once per `env` object (a WeakMap keyed by env, so
+ * each isolate parses its vars once and a dashboard edit, which starts new isolates, is picked up).
+ * Handlers read settings from here, never raw `env` strings.
+ */
+import { type Definitions, definitions } from './definitions';
+import { ConfigError } from './errors';
+
+type ParsedValue<K extends keyof Definitions> = ReturnType<Definitions[K]['parse']>;
+
+export type Settings = { readonly [K in keyof Definitions]: ParsedValue<K> } & {
+  readonly endpoints: Readonly<{
+    authorization: string;
+    token: string;
+    cat: string;
+    jwks: string;
+    registration: string;
+    introspection: string;
+    revocation: string;
+    userinfo: string;
+  }>;
+};
+
+/** The raw var/secret bag we read settings from (the Worker's env, or a test's copy). */
+export type RawSettings = Readonly<Record<string, unknown>>;
+
+const cache = new WeakMap<object, Settings>();
+
+/** Parses and caches the settings of `env`; throws ConfigError naming the first bad setting. */
+export function getSettings(env: RawSettings): Settings {
+  let settings = cache.get(env);
+  if (!settings) {
+    settings = parseSettings(env);
+    cache.set(env, settings);
+  }
+  return settings;
+}
+
+export function parseSettings(env: RawSettings): Settings {
+  const parsed: Record<string, unknown> = {};
+  for (const [key, definition] of Object.entries(definitions)) {
+    const raw = env[definition.name];
+    if (raw !== undefined && typeof raw !== 'string') {
+      throw new ConfigError(definition.name, 'must be a string');
+    }
+    const value = raw ?? definition.default;
+    if (value === undefined) {
+      throw new ConfigError(definition.name, `is required (${definition.description})`);
+    }
+    parsed[key] = definition.parse(value, definition.name);
+  }
+  const settings = parsed as Omit<Settings, 'endpoints'>;
+  if (settings.environment === 'production' && !settings.issuer.startsWith('https://')) {
+    throw new ConfigError(definitions.issuer.name, 'must use https when ENVIRONMENT is production');
+  }
+  const paths = [
+    settings.authorizationPath,
+    settings.tokenPath,
+    settings.jwksPath,
+    settings.registrationPath,
+    settings.introspectionPath,
+    settings.revocationPath,
+    settings.userinfoPath,
+    settings.authnPath,
+  ];
+  const duplicate = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (duplicate) {
+    throw new ConfigError('paths', `must be distinct (${duplicate} is used twice)`);
+  }
+  const url = (p: string) => `${settings.issuer}${p}`;
+  return deepFreeze({
+    ...settings,
+    endpoints: {
+      authorization: url(settings.authorizationPath),
+      token: url(settings.tokenPath),
+      cat: url(`${settings.tokenPath}/cat`),
+      jwks: url(settings.jwksPath),
+      registration: url(settings.registrationPath),
+      introspection: url(settings.introspectionPath),
+      revocation: url(settings.revocationPath),
+      userinfo: url(settings.userinfoPath),
+    },
+  }) as Settings;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

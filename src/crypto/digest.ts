@@ -1,0 +1,20 @@
+/**
+ * @module digest
+ * SHA-256 helpers: the only hashing the rest of the code needs.
+ */
+import { encodeBase64Url } from './base64url';
+
+const encoder = new TextEncoder();
+
+export async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
+  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+export async function sha256Base64Url(data: Uint8Array | string): Promise<string> {
+  return encodeBase64Url(await sha256(data));
+}
+
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  return [...(await sha256(data))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,50 @@
+/**
+ * @module index
+ * The Worker's entry: builds the app for this isolate's settings (once per env object) and
+ * re-exports the Durable Object classes the bindings name.
+ */
+import type { Hono } from 'hono';
+import type { AppEnv } from './app-env';
+import { createApp } from './app';
+import { ConfigError } from './config/errors';
+import { getSettings, type Settings } from './config/settings';
+import { log } from './observability/log';
+
+export { HaapiFlow } from '../durable-objects/haapi-flow';
+export { ReplayGuard } from '../durable-objects/replay-guard';
+
+const apps = new WeakMap<Settings, Hono<AppEnv>>();
+let warnedDemo = false;
+
+function appFor(env: Env): Hono<AppEnv> {
+  const settings = getSettings(env as unknown as Record<string, unknown>);
+  let app = apps.get(settings);
+  if (!app) {
+    app = createApp(settings);
+    apps.set(settings, app);
+    if (settings.environment === 'development' && !warnedDemo) {
+      warnedDemo = true;
+      log('warn', 'settings.development', {
+        message: 'ENVIRONMENT is development: never deploy this configuration to production',
+      });
+    }
+  }
+  return app;
+}
+
+export default {
+  fetch(request, env, ctx) {
+    let app: Hono<AppEnv>;
+    try {
+      app = appFor(env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      log('error', 'settings.invalid', { message: err.message, setting: err.setting });
+      return Response.json(
+        { error: 'server_error', error_description: 'The server is misconfigured' },
+        { status: 500, headers: { 'Cache-Control': 'no-store' } },
+      );
+    }
+    return app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;
