@@ -19,7 +19,9 @@ export interface FlowSnapshot {
   expiresAt: number;
 }
 
-export type UpdateResult = { ok: true; version: number } | { ok: false; reason: 'absent' | 'conflict' };
+export type UpdateResult =
+  | { ok: true; version: number }
+  | { ok: false; reason: 'absent' | 'conflict' };
 
 export class HaapiFlow extends DurableObject<Env> {
   private live(): FlowSnapshot | null {

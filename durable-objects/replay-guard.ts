@@ -16,6 +16,19 @@ import { DurableObject } from 'cloudflare:workers';
 
 export type UseResult = 'first-use' | 'replay';
 
+export const MAX_TTL_SECONDS = 30 * 86400;
+
+export function isValidUse(key: string, ttlSeconds: number): boolean {
+  return (
+    typeof key === 'string' &&
+    key.length > 0 &&
+    key.length <= 256 &&
+    Number.isFinite(ttlSeconds) &&
+    ttlSeconds > 0 &&
+    ttlSeconds <= MAX_TTL_SECONDS
+  );
+}
+
 export class ReplayGuard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
@@ -31,15 +44,11 @@ export class ReplayGuard extends DurableObject<Env> {
 
   /**
    * Records `key` as used for `ttlSeconds`. Answers `first-use` the first time (or once an
-   * earlier use has expired) and `replay` while an earlier use is still remembered.
+   * earlier use has expired) and `replay` while an earlier use is still remembered. A key or
+   * ttl out of range fails closed (`replay`); callers validate first (src/replay/use-once.ts).
    */
   async use(key: string, ttlSeconds: number): Promise<UseResult> {
-    if (typeof key !== 'string' || key.length === 0 || key.length > 256) {
-      throw new RangeError('ReplayGuard.use: key must be a non-empty string of at most 256 chars');
-    }
-    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > 30 * 86400) {
-      throw new RangeError('ReplayGuard.use: ttlSeconds must be in (0, 30 days]');
-    }
+    if (!isValidUse(key, ttlSeconds)) return 'replay';
     const now = Date.now();
     const existing = this.sql
       .exec<{ expires_at: number }>('SELECT expires_at FROM used WHERE key = ?', key)

@@ -26,15 +26,17 @@ export function createApp(settings: Settings): Hono<AppEnv> {
     await next();
   });
   app.use(securityHeaders({ hsts: settings.issuer.startsWith('https://') }));
+
+  // Error shapes first, so that everything after (body limit included) answers in the group's shape.
+  app.use('/.well-known/*', errorShape('problem'));
+  for (const path of [settings.jwksPath, settings.tokenPath]) {
+    app.use(path, errorShape('oauth'));
+    app.use(`${path}/*`, errorShape('oauth'));
+  }
   app.use(bodyLimit({ maxBytes: settings.maxBodyBytes }));
 
-  app.use('/.well-known/*', errorShape('problem'));
   app.route('/.well-known', wellKnownRoutes);
-
-  app.use(settings.jwksPath, errorShape('oauth'));
   app.route(settings.jwksPath, jwksRoutes);
-
-  app.use(settings.tokenPath, errorShape('oauth'));
   app.route(settings.tokenPath, tokenRoutes);
 
   app.notFound((c) =>

@@ -4,8 +4,8 @@
  * re-exports the Durable Object classes the bindings name.
  */
 import type { Hono } from 'hono';
-import type { AppEnv } from './app-env';
 import { createApp } from './app';
+import type { AppEnv } from './app-env';
 import { ConfigError } from './config/errors';
 import { getSettings, type Settings } from './config/settings';
 import { log } from './observability/log';

@@ -5,16 +5,7 @@
  * current). Vars can be edited in the Cloudflare dashboard; secrets are set with
  * `wrangler secret put` (locally they come from `.dev.vars`).
  */
-import {
-  integer,
-  issuerUrl,
-  jsonObject,
-  oneOf,
-  origins,
-  type Parser,
-  path,
-  text,
-} from './parsers';
+import { integer, issuerUrl, jsonObject, oneOf, origins, type Parser, path, text } from './parsers';
 
 export interface SettingDefinition<T> {
   /** The Worker var or secret name. */
@@ -180,7 +171,7 @@ export const definitions = {
     type: 'origin list',
     default: '',
     description:
-      'Origins (comma or space separated) allowed to call the server from a browser in addition to each client\'s own allowed origins.',
+      "Origins (comma or space separated) allowed to call the server from a browser in addition to each client's own allowed origins.",
     parse: origins,
   }),
   maxBodyBytes: define({

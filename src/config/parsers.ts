@@ -68,7 +68,10 @@ export const issuerUrl: Parser<string> = (raw, name) => {
 export const path: Parser<string> = (raw, name) => {
   const value = raw.trim();
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(value) || value.includes('//')) {
-    throw new ConfigError(name, `must be a path such as /oauth/v2/token (got ${JSON.stringify(raw)})`);
+    throw new ConfigError(
+      name,
+      `must be a path such as /oauth/v2/token (got ${JSON.stringify(raw)})`,
+    );
   }
   return value.length > 1 ? value.replace(/\/$/, '') : value;
 };
@@ -81,10 +84,19 @@ export const origins: Parser<readonly string[]> = (raw, name) => {
     try {
       url = new URL(item);
     } catch {
-      throw new ConfigError(name, `must list origins such as https://app.example (got ${JSON.stringify(item)})`);
+      throw new ConfigError(
+        name,
+        `must list origins such as https://app.example (got ${JSON.stringify(item)})`,
+      );
     }
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== item.replace(/\/$/, '')) {
-      throw new ConfigError(name, `must list origins only, without paths (got ${JSON.stringify(item)})`);
+    if (
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.origin !== item.replace(/\/$/, '')
+    ) {
+      throw new ConfigError(
+        name,
+        `must list origins only, without paths (got ${JSON.stringify(item)})`,
+      );
     }
     return url.origin;
   });

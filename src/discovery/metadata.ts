@@ -5,8 +5,8 @@
  * only once the feature behind it exists.
  */
 import type { Settings } from '../config/settings';
-import type { KeySet } from '../tokens/keys';
 import { supportedGrantTypes } from '../tokens/grants';
+import type { KeySet } from '../tokens/keys';
 
 export type Metadata = Readonly<Record<string, unknown>>;
 

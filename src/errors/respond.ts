@@ -7,8 +7,8 @@
  * error response is `Cache-Control: no-store`.
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../app-env';
 import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from '../app-env';
 import { ConfigError } from '../config/errors';
 import { log } from '../observability/log';
 import { OAuthError } from './oauth-error';
@@ -23,10 +23,7 @@ export interface ErrorShapeVariables {
 
 export const PROBLEM_JSON = 'application/problem+json';
 
-export function errorResponse(
-  err: unknown,
-  c: Context<AppEnv>,
-): Response {
+export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId') as string | undefined;
   const shape = (c.get('errorShape') as ErrorShape | undefined) ?? 'problem';
   const headers = new Headers({ 'Cache-Control': 'no-store' });
@@ -41,7 +38,8 @@ export function errorResponse(
     return json(err.toJSON(), err.status, headers);
   }
   if (err instanceof HaapiProblem) {
-    if (err.reason) log('info', 'request.refused', { requestId, problem: err.type, reason: err.reason });
+    if (err.reason)
+      log('info', 'request.refused', { requestId, problem: err.type, reason: err.reason });
     headers.set('Content-Type', PROBLEM_JSON);
     return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers });
   }

@@ -6,7 +6,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ErrorShape, ErrorShapeVariables } from '../errors/respond';
 
-export function errorShape(shape: ErrorShape): MiddlewareHandler<{ Variables: ErrorShapeVariables }> {
+export function errorShape(
+  shape: ErrorShape,
+): MiddlewareHandler<{ Variables: ErrorShapeVariables }> {
   return async (c, next) => {
     c.set('errorShape', shape);
     await next();

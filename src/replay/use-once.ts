@@ -3,7 +3,7 @@
  * The single-use check for values that are not a flow's: hashes namespace + value (the value
  * itself is never stored), picks the ReplayGuard shard from the hash and asks it.
  */
-import type { ReplayGuard, UseResult } from '../../durable-objects/replay-guard';
+import { isValidUse, type ReplayGuard, type UseResult } from '../../durable-objects/replay-guard';
 import { sha256Hex } from '../crypto/digest';
 
 /** Number of ReplayGuard objects the keys are spread over. */
@@ -24,6 +24,7 @@ export async function useOnce(
   ttlSeconds: number,
 ): Promise<UseResult> {
   const key = await sha256Hex(`${namespace}\u0000${value}`);
+  if (!isValidUse(key, ttlSeconds)) throw new RangeError(`useOnce: bad ttl ${ttlSeconds}`);
   const shard = Number.parseInt(key.slice(0, 4), 16) % REPLAY_SHARDS;
   return binding.get(binding.idFromName(`shard-${shard}`)).use(key, ttlSeconds);
 }

@@ -11,6 +11,11 @@ function mediaType(c: Context): string {
   return (c.req.header('Content-Type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
+/** The body as UTF-8 text (malformed sequences become U+FFFD, never an exception). */
+async function readText(c: Context): Promise<string> {
+  return new TextDecoder().decode(await c.req.arrayBuffer());
+}
+
 /** Parses an OAuth form post into single-valued parameters. */
 export async function readOAuthForm(c: Context): Promise<Map<string, string>> {
   if (mediaType(c) !== 'application/x-www-form-urlencoded') {
@@ -19,7 +24,7 @@ export async function readOAuthForm(c: Context): Promise<Map<string, string>> {
       'The request body must be application/x-www-form-urlencoded',
     );
   }
-  const params = new URLSearchParams(await c.req.text());
+  const params = new URLSearchParams(await readText(c));
   const form = new Map<string, string>();
   for (const [name, value] of params) {
     if (form.has(name)) {
@@ -40,7 +45,7 @@ export async function readJsonObject(
   }
   let body: unknown;
   try {
-    body = JSON.parse(await c.req.text());
+    body = JSON.parse(await readText(c));
   } catch {
     throw new OAuthError(errorCode, 'The request body is not valid JSON');
   }

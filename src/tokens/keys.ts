@@ -109,7 +109,7 @@ async function importSigningKey(value: unknown, name: string): Promise<SigningKe
 /** Signs a JWT with the current key; `typ` is the media type of the token (e.g. `at+jwt`). */
 export function signJwt(keySet: KeySet, payload: JWTPayload, typ: string): Promise<string> {
   const { current } = keySet;
-  return new SignJWT(payload).setProtectedHeader({ alg: current.alg, kid: current.kid, typ }).sign(
-    current.privateKey,
-  );
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: current.alg, kid: current.kid, typ })
+    .sign(current.privateKey);
 }

@@ -1,0 +1,60 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { HaapiFlow } from '../../durable-objects/haapi-flow';
+
+function flow(name: string): DurableObjectStub<HaapiFlow> {
+  return env.HAAPI_FLOW.get(env.HAAPI_FLOW.idFromName(name));
+}
+
+import { waitFor } from '../support/wait-for';
+
+describe('HaapiFlow Durable Object', () => {
+  it('creates, reads and versions the flow state', async () => {
+    const stub = flow('flow-basic');
+    expect(await stub.create('{"step":"start"}', 600)).toBe(true);
+    expect(await stub.create('{"step":"other"}', 600)).toBe(false);
+    const first = await stub.read();
+    expect(first).toMatchObject({ state: '{"step":"start"}', version: 1 });
+    expect(await stub.update('{"step":"password"}', 1)).toEqual({ ok: true, version: 2 });
+    expect(await stub.update('{"step":"stale"}', 1)).toEqual({ ok: false, reason: 'conflict' });
+    expect((await stub.read())?.state).toBe('{"step":"password"}');
+  });
+
+  it('an unknown flow reads as absent and cannot be updated', async () => {
+    const stub = flow('flow-never-created');
+    expect(await stub.read()).toBeNull();
+    expect(await stub.update('{}', 1)).toEqual({ ok: false, reason: 'absent' });
+  });
+
+  it('sets an alarm at its expiry, and the alarm deletes the flow', async () => {
+    const stub = flow('flow-expiring');
+    await stub.create('{"step":"start"}', 0.1);
+    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    const stored = () =>
+      runInDurableObject(stub, async (_instance, state) => (await state.storage.list()).size);
+    expect(await stored()).toBe(3);
+    // The alarm fires by itself at the expiry; its work is to delete every stored key.
+    await waitFor(async () => (await stored()) === 0);
+    expect(await stub.read()).toBeNull();
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeNull();
+    // The object is usable again after its alarm (nothing was left half-deleted).
+    expect(await stub.create('{"step":"again"}', 600)).toBe(true);
+  });
+
+  it('an alarm that fires before the expiry keeps the flow and re-arms', async () => {
+    const stub = flow('flow-early-alarm');
+    await stub.create('{"step":"start"}', 600);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stub.read())?.state).toBe('{"step":"start"}');
+    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(alarm).toBeGreaterThan(Date.now());
+  });
+
+  it('destroy ends the flow at once', async () => {
+    const stub = flow('flow-destroyed');
+    await stub.create('{}', 600);
+    await stub.destroy();
+    expect(await stub.read()).toBeNull();
+  });
+});

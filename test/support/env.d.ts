@@ -1,0 +1,7 @@
+// Test-only bindings added in vitest.config.ts.
+declare namespace Cloudflare {
+  interface Env {
+    TEST_SCHEMA_SQL: string;
+    TEST_SEED_SQL: string;
+  }
+}

@@ -1,0 +1,55 @@
+// Two projects: `workers` runs inside workerd through @cloudflare/vitest-pool-workers (real D1 and
+// Durable Objects from wrangler.toml); `node` runs the checks that need the file system or a
+// browser. The schema and the demo seed are read here and applied by test/support/setup.ts.
+import { readFileSync } from 'node:fs';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { exportJWK, generateKeyPair } from 'jose';
+import { defineConfig } from 'vitest/config';
+
+async function testSigningKeys(): Promise<string> {
+  const es = await generateKeyPair('ES256', { extractable: true });
+  const rsa = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+  return JSON.stringify({
+    keys: [
+      { ...(await exportJWK(es.privateKey)), kid: 'test-es256', alg: 'ES256' },
+      { ...(await exportJWK(rsa.privateKey)), kid: 'test-rs256-previous', alg: 'RS256' },
+    ],
+  });
+}
+
+export default defineConfig(async () => {
+  const signingKeys = await testSigningKeys();
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              main: './src/index.ts',
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  SIGNING_KEYS: signingKeys,
+                  TEST_SCHEMA_SQL: readFileSync('schema.sql', 'utf8'),
+                  TEST_SEED_SQL: readFileSync('seed/demo.sql', 'utf8'),
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            include: ['test/{unit,integration,durable-objects,regressions}/**/*.test.ts'],
+            setupFiles: ['test/support/setup.ts'],
+          },
+        },
+        {
+          test: {
+            name: 'node',
+            environment: 'node',
+            include: ['test/node/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          },
+        },
+      ],
+    },
+  };
+});
