@@ -21,11 +21,11 @@ CREATE TABLE IF NOT EXISTS clients (
   redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(redirect_uris)),
   allowed_origins TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(allowed_origins)),
   jwks TEXT CHECK (jwks IS NULL OR json_valid(jwks)),
-  -- tls_client_auth: expected subject DN and/or SAN, and the issuing CA's SHA-256 fingerprint
-  -- (NULL: any CA that Cloudflare verified)
+  -- tls_client_auth (RFC 8705 §2.1): the certificate must be verified by Cloudflare against the
+  -- zone's mTLS CAs, and its subject DN (RFC 2253 form) must equal tls_subject_dn; tls_issuer_dn,
+  -- when set, pins the issuing CA's DN. (Cloudflare exposes no SAN, so SAN matching is not offered.)
   tls_subject_dn TEXT,
-  tls_san TEXT,
-  tls_ca_sha256 TEXT,
+  tls_issuer_dn TEXT,
   -- self_signed_tls_client_auth: SHA-256 fingerprints (hex) of the registered certificates
   tls_cert_sha256 TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tls_cert_sha256)),
   dpop_required INTEGER NOT NULL DEFAULT 0 CHECK (dpop_required IN (0, 1)),
@@ -79,8 +79,9 @@ CREATE TABLE IF NOT EXISTS webauthn_devices (
 );
 CREATE INDEX IF NOT EXISTS webauthn_devices_subject ON webauthn_devices (subject);
 
--- Refresh-token families: one per grant; the current token and the one it replaced are kept as
--- hashes, so a retry inside the grace window and a reuse after it can be told apart.
+-- Refresh-token families: one per grant. A refresh token is `<family_id>.<generation>.<mac>`
+-- (src/tokens/refresh-token.ts): only the current generation refreshes; the previous one inside
+-- the grace window gets the same answer again; any older one (reuse) revokes the family.
 CREATE TABLE IF NOT EXISTS refresh_token_families (
   family_id TEXT PRIMARY KEY,
   client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
@@ -88,10 +89,9 @@ CREATE TABLE IF NOT EXISTS refresh_token_families (
   scope TEXT NOT NULL DEFAULT '',
   auth TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(auth)),  -- acr, amr, auth_time, cal, sid
   cnf_jkt TEXT,                               -- DPoP key binding of the family, if any
-  current_hash TEXT NOT NULL UNIQUE,
-  previous_hash TEXT UNIQUE,
-  rotated_at INTEGER,
-  generation INTEGER NOT NULL DEFAULT 1,
+  generation INTEGER NOT NULL DEFAULT 1 CHECK (generation >= 1),
+  rotated_at INTEGER,                         -- when `generation` was last incremented
+  access_jti TEXT,                            -- jti of the access token issued with the current generation
   created_at INTEGER NOT NULL DEFAULT (unixepoch()),
   expires_at INTEGER NOT NULL,
   revoked_at INTEGER,

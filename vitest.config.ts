@@ -30,6 +30,7 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   SIGNING_KEYS: signingKeys,
+                  SERVER_SECRET: 'dGVzdC1zZXJ2ZXItc2VjcmV0LW9mLTMyLWJ5dGVzLWF0LWxlYXN0',
                   TEST_SCHEMA_SQL: readFileSync('schema.sql', 'utf8'),
                   TEST_SEED_SQL: readFileSync('seed/demo.sql', 'utf8'),
                 },

@@ -9,7 +9,11 @@
  *   `state`      string  -- the flow state as JSON (schema owned by src/haapi/flow/)
  *   `version`    number  -- incremented by every update; updates name the version they read
  *   `expires_at` number  -- Unix ms; after it the flow reads as absent
- * An alarm at `expires_at` deletes everything (key-value rows only, so deleteAll() is safe here).
+ *   `code`       object  -- the authorization code issued at the end of the flow:
+ *                           { hash, grant (JSON), expiresAt, redeemed, issued (JSON or null) }
+ *   `keep_until` number  -- Unix ms; the code record is kept this long (to detect replays)
+ * An alarm at the later of `expires_at` and `keep_until` deletes everything (key-value rows only,
+ * so deleteAll() is safe here).
  */
 import { DurableObject } from 'cloudflare:workers';
 
@@ -22,6 +26,22 @@ export interface FlowSnapshot {
 export type UpdateResult =
   | { ok: true; version: number }
   | { ok: false; reason: 'absent' | 'conflict' };
+
+export type RedeemResult =
+  | { status: 'ok'; grant: string }
+  | { status: 'replayed'; issued: string | null }
+  | { status: 'invalid' };
+
+interface CodeRecord {
+  hash: string;
+  grant: string;
+  expiresAt: number;
+  redeemed: boolean;
+  issued: string | null;
+}
+
+/** How long a redeemed code is remembered, so that a replay can revoke what it issued. */
+const CODE_KEEP_MS = 10 * 60 * 1000;
 
 export class HaapiFlow extends DurableObject<Env> {
   private live(): FlowSnapshot | null {
@@ -42,7 +62,7 @@ export class HaapiFlow extends DurableObject<Env> {
     kv.put('state', state);
     kv.put('version', 1);
     kv.put('expires_at', expiresAt);
-    await this.ctx.storage.setAlarm(expiresAt);
+    await this.armAlarm();
     return true;
   }
 
@@ -68,11 +88,55 @@ export class HaapiFlow extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
   }
 
+  /**
+   * Stores the authorization code of this flow (only its hash: the code itself is never stored).
+   * False if the flow already has one.
+   */
+  async storeCode(hash: string, grant: string, ttlSeconds: number): Promise<boolean> {
+    const kv = this.ctx.storage.kv;
+    if (kv.get<CodeRecord>('code')) return false;
+    const expiresAt = Date.now() + Math.ceil(ttlSeconds * 1000);
+    kv.put('code', { hash, grant, expiresAt, redeemed: false, issued: null } satisfies CodeRecord);
+    kv.put('keep_until', expiresAt + CODE_KEEP_MS);
+    await this.armAlarm();
+    return true;
+  }
+
+  /**
+   * Redeems the code: `ok` with its grant the first time, `replayed` (with what the first
+   * redemption issued) afterwards, `invalid` when unknown or expired. Single-threaded: of
+   * concurrent redemptions exactly one gets `ok`.
+   */
+  async redeemCode(hash: string): Promise<RedeemResult> {
+    const kv = this.ctx.storage.kv;
+    const code = kv.get<CodeRecord>('code');
+    if (!code || code.hash !== hash) return { status: 'invalid' };
+    if (code.redeemed) return { status: 'replayed', issued: code.issued };
+    if (code.expiresAt <= Date.now()) return { status: 'invalid' };
+    kv.put('code', { ...code, redeemed: true });
+    return { status: 'ok', grant: code.grant };
+  }
+
+  /** Records what the redemption issued (refresh family, access token id) for replay revocation. */
+  async recordIssued(hash: string, issued: string): Promise<void> {
+    const kv = this.ctx.storage.kv;
+    const code = kv.get<CodeRecord>('code');
+    if (code && code.hash === hash) kv.put('code', { ...code, issued });
+  }
+
+  private async armAlarm(): Promise<void> {
+    const kv = this.ctx.storage.kv;
+    const end = Math.max(kv.get<number>('expires_at') ?? 0, kv.get<number>('keep_until') ?? 0);
+    const current = await this.ctx.storage.getAlarm();
+    if (end > 0 && (current === null || current < end)) await this.ctx.storage.setAlarm(end);
+  }
+
   override async alarm(): Promise<void> {
-    const expiresAt = this.ctx.storage.kv.get<number>('expires_at');
-    // The flow may have been re-created with a later expiry after this alarm was set.
-    if (expiresAt !== undefined && expiresAt > Date.now()) {
-      await this.ctx.storage.setAlarm(expiresAt);
+    const kv = this.ctx.storage.kv;
+    const end = Math.max(kv.get<number>('expires_at') ?? 0, kv.get<number>('keep_until') ?? 0);
+    // The flow may have been re-created, or a code stored, with a later end after this alarm was set.
+    if (end > Date.now()) {
+      await this.ctx.storage.setAlarm(end);
       return;
     }
     await this.ctx.storage.deleteAll();

@@ -27,6 +27,11 @@ async function ensureDevVars() {
     const keys = JSON.stringify({ keys: [{ ...jwk, kid, alg: 'ES256' }] });
     lines.push(`SIGNING_KEYS='${keys}'`);
   }
+  if (!/^SERVER_SECRET=/m.test(existing)) {
+    lines.push(
+      `SERVER_SECRET=${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`,
+    );
+  }
   if (lines.length === 0) return;
   const header = existing
     ? ''

@@ -10,6 +10,8 @@ import type { RequestIdVariables } from './middleware/request-id';
 export type AppVariables = RequestIdVariables &
   ErrorShapeVariables & {
     settings: Settings;
+    /** The allowed origins of the client the request authenticated (CORS, routes/cors.ts). */
+    clientOrigins?: readonly string[];
   };
 
 export interface AppEnv {

@@ -13,8 +13,11 @@ import { bodyLimit } from './middleware/body-limit';
 import { errorShape } from './middleware/error-shape';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
+import { introspectionRoutes } from './routes/introspection';
 import { jwksRoutes } from './routes/jwks';
+import { revocationRoutes } from './routes/revocation';
 import { tokenRoutes } from './routes/token';
+import { userinfoRoutes } from './routes/userinfo';
 import { wellKnownRoutes } from './routes/well-known';
 
 export function createApp(settings: Settings): Hono<AppEnv> {
@@ -29,7 +32,14 @@ export function createApp(settings: Settings): Hono<AppEnv> {
 
   // Error shapes first, so that everything after (body limit included) answers in the group's shape.
   app.use('/.well-known/*', errorShape('problem'));
-  for (const path of [settings.jwksPath, settings.tokenPath]) {
+  const oauthPaths = [
+    settings.jwksPath,
+    settings.tokenPath,
+    settings.introspectionPath,
+    settings.revocationPath,
+    settings.userinfoPath,
+  ];
+  for (const path of oauthPaths) {
     app.use(path, errorShape('oauth'));
     app.use(`${path}/*`, errorShape('oauth'));
   }
@@ -38,6 +48,9 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.route('/.well-known', wellKnownRoutes);
   app.route(settings.jwksPath, jwksRoutes);
   app.route(settings.tokenPath, tokenRoutes);
+  app.route(settings.introspectionPath, introspectionRoutes);
+  app.route(settings.revocationPath, revocationRoutes);
+  app.route(settings.userinfoPath, userinfoRoutes);
 
   app.notFound((c) =>
     errorResponse(

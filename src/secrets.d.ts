@@ -3,5 +3,6 @@
 declare namespace Cloudflare {
   interface Env {
     SIGNING_KEYS: string;
+    SERVER_SECRET: string;
   }
 }

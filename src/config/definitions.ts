@@ -5,7 +5,18 @@
  * current). Vars can be edited in the Cloudflare dashboard; secrets are set with
  * `wrangler secret put` (locally they come from `.dev.vars`).
  */
-import { integer, issuerUrl, jsonObject, oneOf, origins, type Parser, path, text } from './parsers';
+import {
+  boolean,
+  integer,
+  issuerUrl,
+  jsonObject,
+  oneOf,
+  origins,
+  type Parser,
+  path,
+  secretBytes,
+  text,
+} from './parsers';
 
 export interface SettingDefinition<T> {
   /** The Worker var or secret name. */
@@ -188,8 +199,43 @@ export const definitions = {
     type: 'seconds',
     default: '30',
     description:
-      'How long a Worker isolate keeps a client record read from D1 before reading it again (0 disables the cache).',
+      'How long a Worker isolate keeps a client record read from D1 before reading it again (0: no cache). An edit or a deletion in D1 takes effect after at most this long.',
     parse: integer(0, 600),
+  }),
+  dpopNonceRequired: define({
+    name: 'DPOP_NONCE_REQUIRED',
+    kind: 'var',
+    type: 'boolean',
+    default: 'true',
+    description:
+      'Require a server-provided `nonce` in DPoP proofs (RFC 9449 §8, §9): a proof without a current nonce gets `use_dpop_nonce` and a `DPoP-Nonce` header to retry with.',
+    parse: boolean,
+  }),
+  dpopNonceLifetime: define({
+    name: 'DPOP_NONCE_LIFETIME',
+    kind: 'var',
+    type: 'seconds',
+    default: '300',
+    description:
+      'A DPoP nonce is valid in the period it was issued in and the next one; each period is this long.',
+    parse: integer(30, 3600),
+  }),
+  dpopMaxAge: define({
+    name: 'DPOP_PROOF_MAX_AGE',
+    kind: 'var',
+    type: 'seconds',
+    default: '120',
+    description:
+      'How far a DPoP proof `iat` may be in the past (and a fifth of it in the future, for clock skew).',
+    parse: integer(5, 600),
+  }),
+  clientAssertionMaxLifetime: define({
+    name: 'CLIENT_ASSERTION_MAX_LIFETIME',
+    kind: 'var',
+    type: 'seconds',
+    default: '300',
+    description: 'Longest `exp` ahead of now that a private_key_jwt client assertion may have.',
+    parse: integer(10, 3600),
   }),
   attestation: define({
     name: 'ATTESTATION',
@@ -214,6 +260,14 @@ export const definitions = {
     description:
       'Private signing keys as `{"keys":[...]}` (ES256, and RS256/PS256/EdDSA if wanted), each with `kid` and `alg`. The first key signs; the others stay in the JWKS for verification. `npm start` generates one into `.dev.vars`.',
     parse: text,
+  }),
+  serverSecret: define({
+    name: 'SERVER_SECRET',
+    kind: 'secret',
+    type: 'base64url, ≥ 32 bytes',
+    description:
+      'Key material from which the server derives (HKDF) its DPoP nonce key and refresh-token MAC key. Changing it invalidates refresh tokens and outstanding nonces. `npm start` generates one into `.dev.vars`.',
+    parse: secretBytes(32),
   }),
 } as const;
 

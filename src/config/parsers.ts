@@ -115,3 +115,18 @@ export const jsonObject: Parser<Readonly<Record<string, unknown>>> = (raw, name)
   }
   return value as Record<string, unknown>;
 };
+
+/** Random key material given as base64url (or standard base64), at least `minBytes` long. */
+export function secretBytes(minBytes: number): Parser<string> {
+  return (raw, name) => {
+    const value = raw.trim();
+    if (!/^[A-Za-z0-9_\-+/]+={0,2}$/.test(value)) {
+      throw new ConfigError(name, 'must be base64url-encoded random bytes');
+    }
+    const bytes = Math.floor((value.replace(/=+$/, '').length * 3) / 4);
+    if (bytes < minBytes) {
+      throw new ConfigError(name, `must carry at least ${minBytes} bytes (got ${bytes})`);
+    }
+    return value;
+  };
+}

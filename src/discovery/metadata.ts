@@ -4,25 +4,59 @@
  * Discovery 1.0 §3), generated from settings and from what is implemented: each entry appears
  * only once the feature behind it exists.
  */
+import { supportedAuthMethods } from '../clients/auth';
+import { ASSERTION_ALGORITHMS } from '../clients/auth/private-key-jwt';
 import type { Settings } from '../config/settings';
+import { DPOP_ALGORITHMS } from '../tokens/dpop-proof';
 import { supportedGrantTypes } from '../tokens/grants';
 import type { KeySet } from '../tokens/keys';
 
 export type Metadata = Readonly<Record<string, unknown>>;
 
 /** RFC 8414 metadata, served at /.well-known/oauth-authorization-server. */
-export function authorizationServerMetadata(settings: Settings, _keys: KeySet): Metadata {
+export function authorizationServerMetadata(settings: Settings, keys: KeySet): Metadata {
   const { endpoints } = settings;
-  const metadata: Record<string, unknown> = {
+  const signingAlgs = [...new Set(keys.all.map((k) => k.alg))];
+  const authMethods = supportedAuthMethods();
+  return {
     issuer: settings.issuer,
     jwks_uri: endpoints.jwks,
+    token_endpoint: endpoints.token,
+    introspection_endpoint: endpoints.introspection,
+    revocation_endpoint: endpoints.revocation,
+    userinfo_endpoint: endpoints.userinfo,
+    grant_types_supported: supportedGrantTypes(),
+    scopes_supported: ['openid', 'profile', 'email'],
+    token_endpoint_auth_methods_supported: authMethods,
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    introspection_endpoint_auth_methods_supported: authMethods.filter((m) => m !== 'none'),
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    revocation_endpoint_auth_methods_supported: authMethods,
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    code_challenge_methods_supported: ['S256'],
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
+    tls_client_certificate_bound_access_tokens: true,
+    id_token_signing_alg_values_supported: signingAlgs,
+    subject_types_supported: ['public'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'acr',
+      'amr',
+      'cal',
+      'at_hash',
+      'name',
+      'given_name',
+      'family_name',
+      'email',
+      'email_verified',
+    ],
   };
-  const grantTypes = supportedGrantTypes();
-  if (grantTypes.length > 0) {
-    metadata.token_endpoint = endpoints.token;
-    metadata.grant_types_supported = grantTypes;
-  }
-  return metadata;
 }
 
 /** OpenID Provider metadata, served at /.well-known/openid-configuration. */

@@ -1,16 +1,23 @@
 /**
  * @module routes/token
- * POST <TOKEN_PATH>: the token endpoint. Parses the form, dispatches on `grant_type` to the grant
- * modules (tokens/grants), renders the token response with `Cache-Control: no-store`.
- * @see RFC 6749 §3.2, §5.1
+ * POST <TOKEN_PATH>: the token endpoint (RFC 6749 §3.2). Steps: read the form; authenticate the
+ * client; check the grant type is allowed for it; verify the DPoP proof (required when the client
+ * requires DPoP); run the grant module; answer with `Cache-Control: no-store` and a fresh
+ * `DPoP-Nonce`. CORS for browser clients: see cors.ts.
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { OAuthError } from '../errors/oauth-error';
+import { currentNonce } from '../tokens/dpop-nonce';
 import { grants } from '../tokens/grants';
+import { loadKeySet } from '../tokens/keys';
+import { tokenCors } from './cors';
 import { readOAuthForm } from './request-body';
+import { authenticate, nonceOptions, nowSeconds, optionalDpop } from './request-context';
 
-export const tokenRoutes = new Hono<AppEnv>().post('/', async (c) => {
+export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (c) => {
+  const settings = c.get('settings');
+  const now = nowSeconds();
   const form = await readOAuthForm(c);
   const grantType = form.get('grant_type');
   if (!grantType) throw new OAuthError('invalid_request', 'The grant_type parameter is missing');
@@ -18,14 +25,29 @@ export const tokenRoutes = new Hono<AppEnv>().post('/', async (c) => {
   if (!grant) {
     throw new OAuthError('unsupported_grant_type', `The grant type ${grantType} is not supported`);
   }
-  const result = await grant({
-    settings: c.get('settings'),
-    env: c.env,
-    request: c.req.raw,
+  const client = await authenticate(c, form, settings.endpoints.token, now);
+  c.set('clientOrigins', client.client.allowedOrigins);
+  if (!client.client.grantTypes.includes(grantType)) {
+    throw new OAuthError('unauthorized_client', `The client may not use the ${grantType} grant`);
+  }
+  const dpop = await optionalDpop(c, now, 'token-endpoint');
+  if (!dpop && client.client.dpopRequired) {
+    throw new OAuthError('invalid_dpop_proof', 'This client must send a DPoP proof', {
+      reason: 'dpop_required',
+    });
+  }
+  const body = await grant({
+    settings,
+    keys: await loadKeySet(settings.signingKeys),
+    db: c.env.DB,
+    flows: c.env.HAAPI_FLOW,
     form,
-    now: Math.floor(Date.now() / 1000),
+    client,
+    dpop,
+    now,
   });
   c.header('Cache-Control', 'no-store');
-  for (const [name, value] of Object.entries(result.headers ?? {})) c.header(name, value);
-  return c.json(result.body);
+  c.header('Pragma', 'no-cache');
+  if (dpop) c.header('DPoP-Nonce', await currentNonce(nonceOptions(settings), now));
+  return c.json(body);
 });

@@ -4,24 +4,18 @@
  * token route looks the grant up here; a grant_type not listed is `unsupported_grant_type`.
  * Discovery's `grant_types_supported` is generated from the same list.
  */
-import type { Settings } from '../../config/settings';
+import { authorizationCodeGrant } from './authorization-code';
+import { clientCredentialsGrant } from './client-credentials';
+import type { GrantHandler } from './context';
+import { refreshTokenGrant } from './refresh-token';
 
-export interface GrantContext {
-  readonly settings: Settings;
-  readonly env: Env;
-  readonly request: Request;
-  readonly form: ReadonlyMap<string, string>;
-  readonly now: number;
-}
+export type { GrantContext, GrantHandler } from './context';
 
-export interface GrantResult {
-  readonly body: Readonly<Record<string, unknown>>;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-export type GrantHandler = (context: GrantContext) => Promise<GrantResult>;
-
-export const grants: Readonly<Record<string, GrantHandler>> = Object.freeze({});
+export const grants: Readonly<Record<string, GrantHandler>> = Object.freeze({
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+});
 
 export function supportedGrantTypes(): string[] {
   return Object.keys(grants);

@@ -1,0 +1,60 @@
+/**
+ * @module clients/auth/client-secret
+ * `client_secret_basic` (RFC 6749 §2.3.1, credentials form-urlencoded inside HTTP Basic) and
+ * `client_secret_post` (the same credentials in the form body). The secret is checked against
+ * the stored hash in constant time (crypto/secret-hash.ts). An unknown client still costs a hash
+ * check, so that it fails the same way as a wrong secret.
+ */
+import { verifySecret } from '../../crypto/secret-hash';
+import { isUsable } from '../client';
+import { clientAuthFailed } from './failure';
+import type { AuthenticatedClient, AuthRequest } from './types';
+
+/** A well-formed hash of a random value: verified when the client is unknown, never matches. */
+const DUMMY_HASH = 'sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+export interface SecretCredentials {
+  readonly clientId: string;
+  readonly secret: string;
+}
+
+/** Splits `Authorization: Basic ...`; null when the header is not Basic. */
+export function parseBasic(authorization: string): SecretCredentials | 'malformed' | null {
+  const match = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(authorization);
+  if (!/^Basic\s/i.test(authorization)) return null;
+  if (!match) return 'malformed';
+  let decoded: string;
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
+      Uint8Array.from(atob(match[1] as string), (ch) => ch.charCodeAt(0)),
+    );
+  } catch {
+    return 'malformed';
+  }
+  const colon = decoded.indexOf(':');
+  if (colon < 1) return 'malformed';
+  try {
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  } catch {
+    return 'malformed';
+  }
+}
+
+export async function authenticateWithSecret(
+  request: AuthRequest,
+  credentials: SecretCredentials,
+  method: 'client_secret_basic' | 'client_secret_post',
+): Promise<AuthenticatedClient> {
+  const basic = method === 'client_secret_basic';
+  const client = await request.findClient(credentials.clientId);
+  const matches = await verifySecret(credentials.secret, client?.secretHash ?? DUMMY_HASH);
+  if (!client) throw clientAuthFailed('unknown_client', basic);
+  if (!client.secretHash) throw clientAuthFailed('no_secret', basic);
+  if (!matches) throw clientAuthFailed('bad_secret', basic);
+  if (!isUsable(client, request.now)) throw clientAuthFailed('client_disabled', basic);
+  if (!client.authMethods.includes(method)) throw clientAuthFailed('method_not_allowed', basic);
+  return { client, method };
+}

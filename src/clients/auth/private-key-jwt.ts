@@ -1,0 +1,79 @@
+/**
+ * @module clients/auth/private-key-jwt
+ * `private_key_jwt` (RFC 7523 §2.2, §3; OIDC Core §9): the client signs a JWT with a key from its
+ * registered JWK set. Enforced:
+ *  - `client_assertion_type` is `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`;
+ *  - `alg` is RS256, PS256, ES256 or EdDSA, and the signature verifies with the client's JWKS;
+ *  - `iss` = `sub` = the client id (and `client_id`, if sent, is the same);
+ *  - `aud` contains the issuer or the endpoint URL;
+ *  - `exp` is present, in the future, and at most CLIENT_ASSERTION_MAX_LIFETIME ahead;
+ *  - `jti` is present and used once (ReplayGuard, until `exp`).
+ */
+import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
+import { useOnce } from '../../replay/use-once';
+import { isUsable } from '../client';
+import { clientAuthFailed } from './failure';
+import type { AuthenticatedClient, AuthRequest } from './types';
+
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+export const ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+const CLOCK_SKEW = 30;
+
+export async function authenticateWithAssertion(
+  request: AuthRequest,
+): Promise<AuthenticatedClient> {
+  const { form, settings, now } = request;
+  if (form.get('client_assertion_type') !== JWT_BEARER_ASSERTION) {
+    throw clientAuthFailed('bad_assertion_type');
+  }
+  const assertion = form.get('client_assertion') ?? '';
+  let claims: ReturnType<typeof decodeJwt>;
+  try {
+    claims = decodeJwt(assertion);
+  } catch {
+    throw clientAuthFailed('bad_assertion');
+  }
+  const clientId = claims.sub;
+  if (typeof clientId !== 'string' || claims.iss !== clientId) {
+    throw clientAuthFailed('assertion_bad_issuer');
+  }
+  const formClientId = form.get('client_id');
+  if (formClientId !== undefined && formClientId !== clientId) {
+    throw clientAuthFailed('assertion_bad_issuer');
+  }
+  const client = await request.findClient(clientId);
+  if (!client) throw clientAuthFailed('unknown_client');
+  if (!isUsable(client, now)) throw clientAuthFailed('client_disabled');
+  if (!client.authMethods.includes('private_key_jwt')) throw clientAuthFailed('method_not_allowed');
+  if (!client.jwks) throw clientAuthFailed('no_jwks');
+
+  let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+  try {
+    ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
+      algorithms: ASSERTION_ALGORITHMS,
+      issuer: clientId,
+      subject: clientId,
+      audience: [settings.issuer, request.endpoint],
+      requiredClaims: ['exp', 'jti'],
+      currentDate: new Date(now * 1000),
+      clockTolerance: CLOCK_SKEW,
+    }));
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) throw clientAuthFailed('assertion_expired');
+    if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'aud') {
+      throw clientAuthFailed('assertion_bad_audience');
+    }
+    throw clientAuthFailed('bad_assertion');
+  }
+  const exp = payload.exp as number;
+  if (exp > now + settings.clientAssertionMaxLifetime) throw clientAuthFailed('assertion_too_long');
+  const jti = payload.jti as string;
+  const ttl = Math.max(exp - now + CLOCK_SKEW, 1);
+  if (
+    (await useOnce(request.replayGuard, 'client-assertion-jti', `${clientId}:${jti}`, ttl)) !==
+    'first-use'
+  ) {
+    throw clientAuthFailed('assertion_replayed');
+  }
+  return { client, method: 'private_key_jwt' };
+}

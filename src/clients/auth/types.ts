@@ -1,0 +1,64 @@
+/**
+ * @module clients/auth/types
+ * What a client authentication method gets and gives. Each method is one module in this folder;
+ * index.ts picks the one the request uses (RFC 6749 §2.3: exactly one).
+ */
+import type { ReplayGuard } from '../../../durable-objects/replay-guard';
+import type { Settings } from '../../config/settings';
+import type { AuthMethod, Client } from '../client';
+
+export interface AuthRequest {
+  readonly settings: Settings;
+  readonly form: ReadonlyMap<string, string>;
+  readonly authorization: string | null;
+  /** Cloudflare's verified-client-certificate fields (never from a header a client can set). */
+  readonly tlsClientAuth: TlsClientAuth | null;
+  readonly now: number;
+  readonly findClient: (clientId: string) => Promise<Client | null>;
+  readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
+  /** The endpoint URL the credentials are presented at (allowed as assertion `aud`). */
+  readonly endpoint: string;
+}
+
+/** The subset of `request.cf.tlsClientAuth` we use. */
+export interface TlsClientAuth {
+  readonly certPresented: string;
+  readonly certVerified: string;
+  readonly certRevoked: string;
+  readonly certSubjectDNRFC2253: string;
+  readonly certIssuerDNRFC2253: string;
+  readonly certFingerprintSHA256: string;
+  readonly certNotAfter?: string;
+}
+
+export interface AuthenticatedClient {
+  readonly client: Client;
+  readonly method: AuthMethod;
+  /** `cnf.x5t#S256` for certificate-bound tokens (RFC 8705 §3.1), for mTLS methods. */
+  readonly x5tS256?: string;
+}
+
+/** Internal reasons for refusing client authentication (security log; the wire says invalid_client). */
+export type ClientAuthReason =
+  | 'unknown_client'
+  | 'client_disabled'
+  | 'method_not_allowed'
+  | 'bad_secret'
+  | 'no_secret'
+  | 'malformed_basic'
+  | 'multiple_methods'
+  | 'bad_assertion_type'
+  | 'bad_assertion'
+  | 'assertion_expired'
+  | 'assertion_too_long'
+  | 'assertion_bad_audience'
+  | 'assertion_bad_issuer'
+  | 'assertion_replayed'
+  | 'no_jwks'
+  | 'no_certificate'
+  | 'certificate_not_verified'
+  | 'certificate_revoked'
+  | 'subject_mismatch'
+  | 'issuer_mismatch'
+  | 'fingerprint_mismatch'
+  | 'public_client_with_credentials';

@@ -1,0 +1,61 @@
+/**
+ * @module clients/client
+ * The client record (DESIGN.md §2): what the token service needs to know about a client. Read
+ * from D1 by storage/clients.ts; JSON columns are parsed and checked there.
+ */
+import type { JWK } from 'jose';
+
+export const AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+  'none',
+] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+export interface ClientCapabilities {
+  /** Authorization code flow. */
+  readonly code?: boolean;
+  /** Hypermedia Authentication API. */
+  readonly haapi?: boolean;
+  /** HAAPI without attestation (DCR fallback templates, client-authenticated HAAPI). */
+  readonly allowWithoutAttestation?: boolean;
+}
+
+export interface Client {
+  readonly clientId: string;
+  readonly clientName: string | null;
+  readonly clientType: 'confidential' | 'public';
+  readonly isTemplate: boolean;
+  readonly templateId: string | null;
+  readonly secretHash: string | null;
+  /** The registered method first, then any further methods the client may use. */
+  readonly authMethods: readonly AuthMethod[];
+  readonly grantTypes: readonly string[];
+  readonly scopes: readonly string[];
+  readonly redirectUris: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly jwks: { keys: JWK[] } | null;
+  readonly tlsSubjectDn: string | null;
+  readonly tlsIssuerDn: string | null;
+  /** SHA-256 fingerprints (lower-case hex) of registered self-signed certificates. */
+  readonly tlsCertSha256: readonly string[];
+  readonly dpopRequired: boolean;
+  readonly capabilities: ClientCapabilities;
+  readonly attestationPolicy: string | null;
+  readonly authenticateClientBy: string | null;
+  readonly accessTokenTtl: number | null;
+  readonly refreshTokenTtl: number | null;
+  readonly disabled: boolean;
+  /** Unix seconds; dynamic clients expire. */
+  readonly expiresAt: number | null;
+}
+
+/** Whether the client may be used at `now` (not disabled, not expired, not a template). */
+export function isUsable(client: Client, now: number): boolean {
+  return (
+    !client.disabled && !client.isTemplate && (client.expiresAt === null || client.expiresAt > now)
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * @module routes/request-context
+ * Turns a Hono request into the plain values the domain modules take: client-authentication
+ * input (with Cloudflare's TLS client-certificate fields, never headers), DPoP checks, `now`.
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import type { AuthenticatedClient } from '../clients/auth';
+import { type AuthRequest, authenticateClient, type TlsClientAuth } from '../clients/auth';
+import type { Settings } from '../config/settings';
+import { findClient } from '../storage/clients';
+import { dpopHeader, type VerifiedProof, verifyDpopProof } from '../tokens/dpop-proof';
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** `request.cf.tlsClientAuth`, set by Cloudflare's edge from the TLS handshake. */
+export function tlsClientAuthOf(request: Request): TlsClientAuth | null {
+  const cf = (request as Request<unknown, IncomingRequestCfProperties>).cf;
+  const tls = cf?.tlsClientAuth as Partial<TlsClientAuth> | undefined;
+  if (!tls || tls.certPresented !== '1') return null;
+  return {
+    certPresented: '1',
+    certVerified: String(tls.certVerified ?? ''),
+    certRevoked: String(tls.certRevoked ?? '0'),
+    certSubjectDNRFC2253: String(tls.certSubjectDNRFC2253 ?? ''),
+    certIssuerDNRFC2253: String(tls.certIssuerDNRFC2253 ?? ''),
+    certFingerprintSHA256: String(tls.certFingerprintSHA256 ?? ''),
+  };
+}
+
+export function authenticate(
+  c: Context<AppEnv>,
+  form: ReadonlyMap<string, string>,
+  endpoint: string,
+  now: number,
+): Promise<AuthenticatedClient> {
+  const settings = c.get('settings');
+  const request: AuthRequest = {
+    settings,
+    form,
+    authorization: c.req.header('Authorization') ?? null,
+    tlsClientAuth: tlsClientAuthOf(c.req.raw),
+    now,
+    findClient: (clientId) => findClient(c.env.DB, clientId, settings.clientCacheTtl),
+    replayGuard: c.env.REPLAY_GUARD,
+    endpoint,
+  };
+  return authenticateClient(request);
+}
+
+export function nonceOptions(settings: Settings) {
+  return {
+    serverSecret: settings.serverSecret,
+    lifetime: settings.dpopNonceLifetime,
+    required: settings.dpopNonceRequired,
+  };
+}
+
+/** Verifies the request's DPoP proof if it has one; null when it has none. */
+export async function optionalDpop(
+  c: Context<AppEnv>,
+  now: number,
+  at: 'token-endpoint' | 'resource',
+  accessToken?: string,
+): Promise<VerifiedProof | null> {
+  const proof = dpopHeader(c.req.raw.headers);
+  if (proof === null) return null;
+  const settings = c.get('settings');
+  return verifyDpopProof({
+    proof,
+    method: c.req.method,
+    url: c.req.url,
+    now,
+    accessToken,
+    nonce: nonceOptions(settings),
+    maxAge: settings.dpopMaxAge,
+    replayGuard: c.env.REPLAY_GUARD,
+    at,
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * @module routes/revocation
+ * POST <REVOCATION_PATH> (RFC 7009): a client revokes its own refresh token (the whole family and
+ * its last access token) or access token. Public clients authenticate with their client_id. The
+ * answer is 200 whether or not the token was known (§2.2); `token_type_hint` is only a hint.
+ */
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { OAuthError } from '../errors/oauth-error';
+import { revokeFamily } from '../storage/refresh-families';
+import { revokeAccessToken } from '../storage/revocations';
+import { inspectToken } from '../tokens/inspect-token';
+import { loadKeySet } from '../tokens/keys';
+import { tokenCors } from './cors';
+import { readOAuthForm } from './request-body';
+import { authenticate, nowSeconds } from './request-context';
+
+export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (c) => {
+  const settings = c.get('settings');
+  const now = nowSeconds();
+  const form = await readOAuthForm(c);
+  const client = await authenticate(c, form, settings.endpoints.revocation, now);
+  c.set('clientOrigins', client.client.allowedOrigins);
+  const token = form.get('token');
+  if (!token) throw new OAuthError('invalid_request', 'The token parameter is missing');
+  const db = c.env.DB;
+  const inspected = await inspectToken(
+    settings,
+    await loadKeySet(settings.signingKeys),
+    db,
+    token,
+    now,
+  );
+  const clientId = client.client.clientId;
+  if (inspected.kind === 'refresh_token' && inspected.family.clientId === clientId) {
+    const { family } = inspected;
+    await revokeFamily(db, family.familyId, 'revoked_by_client', now);
+    if (family.accessJti) {
+      const ttl = client.client.accessTokenTtl ?? settings.accessTokenTtl;
+      await revokeAccessToken(
+        db,
+        family.accessJti,
+        (family.rotatedAt ?? family.createdAt) + ttl,
+        now,
+      );
+    }
+  } else if (inspected.kind === 'access_token' && inspected.claims.client_id === clientId) {
+    await revokeAccessToken(db, inspected.claims.jti, inspected.claims.exp, now);
+  }
+  c.header('Cache-Control', 'no-store');
+  return c.body(null, 200);
+});

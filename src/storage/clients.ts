@@ -1,0 +1,118 @@
+/**
+ * @module storage/clients
+ * D1 repository of clients (table `clients`, schema.sql), with a small per-isolate cache so that
+ * hot clients are not read from D1 on every request (CLIENT_CACHE_TTL seconds, bounded size).
+ */
+import { AUTH_METHODS, type AuthMethod, type Client } from '../clients/client';
+
+interface ClientRow {
+  client_id: string;
+  client_name: string | null;
+  client_type: 'confidential' | 'public';
+  is_template: number;
+  template_id: string | null;
+  secret_hash: string | null;
+  token_endpoint_auth_method: string;
+  extra_auth_methods: string;
+  grant_types: string;
+  scopes: string;
+  redirect_uris: string;
+  allowed_origins: string;
+  jwks: string | null;
+  tls_subject_dn: string | null;
+  tls_issuer_dn: string | null;
+  tls_cert_sha256: string;
+  dpop_required: number;
+  capabilities: string;
+  attestation_policy: string | null;
+  authenticate_client_by: string | null;
+  access_token_ttl: number | null;
+  refresh_token_ttl: number | null;
+  disabled: number;
+  expires_at: number | null;
+}
+
+const MAX_CACHED = 500;
+const cache = new Map<string, { client: Client | null; until: number }>();
+
+function stringArray(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export function clientFromRow(row: ClientRow): Client {
+  const methods = [row.token_endpoint_auth_method, ...stringArray(row.extra_auth_methods)].filter(
+    (m): m is AuthMethod => (AUTH_METHODS as readonly string[]).includes(m),
+  );
+  const jwks: unknown = row.jwks ? JSON.parse(row.jwks) : null;
+  const capabilities: unknown = JSON.parse(row.capabilities);
+  return Object.freeze({
+    clientId: row.client_id,
+    clientName: row.client_name,
+    clientType: row.client_type,
+    isTemplate: row.is_template === 1,
+    templateId: row.template_id,
+    secretHash: row.secret_hash,
+    authMethods: [...new Set(methods)],
+    grantTypes: stringArray(row.grant_types),
+    scopes: row.scopes.split(' ').filter(Boolean),
+    redirectUris: stringArray(row.redirect_uris),
+    allowedOrigins: stringArray(row.allowed_origins),
+    jwks:
+      jwks && typeof jwks === 'object' && Array.isArray((jwks as { keys?: unknown }).keys)
+        ? (jwks as Client['jwks'])
+        : null,
+    tlsSubjectDn: row.tls_subject_dn,
+    tlsIssuerDn: row.tls_issuer_dn,
+    tlsCertSha256: stringArray(row.tls_cert_sha256).map((f) => f.toLowerCase().replace(/:/g, '')),
+    dpopRequired: row.dpop_required === 1,
+    capabilities:
+      capabilities && typeof capabilities === 'object'
+        ? (capabilities as Client['capabilities'])
+        : {},
+    attestationPolicy: row.attestation_policy,
+    authenticateClientBy: row.authenticate_client_by,
+    accessTokenTtl: row.access_token_ttl,
+    refreshTokenTtl: row.refresh_token_ttl,
+    disabled: row.disabled === 1,
+    expiresAt: row.expires_at,
+  });
+}
+
+/** Reads a client by id (cached for `cacheTtl` seconds); null when there is none. */
+export async function findClient(
+  db: D1Database,
+  clientId: string,
+  cacheTtl: number,
+): Promise<Client | null> {
+  const now = Date.now();
+  const cached = cache.get(clientId);
+  if (cached && cached.until > now) return cached.client;
+  const row = await db
+    .prepare('SELECT * FROM clients WHERE client_id = ?')
+    .bind(clientId)
+    .first<ClientRow>();
+  const client = row ? clientFromRow(row) : null;
+  if (cacheTtl > 0) {
+    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+    cache.set(clientId, { client, until: now + cacheTtl * 1000 });
+  }
+  return client;
+}
+
+/** Forgets cached clients (after a change made through this isolate, and in tests). */
+export function forgetClient(clientId?: string): void {
+  if (clientId === undefined) cache.clear();
+  else cache.delete(clientId);
+}
+
+/** Whether any client lists `origin` among its allowed origins (CORS preflight). */
+export async function isKnownOrigin(db: D1Database, origin: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      'SELECT 1 AS found FROM clients, json_each(clients.allowed_origins) WHERE json_each.value = ? AND clients.disabled = 0 LIMIT 1',
+    )
+    .bind(origin)
+    .first<{ found: number }>();
+  return row !== null;
+}

@@ -1,0 +1,29 @@
+/**
+ * @module storage/revocations
+ * Revoked access tokens (table `revoked_access_tokens`): a jti is kept until the token would have
+ * expired anyway; expired rows are pruned as new ones are written.
+ */
+
+export async function revokeAccessToken(
+  db: D1Database,
+  jti: string,
+  expiresAt: number,
+  now: number,
+): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        'INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING',
+      )
+      .bind(jti, expiresAt),
+    db.prepare('DELETE FROM revoked_access_tokens WHERE expires_at < ?').bind(now),
+  ]);
+}
+
+export async function isAccessTokenRevoked(db: D1Database, jti: string): Promise<boolean> {
+  const row = await db
+    .prepare('SELECT 1 AS revoked FROM revoked_access_tokens WHERE jti = ?')
+    .bind(jti)
+    .first();
+  return row !== null;
+}

@@ -1,0 +1,85 @@
+/**
+ * @module tokens/access-token
+ * JWT access tokens (RFC 9068): `typ` at+jwt, signed with the current key. Claims: iss, sub, aud,
+ * client_id, iat, exp, jti, scope, the authentication claims (auth_time, acr, amr, cal) and
+ * `cnf` for sender-constrained tokens (`jkt` for DPoP, RFC 9449 §6; `x5t#S256` for mTLS,
+ * RFC 8705 §3). Verification checks signature, typ, issuer, expiry and the revocation list.
+ */
+import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { randomToken } from '../crypto/random';
+import { isAccessTokenRevoked } from '../storage/revocations';
+import { type AuthContext, authClaims } from './auth-context';
+import { type KeySet, signJwt } from './keys';
+
+export interface Confirmation {
+  readonly jkt?: string;
+  readonly 'x5t#S256'?: string;
+}
+
+export interface AccessTokenInput {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly clientId: string;
+  readonly scope: readonly string[];
+  readonly auth: AuthContext;
+  readonly cnf?: Confirmation;
+  readonly ttl: number;
+  readonly now: number;
+  /** Fixed id and issue time (a refresh retry inside the grace window re-issues the same token). */
+  readonly jti?: string;
+}
+
+export interface AccessTokenClaims extends JWTPayload {
+  iss: string;
+  sub: string;
+  client_id: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  scope?: string;
+  cnf?: Confirmation;
+}
+
+export async function mintAccessToken(
+  keys: KeySet,
+  input: AccessTokenInput,
+): Promise<{ token: string; claims: AccessTokenClaims }> {
+  const claims: AccessTokenClaims = {
+    iss: input.issuer,
+    sub: input.auth.subject,
+    aud: input.audience,
+    client_id: input.clientId,
+    iat: input.now,
+    exp: input.now + input.ttl,
+    jti: input.jti ?? randomToken(16),
+    ...authClaims(input.auth),
+  };
+  if (input.scope.length > 0) claims.scope = input.scope.join(' ');
+  if (input.cnf && (input.cnf.jkt || input.cnf['x5t#S256'])) claims.cnf = { ...input.cnf };
+  return { token: await signJwt(keys, claims, 'at+jwt'), claims };
+}
+
+/** Verifies one of our access tokens; null when it is not valid (any reason). */
+export async function verifyAccessToken(
+  keys: KeySet,
+  db: D1Database,
+  token: string,
+  issuer: string,
+  now: number,
+): Promise<AccessTokenClaims | null> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, createLocalJWKSet(keys.jwks as { keys: [] }), {
+      issuer,
+      typ: 'at+jwt',
+      algorithms: keys.all.map((k) => k.alg),
+      currentDate: new Date(now * 1000),
+      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+    }));
+  } catch {
+    return null;
+  }
+  const claims = payload as AccessTokenClaims;
+  if (await isAccessTokenRevoked(db, claims.jti)) return null;
+  return claims;
+}

@@ -1,0 +1,27 @@
+/**
+ * @module tokens/auth-context
+ * What is known about how the subject authenticated and how far the client is trusted: carried
+ * from the login flow through the authorization code and the refresh-token family into tokens.
+ */
+
+/** Client assurance level (project-defined claim `cal`, DESIGN.md; spec/haapi-protocol.md §8). */
+export type ClientAssuranceLevel = 'by-policy' | 'by-provisioned-key' | 'none';
+
+export interface AuthContext {
+  readonly subject: string;
+  /** Unix seconds of the user's authentication (absent for client_credentials). */
+  readonly authTime?: number;
+  readonly acr?: string;
+  readonly amr?: readonly string[];
+  readonly cal?: ClientAssuranceLevel;
+}
+
+/** The claims an AuthContext contributes to access and ID tokens. */
+export function authClaims(auth: AuthContext): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  if (auth.authTime !== undefined) claims.auth_time = auth.authTime;
+  if (auth.acr !== undefined) claims.acr = auth.acr;
+  if (auth.amr !== undefined) claims.amr = [...auth.amr];
+  if (auth.cal !== undefined) claims.cal = auth.cal;
+  return claims;
+}

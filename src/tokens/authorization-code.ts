@@ -1,0 +1,86 @@
+/**
+ * @module tokens/authorization-code
+ * Authorization codes live in the HaapiFlow object of the flow that issued them: the code is
+ * `<flow id>.<secret>`, the object keeps only its SHA-256 and the grant, and being
+ * single-threaded it hands the grant out once (RFC 6749 §4.1.2, §10.5; RFC 9700 §4.2.4).
+ */
+import type { HaapiFlow } from '../../durable-objects/haapi-flow';
+import { sha256Base64Url } from '../crypto/digest';
+import { randomToken } from '../crypto/random';
+import type { AuthContext } from './auth-context';
+
+/** What a code stands for: the authorization request and the authentication it ended with. */
+export interface AuthorizationGrant {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly scope: readonly string[];
+  readonly codeChallenge: string;
+  readonly codeChallengeMethod: 'S256';
+  readonly nonce?: string;
+  readonly auth: AuthContext;
+  /** DPoP key thumbprint the code is bound to (HAAPI: the AAT's key), if any. */
+  readonly dpopJkt?: string;
+}
+
+/** What a redemption issued, so that a replayed code can revoke it (RFC 6749 §4.1.2). */
+export interface IssuedByCode {
+  readonly familyId?: string;
+  readonly accessJti: string;
+  readonly accessExp: number;
+}
+
+const FLOW_ID = /^[A-Za-z0-9_-]{22,64}$/;
+
+export function flowStub(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  flowId: string,
+): DurableObjectStub<HaapiFlow> {
+  return binding.get(binding.idFromName(flowId));
+}
+
+/** Issues the code of flow `flowId`; null if the flow already issued one. */
+export async function issueAuthorizationCode(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  flowId: string,
+  grant: AuthorizationGrant,
+  ttlSeconds: number,
+): Promise<string | null> {
+  const code = `${flowId}.${randomToken(32)}`;
+  const stored = await flowStub(binding, flowId).storeCode(
+    await sha256Base64Url(code),
+    JSON.stringify(grant),
+    ttlSeconds,
+  );
+  return stored ? code : null;
+}
+
+export type Redemption =
+  | { status: 'ok'; grant: AuthorizationGrant; record: (issued: IssuedByCode) => Promise<void> }
+  | { status: 'replayed'; issued: IssuedByCode | null }
+  | { status: 'invalid' };
+
+export async function redeemAuthorizationCode(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  code: string,
+): Promise<Redemption> {
+  const dot = code.indexOf('.');
+  const flowId = code.slice(0, dot);
+  if (dot < 0 || !FLOW_ID.test(flowId) || code.length > 200) return { status: 'invalid' };
+  const stub = flowStub(binding, flowId);
+  const hash = await sha256Base64Url(code);
+  const result = await stub.redeemCode(hash);
+  if (result.status === 'ok') {
+    return {
+      status: 'ok',
+      grant: JSON.parse(result.grant) as AuthorizationGrant,
+      record: (issued) => stub.recordIssued(hash, JSON.stringify(issued)),
+    };
+  }
+  if (result.status === 'replayed') {
+    return {
+      status: 'replayed',
+      issued: result.issued ? (JSON.parse(result.issued) as IssuedByCode) : null,
+    };
+  }
+  return { status: 'invalid' };
+}

@@ -1,0 +1,83 @@
+/**
+ * @module tokens/grants/authorization-code
+ * `authorization_code` (RFC 6749 §4.1.3) with PKCE (RFC 7636 §4.6). Enforced:
+ *  - the code is genuine, unexpired and redeemed once (HaapiFlow); a replayed code revokes the
+ *    tokens its first redemption issued (RFC 6749 §4.1.2, RFC 9700 §4.2.4);
+ *  - it was issued to the authenticated client, for exactly this `redirect_uri`;
+ *  - `code_verifier` is present, well-formed and hashes (S256) to the code's challenge;
+ *  - a code bound to a DPoP key (HAAPI) is redeemed with a proof of that key.
+ * Issues an access token, a refresh token if the client may refresh, and an ID token for `openid`.
+ */
+import { OAuthError } from '../../errors/oauth-error';
+import { revokeFamily } from '../../storage/refresh-families';
+import { revokeAccessToken } from '../../storage/revocations';
+import { redeemAuthorizationCode } from '../authorization-code';
+import { issueTokens } from '../issue-tokens';
+import { verifyCodeVerifier } from '../pkce';
+import type { GrantHandler } from './context';
+
+export const authorizationCodeGrant: GrantHandler = async (context) => {
+  const { form, client, db, now } = context;
+  const code = form.get('code');
+  if (!code) throw new OAuthError('invalid_request', 'The code parameter is missing');
+  const verifier = form.get('code_verifier');
+  if (!verifier)
+    throw new OAuthError('invalid_request', 'The code_verifier parameter is missing (PKCE)');
+  const redirectUri = form.get('redirect_uri');
+
+  const redemption = await redeemAuthorizationCode(context.flows, code);
+  if (redemption.status === 'replayed') {
+    const issued = redemption.issued;
+    if (issued?.familyId) await revokeFamily(db, issued.familyId, 'code_replayed', now);
+    if (issued) await revokeAccessToken(db, issued.accessJti, issued.accessExp, now);
+    throw new OAuthError('invalid_grant', 'The authorization code was already used', {
+      reason: 'code_replayed',
+    });
+  }
+  if (redemption.status === 'invalid') {
+    throw new OAuthError('invalid_grant', 'The authorization code is invalid or expired', {
+      reason: 'bad_code',
+    });
+  }
+  const { grant } = redemption;
+  if (grant.clientId !== client.client.clientId) {
+    throw new OAuthError('invalid_grant', 'The authorization code was issued to another client', {
+      reason: 'code_client_mismatch',
+    });
+  }
+  if (redirectUri !== grant.redirectUri) {
+    throw new OAuthError(
+      'invalid_grant',
+      'The redirect_uri does not match the authorization request',
+      {
+        reason: 'redirect_uri_mismatch',
+      },
+    );
+  }
+  if (!(await verifyCodeVerifier(verifier, grant.codeChallenge))) {
+    throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge', {
+      reason: 'pkce_mismatch',
+    });
+  }
+  if (grant.dpopJkt && context.dpop?.jkt !== grant.dpopJkt) {
+    throw new OAuthError(
+      'invalid_dpop_proof',
+      'The authorization code is bound to another DPoP key',
+      {
+        reason: 'code_dpop_mismatch',
+      },
+    );
+  }
+  const issued = await issueTokens(context, {
+    auth: grant.auth,
+    scope: grant.scope,
+    refresh: client.client.grantTypes.includes('refresh_token'),
+    idToken: grant.scope.includes('openid') ? { nonce: grant.nonce } : undefined,
+  });
+  await redemption.record({
+    familyId: issued.familyId,
+    accessJti: issued.accessJti,
+    accessExp: issued.accessExp,
+  });
+  return issued.body;
+};

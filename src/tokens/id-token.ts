@@ -1,0 +1,45 @@
+/**
+ * @module tokens/id-token
+ * OpenID Connect ID tokens (OIDC Core §2, §3.1.3.6): iss, sub, aud (the client), azp, iat, exp,
+ * auth_time, nonce (echoed from the authorization request), acr, amr, cal and `at_hash` (the
+ * left half of the SHA-256 of the access token, for the ES256/RS256/PS256 family).
+ */
+import { encodeBase64Url } from '../crypto/base64url';
+import { sha256 } from '../crypto/digest';
+import { type AuthContext, authClaims } from './auth-context';
+import { type KeySet, signJwt } from './keys';
+
+export interface IdTokenInput {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly auth: AuthContext;
+  readonly nonce?: string;
+  readonly accessToken: string;
+  readonly ttl: number;
+  readonly now: number;
+}
+
+/** `at_hash` (OIDC Core §3.1.3.6); EdDSA (Ed25519) uses SHA-512 per OIDC errata, others SHA-256. */
+export async function atHash(accessToken: string, alg: string): Promise<string> {
+  const bytes = new TextEncoder().encode(accessToken);
+  const digest =
+    alg === 'EdDSA'
+      ? new Uint8Array(await crypto.subtle.digest('SHA-512', bytes))
+      : await sha256(bytes);
+  return encodeBase64Url(digest.slice(0, digest.length / 2));
+}
+
+export async function mintIdToken(keys: KeySet, input: IdTokenInput): Promise<string> {
+  const claims: Record<string, unknown> = {
+    iss: input.issuer,
+    sub: input.auth.subject,
+    aud: input.clientId,
+    azp: input.clientId,
+    iat: input.now,
+    exp: input.now + input.ttl,
+    ...authClaims(input.auth),
+    at_hash: await atHash(input.accessToken, keys.current.alg),
+  };
+  if (input.nonce !== undefined) claims.nonce = input.nonce;
+  return signJwt(keys, claims, 'JWT');
+}
