@@ -1,0 +1,29 @@
+/**
+ * Issues an authorization code the way the login flow will at its end: through the real
+ * issueAuthorizationCode into a real HaapiFlow object (test-only entry point until the
+ * hypermedia login exists).
+ */
+import { env } from 'cloudflare:test';
+import { randomToken } from '../../src/crypto/random';
+import { sha256Base64Url } from '../../src/crypto/digest';
+import { type AuthorizationGrant, issueAuthorizationCode } from '../../src/tokens/authorization-code';
+
+export interface CodeOptions extends Partial<AuthorizationGrant> {
+  clientId: string;
+  ttl?: number;
+}
+
+export async function issueTestCode(options: CodeOptions): Promise<{ code: string; verifier: string }> {
+  const verifier = randomToken(32);
+  const grant: AuthorizationGrant = {
+    redirectUri: 'https://app.example/cb',
+    scope: ['openid', 'profile'],
+    codeChallenge: await sha256Base64Url(verifier),
+    codeChallengeMethod: 'S256',
+    auth: { subject: 'demo', authTime: Math.floor(Date.now() / 1000) - 5, acr: 'urn:se:curity:authentication:html-form:htmlform', amr: ['pwd'], cal: 'none' },
+    ...options,
+  };
+  const code = await issueAuthorizationCode(env.HAAPI_FLOW, randomToken(16), grant, options.ttl ?? 60);
+  if (!code) throw new Error('code not issued');
+  return { code, verifier };
+}
