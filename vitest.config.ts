@@ -39,6 +39,7 @@ export default defineConfig(async () => {
           ],
           test: {
             name: 'workers',
+            silent: 'passed-only',
             include: ['test/{unit,integration,durable-objects,regressions}/**/*.test.ts'],
             setupFiles: ['test/support/setup.ts'],
           },

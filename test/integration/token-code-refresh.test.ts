@@ -6,8 +6,8 @@ import { verifyCodeVerifier } from '../../src/tokens/pkce';
 import { basic, createTestClient } from '../support/clients';
 import { issueTestCode } from '../support/codes';
 import { dpopKey, dpopProof } from '../support/dpop';
-import { RFC7636_CHALLENGE, RFC7636_VERIFIER } from '../vectors/rfc/rfc7636';
 import { call, form, ISSUER } from '../support/worker';
+import { RFC7636_CHALLENGE, RFC7636_VERIFIER } from '../vectors/rfc/rfc7636';
 
 const TOKEN = '/oauth/v2/oauth-token';
 const HTU = `${ISSUER}${TOKEN}`;
@@ -22,12 +22,20 @@ interface TokenBody {
   error?: string;
 }
 
-async function post(path: string, body: Record<string, string>, headers: Record<string, string> = {}) {
+async function post(
+  path: string,
+  body: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   const init = form(body);
-  return call(path, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } });
+  return call(path, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), ...headers },
+  });
 }
 
-const payloadOf = (jwt: string) => JSON.parse(atob((jwt.split('.')[1] as string).replace(/-/g, '+').replace(/_/g, '/')));
+const payloadOf = (jwt: string) =>
+  JSON.parse(atob((jwt.split('.')[1] as string).replace(/-/g, '+').replace(/_/g, '/')));
 
 async function codeClient() {
   return createTestClient({ grantTypes: ['authorization_code', 'refresh_token'] });
@@ -36,14 +44,28 @@ async function codeClient() {
 describe('PKCE (RFC 7636)', () => {
   it('Appendix B: the example verifier matches the example challenge', async () => {
     expect(await verifyCodeVerifier(RFC7636_VERIFIER, RFC7636_CHALLENGE)).toBe(true);
-    expect(await verifyCodeVerifier(`${RFC7636_VERIFIER.slice(0, -1)}A`, RFC7636_CHALLENGE)).toBe(false);
+    expect(await verifyCodeVerifier(`${RFC7636_VERIFIER.slice(0, -1)}A`, RFC7636_CHALLENGE)).toBe(
+      false,
+    );
   });
 
   it('a code with the Appendix B challenge is redeemed with the Appendix B verifier only', async () => {
     const client = await codeClient();
     const auth = { Authorization: basic(client.clientId, client.secret) };
-    const { code } = await issueTestCode({ clientId: client.clientId, codeChallenge: RFC7636_CHALLENGE });
-    const ok = await post(TOKEN, { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: RFC7636_VERIFIER }, auth);
+    const { code } = await issueTestCode({
+      clientId: client.clientId,
+      codeChallenge: RFC7636_CHALLENGE,
+    });
+    const ok = await post(
+      TOKEN,
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'https://app.example/cb',
+        code_verifier: RFC7636_VERIFIER,
+      },
+      auth,
+    );
     expect(ok.status).toBe(200);
   });
 
@@ -56,7 +78,11 @@ describe('PKCE (RFC 7636)', () => {
       ['short', 'invalid_grant'],
     ] as const) {
       const { code } = await issueTestCode({ clientId: client.clientId });
-      const body: Record<string, string> = { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb' };
+      const body: Record<string, string> = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'https://app.example/cb',
+      };
       if (verifier) body.code_verifier = verifier;
       const res = await post(TOKEN, body, auth);
       expect(res.status).toBe(400);
@@ -69,11 +95,23 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
   it('issues access, refresh and ID tokens carrying the authentication (nonce, at_hash, auth_time, acr, amr, cal)', async () => {
     const client = await codeClient();
     const key = await dpopKey();
-    const { code, verifier } = await issueTestCode({ clientId: client.clientId, nonce: 'n-0S6_WzA2Mj', dpopJkt: key.jkt });
+    const { code, verifier } = await issueTestCode({
+      clientId: client.clientId,
+      nonce: 'n-0S6_WzA2Mj',
+      dpopJkt: key.jkt,
+    });
     const res = await post(
       TOKEN,
-      { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: verifier },
-      { Authorization: basic(client.clientId, client.secret), DPoP: await dpopProof(key, { htu: HTU }) },
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'https://app.example/cb',
+        code_verifier: verifier,
+      },
+      {
+        Authorization: basic(client.clientId, client.secret),
+        DPoP: await dpopProof(key, { htu: HTU }),
+      },
     );
     expect(res.status).toBe(200);
     expect(res.headers.get('Cache-Control')).toBe('no-store');
@@ -92,8 +130,17 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
       cal: 'none',
       cnf: { jkt: key.jkt },
     });
-    const id = await jwtVerify(body.id_token as string, jwks, { issuer: ISSUER, audience: client.clientId });
-    expect(id.payload).toMatchObject({ sub: 'demo', nonce: 'n-0S6_WzA2Mj', amr: ['pwd'], cal: 'none', azp: client.clientId });
+    const id = await jwtVerify(body.id_token as string, jwks, {
+      issuer: ISSUER,
+      audience: client.clientId,
+    });
+    expect(id.payload).toMatchObject({
+      sub: 'demo',
+      nonce: 'n-0S6_WzA2Mj',
+      amr: ['pwd'],
+      cal: 'none',
+      azp: client.clientId,
+    });
     expect(typeof id.payload.auth_time).toBe('number');
     expect(id.payload.at_hash).toBe(await atHash(body.access_token, 'ES256'));
   });
@@ -102,14 +149,30 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
     const client = await codeClient();
     const auth = { Authorization: basic(client.clientId, client.secret) };
     const { code, verifier } = await issueTestCode({ clientId: client.clientId });
-    const body = { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: verifier };
+    const body = {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'https://app.example/cb',
+      code_verifier: verifier,
+    };
     const first = (await (await post(TOKEN, body, auth)).json()) as TokenBody;
     const replay = await post(TOKEN, body, auth);
     expect(replay.status).toBe(400);
-    expect(await replay.json()).toEqual({ error: 'invalid_grant', error_description: 'The authorization code was already used' });
-    const refresh = await post(TOKEN, { grant_type: 'refresh_token', refresh_token: first.refresh_token as string }, auth);
+    expect(await replay.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The authorization code was already used',
+    });
+    const refresh = await post(
+      TOKEN,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token as string },
+      auth,
+    );
     expect(((await refresh.json()) as TokenBody).error).toBe('invalid_grant');
-    const introspection = await post('/oauth/v2/oauth-introspect', { token: first.access_token }, auth);
+    const introspection = await post(
+      '/oauth/v2/oauth-introspect',
+      { token: first.access_token },
+      auth,
+    );
     expect(await introspection.json()).toEqual({ active: false });
   });
 
@@ -120,7 +183,12 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
       Array.from({ length: 10 }, () =>
         post(
           TOKEN,
-          { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: verifier },
+          {
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: 'https://app.example/cb',
+            code_verifier: verifier,
+          },
           { Authorization: basic(client.clientId, client.secret) },
         ),
       ),
@@ -133,10 +201,28 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
     const client = await codeClient();
     const other = await codeClient();
     const a = await issueTestCode({ clientId: client.clientId });
-    const r1 = await post(TOKEN, { grant_type: 'authorization_code', code: a.code, redirect_uri: 'https://app.example/cb', code_verifier: a.verifier }, { Authorization: basic(other.clientId, other.secret) });
+    const r1 = await post(
+      TOKEN,
+      {
+        grant_type: 'authorization_code',
+        code: a.code,
+        redirect_uri: 'https://app.example/cb',
+        code_verifier: a.verifier,
+      },
+      { Authorization: basic(other.clientId, other.secret) },
+    );
     expect(((await r1.json()) as TokenBody).error).toBe('invalid_grant');
     const b = await issueTestCode({ clientId: client.clientId });
-    const r2 = await post(TOKEN, { grant_type: 'authorization_code', code: b.code, redirect_uri: 'https://app.example/cb/', code_verifier: b.verifier }, { Authorization: basic(client.clientId, client.secret) });
+    const r2 = await post(
+      TOKEN,
+      {
+        grant_type: 'authorization_code',
+        code: b.code,
+        redirect_uri: 'https://app.example/cb/',
+        code_verifier: b.verifier,
+      },
+      { Authorization: basic(client.clientId, client.secret) },
+    );
     expect(((await r2.json()) as TokenBody).error).toBe('invalid_grant');
   });
 
@@ -146,7 +232,16 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
     const expired = await issueTestCode({ clientId: client.clientId, ttl: 0.01 });
     await new Promise((resolve) => setTimeout(resolve, 30));
     for (const code of [expired.code, 'nope', `${'a'.repeat(22)}.${'b'.repeat(43)}`]) {
-      const res = await post(TOKEN, { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: expired.verifier }, auth);
+      const res = await post(
+        TOKEN,
+        {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: 'https://app.example/cb',
+          code_verifier: expired.verifier,
+        },
+        auth,
+      );
       expect(res.status).toBe(400);
       expect(((await res.json()) as TokenBody).error).toBe('invalid_grant');
     }
@@ -159,17 +254,35 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
     const { code, verifier } = await issueTestCode({ clientId: client.clientId, dpopJkt: key.jkt });
     const res = await post(
       TOKEN,
-      { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: verifier },
-      { Authorization: basic(client.clientId, client.secret), DPoP: await dpopProof(other, { htu: HTU }) },
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'https://app.example/cb',
+        code_verifier: verifier,
+      },
+      {
+        Authorization: basic(client.clientId, client.secret),
+        DPoP: await dpopProof(other, { htu: HTU }),
+      },
     );
     expect(res.status).toBe(400);
     expect(((await res.json()) as TokenBody).error).toBe('invalid_dpop_proof');
   });
 
   it('a public client redeems its code with client_id and PKCE only', async () => {
-    const client = await createTestClient({ clientType: 'public', authMethod: 'none', grantTypes: ['authorization_code'] });
+    const client = await createTestClient({
+      clientType: 'public',
+      authMethod: 'none',
+      grantTypes: ['authorization_code'],
+    });
     const { code, verifier } = await issueTestCode({ clientId: client.clientId });
-    const res = await post(TOKEN, { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: verifier, client_id: client.clientId });
+    const res = await post(TOKEN, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'https://app.example/cb',
+      code_verifier: verifier,
+      client_id: client.clientId,
+    });
     expect(res.status).toBe(200);
     expect((await res.json()) as TokenBody).not.toHaveProperty('refresh_token');
   });
@@ -180,7 +293,18 @@ describe('refresh_token grant: rotation and reuse detection (RFC 9700 §4.14.2)'
     const client = await codeClient();
     const auth = { Authorization: basic(client.clientId, client.secret) };
     const { code, verifier } = await issueTestCode({ clientId: client.clientId });
-    const first = (await (await post(TOKEN, { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: verifier }, auth)).json()) as TokenBody;
+    const first = (await (
+      await post(
+        TOKEN,
+        {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: 'https://app.example/cb',
+          code_verifier: verifier,
+        },
+        auth,
+      )
+    ).json()) as TokenBody;
     const refresh = (token: string, extra: Record<string, string> = {}) =>
       post(TOKEN, { grant_type: 'refresh_token', refresh_token: token, ...extra }, auth);
     return { client, auth, first, refresh };
@@ -192,7 +316,11 @@ describe('refresh_token grant: rotation and reuse detection (RFC 9700 §4.14.2)'
     expect(second.refresh_token).toMatch(/\.2\./);
     const third = (await (await refresh(second.refresh_token as string)).json()) as TokenBody;
     expect(third.refresh_token).toMatch(/\.3\./);
-    expect(payloadOf(third.access_token)).toMatchObject({ sub: 'demo', amr: ['pwd'], acr: 'urn:se:curity:authentication:html-form:htmlform' });
+    expect(payloadOf(third.access_token)).toMatchObject({
+      sub: 'demo',
+      amr: ['pwd'],
+      acr: 'urn:se:curity:authentication:html-form:htmlform',
+    });
   });
 
   it('a retry with the previous token inside the grace window gets the same answer', async () => {
@@ -210,29 +338,53 @@ describe('refresh_token grant: rotation and reuse detection (RFC 9700 §4.14.2)'
     const second = (await (await refresh(first.refresh_token as string)).json()) as TokenBody;
     const familyId = (first.refresh_token as string).split('.')[0];
     // Move the rotation 60 s into the past: the 30 s grace window is over.
-    await env.DB.prepare('UPDATE refresh_token_families SET rotated_at = rotated_at - 60 WHERE family_id = ?').bind(familyId).run();
+    await env.DB.prepare(
+      'UPDATE refresh_token_families SET rotated_at = rotated_at - 60 WHERE family_id = ?',
+    )
+      .bind(familyId)
+      .run();
     const reuse = await refresh(first.refresh_token as string);
     expect(reuse.status).toBe(400);
-    expect(await reuse.json()).toEqual({ error: 'invalid_grant', error_description: 'The refresh token was already used' });
+    expect(await reuse.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The refresh token was already used',
+    });
     const current = await refresh(second.refresh_token as string);
-    expect(await current.json()).toEqual({ error: 'invalid_grant', error_description: 'The refresh token was revoked' });
+    expect(await current.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The refresh token was revoked',
+    });
   });
 
-  it('a forged, another client\'s, or narrowed-beyond-scope refresh is refused', async () => {
+  it("a forged, another client's, or narrowed-beyond-scope refresh is refused", async () => {
     const { first, refresh } = await start();
     const forged = (first.refresh_token as string).replace(/\.[\w-]{43}$/, `.${'A'.repeat(43)}`);
     expect(((await (await refresh(forged)).json()) as TokenBody).error).toBe('invalid_grant');
     const other = await codeClient();
-    const res = await post(TOKEN, { grant_type: 'refresh_token', refresh_token: first.refresh_token as string }, { Authorization: basic(other.clientId, other.secret) });
+    const res = await post(
+      TOKEN,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token as string },
+      { Authorization: basic(other.clientId, other.secret) },
+    );
     expect(((await res.json()) as TokenBody).error).toBe('invalid_grant');
-    expect(((await (await refresh(first.refresh_token as string, { scope: 'openid admin' })).json()) as TokenBody).error).toBe('invalid_scope');
-    const narrowed = (await (await refresh(first.refresh_token as string, { scope: 'openid' })).json()) as TokenBody;
+    expect(
+      (
+        (await (
+          await refresh(first.refresh_token as string, { scope: 'openid admin' })
+        ).json()) as TokenBody
+      ).error,
+    ).toBe('invalid_scope');
+    const narrowed = (await (
+      await refresh(first.refresh_token as string, { scope: 'openid' })
+    ).json()) as TokenBody;
     expect(narrowed.scope).toBe('openid');
   });
 
   it('of 10 concurrent refreshes with one token, all get the same new refresh token', async () => {
     const { first, refresh } = await start();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => refresh(first.refresh_token as string)));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => refresh(first.refresh_token as string)),
+    );
     const bodies = (await Promise.all(answers.map((r) => r.json()))) as TokenBody[];
     expect(answers.every((r) => r.status === 200)).toBe(true);
     expect(new Set(bodies.map((b) => b.refresh_token)).size).toBe(1);
@@ -244,14 +396,39 @@ describe('refresh_token grant: rotation and reuse detection (RFC 9700 §4.14.2)'
     const auth = { Authorization: basic(client.clientId, client.secret) };
     const key = await dpopKey();
     const { code, verifier } = await issueTestCode({ clientId: client.clientId });
-    const first = (await (await post(TOKEN, { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/cb', code_verifier: verifier }, { ...auth, DPoP: await dpopProof(key, { htu: HTU }) })).json()) as TokenBody;
+    const first = (await (
+      await post(
+        TOKEN,
+        {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: 'https://app.example/cb',
+          code_verifier: verifier,
+        },
+        { ...auth, DPoP: await dpopProof(key, { htu: HTU }) },
+      )
+    ).json()) as TokenBody;
     const other = await dpopKey();
-    const wrong = await post(TOKEN, { grant_type: 'refresh_token', refresh_token: first.refresh_token as string }, { ...auth, DPoP: await dpopProof(other, { htu: HTU }) });
+    const wrong = await post(
+      TOKEN,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token as string },
+      { ...auth, DPoP: await dpopProof(other, { htu: HTU }) },
+    );
     expect(((await wrong.json()) as TokenBody).error).toBe('invalid_dpop_proof');
-    const none = await post(TOKEN, { grant_type: 'refresh_token', refresh_token: first.refresh_token as string }, auth);
+    const none = await post(
+      TOKEN,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token as string },
+      auth,
+    );
     expect(((await none.json()) as TokenBody).error).toBe('invalid_dpop_proof');
-    const right = await post(TOKEN, { grant_type: 'refresh_token', refresh_token: first.refresh_token as string }, { ...auth, DPoP: await dpopProof(key, { htu: HTU }) });
+    const right = await post(
+      TOKEN,
+      { grant_type: 'refresh_token', refresh_token: first.refresh_token as string },
+      { ...auth, DPoP: await dpopProof(key, { htu: HTU }) },
+    );
     expect(right.status).toBe(200);
-    expect(payloadOf(((await right.json()) as TokenBody).access_token).cnf).toEqual({ jkt: key.jkt });
+    expect(payloadOf(((await right.json()) as TokenBody).access_token).cnf).toEqual({
+      jkt: key.jkt,
+    });
   });
 });

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { verifyDpopProof } from '../../src/tokens/dpop-proof';
 import { basic } from '../support/clients';
 import { dpopKey, dpopProof } from '../support/dpop';
-import { RFC9449_HTU, RFC9449_JKT, RFC9449_PROOF, RFC9449_PROOF_IAT } from '../vectors/rfc/rfc9449';
 import { call, form, ISSUER } from '../support/worker';
+import { RFC9449_HTU, RFC9449_JKT, RFC9449_PROOF, RFC9449_PROOF_IAT } from '../vectors/rfc/rfc9449';
 
 const TOKEN = '/oauth/v2/oauth-token';
 const HTU = `${ISSUER}${TOKEN}`;
@@ -32,7 +32,9 @@ describe('DPoP proofs at the token endpoint (RFC 9449 §4.3, §5)', () => {
     expect(res.headers.get('DPoP-Nonce')).toMatch(/^[0-9a-z]+\.[\w-]{22}$/);
     const body = (await res.json()) as { token_type: string; access_token: string };
     expect(body.token_type).toBe('DPoP');
-    expect(JSON.parse(atob(body.access_token.split('.')[1] as string)).cnf).toEqual({ jkt: key.jkt });
+    expect(JSON.parse(atob(body.access_token.split('.')[1] as string)).cnf).toEqual({
+      jkt: key.jkt,
+    });
   });
 
   it('a proof without a nonce gets use_dpop_nonce and a DPoP-Nonce to retry with (§8)', async () => {
@@ -47,7 +49,10 @@ describe('DPoP proofs at the token endpoint (RFC 9449 §4.3, §5)', () => {
 
   it('a forged or stale nonce gets use_dpop_nonce', async () => {
     const key = await dpopKey();
-    await expectDpopError(await tokenRequest(await dpopProof(key, { htu: HTU, nonce: '1.AAAAAAAAAAAAAAAAAAAAAA' })), 'use_dpop_nonce');
+    await expectDpopError(
+      await tokenRequest(await dpopProof(key, { htu: HTU, nonce: '1.AAAAAAAAAAAAAAAAAAAAAA' })),
+      'use_dpop_nonce',
+    );
   });
 
   it('refuses a wrong htu', async () => {
@@ -58,7 +63,9 @@ describe('DPoP proofs at the token endpoint (RFC 9449 §4.3, §5)', () => {
   it('ignores query and fragment of htu but not the path or origin', async () => {
     const key = await dpopKey();
     expect((await tokenRequest(await dpopProof(key, { htu: `${HTU}?x=1#y` }))).status).toBe(200);
-    await expectDpopError(await tokenRequest(await dpopProof(key, { htu: HTU.replace('http://', 'https://') })));
+    await expectDpopError(
+      await tokenRequest(await dpopProof(key, { htu: HTU.replace('http://', 'https://') })),
+    );
   });
 
   it('refuses a wrong htm', async () => {
@@ -86,9 +93,15 @@ describe('DPoP proofs at the token endpoint (RFC 9449 §4.3, §5)', () => {
     const good = await dpopProof(key, { htu: HTU });
     const [h, p] = good.split('.');
     await expectDpopError(await tokenRequest(`${h}.${p}.${'A'.repeat(86)}`));
-    const hs = btoa(JSON.stringify({ typ: 'dpop+jwt', alg: 'HS256', jwk: key.jwk })).replace(/=+$/, '');
+    const hs = btoa(JSON.stringify({ typ: 'dpop+jwt', alg: 'HS256', jwk: key.jwk })).replace(
+      /=+$/,
+      '',
+    );
     await expectDpopError(await tokenRequest(`${hs}.${p}.AAAA`));
-    const withPrivate = await dpopProof(key, { htu: HTU, header: { jwk: { ...key.jwk, d: 'AAAA' } } });
+    const withPrivate = await dpopProof(key, {
+      htu: HTU,
+      header: { jwk: { ...key.jwk, d: 'AAAA' } },
+    });
     await expectDpopError(await tokenRequest(withPrivate));
   });
 
@@ -106,7 +119,10 @@ describe('DPoP proofs at the token endpoint (RFC 9449 §4.3, §5)', () => {
     const init = form({ grant_type: 'client_credentials' });
     const res = await call(TOKEN, {
       ...init,
-      headers: { ...(init.headers as Record<string, string>), Authorization: basic('dpop-only', 'Password1') },
+      headers: {
+        ...(init.headers as Record<string, string>),
+        Authorization: basic('dpop-only', 'Password1'),
+      },
     });
     await expectDpopError(res);
   });
@@ -130,12 +146,21 @@ describe('RFC 9449 example proof (§4.1 Figure 2, §6.1 Figure 9)', () => {
   });
 
   it('is refused once its jti was used, at another URL, or much later', async () => {
-    await expect(verifyDpopProof(check)).rejects.toMatchObject({ error: 'invalid_dpop_proof', reason: 'replayed_jti' });
-    await expect(verifyDpopProof({ ...check, url: 'https://server.example.com/other' })).rejects.toMatchObject({
+    await expect(verifyDpopProof(check)).rejects.toMatchObject({
+      error: 'invalid_dpop_proof',
+      reason: 'replayed_jti',
+    });
+    await expect(
+      verifyDpopProof({ ...check, url: 'https://server.example.com/other' }),
+    ).rejects.toMatchObject({
       reason: 'bad_htu',
     });
-    await expect(verifyDpopProof({ ...check, now: RFC9449_PROOF_IAT + 3600 })).rejects.toMatchObject({ reason: 'bad_iat' });
-    await expect(verifyDpopProof({ ...check, nonce: { ...check.nonce, required: true } })).rejects.toMatchObject({
+    await expect(
+      verifyDpopProof({ ...check, now: RFC9449_PROOF_IAT + 3600 }),
+    ).rejects.toMatchObject({ reason: 'bad_iat' });
+    await expect(
+      verifyDpopProof({ ...check, nonce: { ...check.nonce, required: true } }),
+    ).rejects.toMatchObject({
       error: 'use_dpop_nonce',
     });
   });

@@ -4,8 +4,8 @@
  */
 import { env } from 'cloudflare:test';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import { randomToken } from '../../src/crypto/random';
+import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 
 export interface TestClientOptions {
   clientType?: 'confidential' | 'public';
@@ -43,7 +43,9 @@ export async function createTestClient(options: TestClientOptions = {}): Promise
       options.clientType === 'public' ? null : await hashGeneratedSecret(secret),
       options.authMethod ?? 'client_secret_basic',
       JSON.stringify(options.extraAuthMethods ?? []),
-      JSON.stringify(options.grantTypes ?? ['client_credentials', 'authorization_code', 'refresh_token']),
+      JSON.stringify(
+        options.grantTypes ?? ['client_credentials', 'authorization_code', 'refresh_token'],
+      ),
       options.scopes ?? 'openid profile email read',
       JSON.stringify(options.redirectUris ?? ['https://app.example/cb']),
       JSON.stringify(options.allowedOrigins ?? []),

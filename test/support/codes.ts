@@ -4,26 +4,42 @@
  * hypermedia login exists).
  */
 import { env } from 'cloudflare:test';
-import { randomToken } from '../../src/crypto/random';
 import { sha256Base64Url } from '../../src/crypto/digest';
-import { type AuthorizationGrant, issueAuthorizationCode } from '../../src/tokens/authorization-code';
+import { randomToken } from '../../src/crypto/random';
+import {
+  type AuthorizationGrant,
+  issueAuthorizationCode,
+} from '../../src/tokens/authorization-code';
 
 export interface CodeOptions extends Partial<AuthorizationGrant> {
   clientId: string;
   ttl?: number;
 }
 
-export async function issueTestCode(options: CodeOptions): Promise<{ code: string; verifier: string }> {
+export async function issueTestCode(
+  options: CodeOptions,
+): Promise<{ code: string; verifier: string }> {
   const verifier = randomToken(32);
   const grant: AuthorizationGrant = {
     redirectUri: 'https://app.example/cb',
     scope: ['openid', 'profile'],
     codeChallenge: await sha256Base64Url(verifier),
     codeChallengeMethod: 'S256',
-    auth: { subject: 'demo', authTime: Math.floor(Date.now() / 1000) - 5, acr: 'urn:se:curity:authentication:html-form:htmlform', amr: ['pwd'], cal: 'none' },
+    auth: {
+      subject: 'demo',
+      authTime: Math.floor(Date.now() / 1000) - 5,
+      acr: 'urn:se:curity:authentication:html-form:htmlform',
+      amr: ['pwd'],
+      cal: 'none',
+    },
     ...options,
   };
-  const code = await issueAuthorizationCode(env.HAAPI_FLOW, randomToken(16), grant, options.ttl ?? 60);
+  const code = await issueAuthorizationCode(
+    env.HAAPI_FLOW,
+    randomToken(16),
+    grant,
+    options.ttl ?? 60,
+  );
   if (!code) throw new Error('code not issued');
   return { code, verifier };
 }
