@@ -39,6 +39,9 @@ edge-haapi (development) is starting on ${base}
   discovery      ${base}/.well-known/openid-configuration
   JWKS           ${base}/oauth/v2/jwks
   token          ${base}/oauth/v2/oauth-token
+  introspection  ${base}/oauth/v2/oauth-introspect
+  revocation     ${base}/oauth/v2/oauth-revoke
+  userinfo       ${base}/oauth/v2/oauth-userinfo
 Demo clients: haapi-android-client, haapi-ios-client, haapi-template-client, haapi-web-client,
 demo-backend (secret Password1); demo account: demo / Password1. Stop with Ctrl+C.
 `);

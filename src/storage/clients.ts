@@ -86,7 +86,7 @@ export async function findClient(
   cacheTtl: number,
 ): Promise<Client | null> {
   const now = Date.now();
-  const cached = cache.get(clientId);
+  const cached = cacheTtl > 0 ? cache.get(clientId) : undefined;
   if (cached && cached.until > now) return cached.client;
   const row = await db
     .prepare('SELECT * FROM clients WHERE client_id = ?')

@@ -18,6 +18,28 @@ describe('Discovery (RFC 8414, OpenID Connect Discovery 1.0)', () => {
       expect(metadata.issuer).toBe(env.ISSUER);
       expect(metadata.jwks_uri).toBe(`${env.ISSUER}${settings.jwksPath}`);
       expect(metadata.jwks_uri).toBe(`${env.ISSUER}/oauth/v2/jwks`);
+      expect(metadata).toMatchObject({
+        token_endpoint: `${env.ISSUER}/oauth/v2/oauth-token`,
+        introspection_endpoint: `${env.ISSUER}/oauth/v2/oauth-introspect`,
+        revocation_endpoint: `${env.ISSUER}/oauth/v2/oauth-revoke`,
+        userinfo_endpoint: `${env.ISSUER}/oauth/v2/oauth-userinfo`,
+        grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+        code_challenge_methods_supported: ['S256'],
+        id_token_signing_alg_values_supported: ['ES256', 'RS256'],
+        tls_client_certificate_bound_access_tokens: true,
+      });
+      expect(metadata.token_endpoint_auth_methods_supported).toEqual([
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'tls_client_auth',
+        'self_signed_tls_client_auth',
+        'none',
+      ]);
+      expect(metadata.dpop_signing_alg_values_supported).toContain('ES256');
+      // Not implemented yet, so not announced.
+      expect(metadata).not.toHaveProperty('authorization_endpoint');
+      expect(metadata).not.toHaveProperty('registration_endpoint');
     });
   }
 
