@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { basic, createTestClient } from '../support/clients';
-import { issueTestCode } from '../support/codes';
+import { issueTestCode, redeemCode } from '../support/codes';
 import { dpopKey, dpopProof } from '../support/dpop';
-import { call, form, ISSUER } from '../support/worker';
+import { call, ISSUER, post, type TokenBody } from '../support/worker';
 
 const TOKEN = '/oauth/v2/oauth-token';
 const INTROSPECT = '/oauth/v2/oauth-introspect';
 const REVOKE = '/oauth/v2/oauth-revoke';
 const USERINFO = '/oauth/v2/oauth-userinfo';
-
-interface TokenBody {
-  access_token: string;
-  refresh_token: string;
-  error?: string;
-}
-
-async function post(
-  path: string,
-  body: Record<string, string>,
-  headers: Record<string, string> = {},
-) {
-  const init = form(body);
-  return call(path, {
-    ...init,
-    headers: { ...(init.headers as Record<string, string>), ...headers },
-  });
-}
 
 async function login(dpop?: Awaited<ReturnType<typeof dpopKey>>) {
   const client = await createTestClient({
@@ -39,18 +21,7 @@ async function login(dpop?: Awaited<ReturnType<typeof dpopKey>>) {
   });
   const headers: Record<string, string> = { ...auth };
   if (dpop) headers.DPoP = await dpopProof(dpop, { htu: `${ISSUER}${TOKEN}` });
-  const tokens = (await (
-    await post(
-      TOKEN,
-      {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: 'https://app.example/cb',
-        code_verifier: verifier,
-      },
-      headers,
-    )
-  ).json()) as TokenBody;
+  const tokens = (await (await redeemCode(code, verifier, headers)).json()) as TokenBody;
   return { client, auth, tokens };
 }
 
@@ -80,7 +51,7 @@ describe('Introspection (RFC 7662)', () => {
       await (
         await post(
           INTROSPECT,
-          { token: tokens.refresh_token, token_type_hint: 'refresh_token' },
+          { token: tokens.refresh_token as string, token_type_hint: 'refresh_token' },
           auth,
         )
       ).json(),
@@ -93,7 +64,7 @@ describe('Introspection (RFC 7662)', () => {
       await (
         await post(
           INTROSPECT,
-          { token: tokens.refresh_token },
+          { token: tokens.refresh_token as string },
           { Authorization: basic('demo-backend', 'Password1') },
         )
       ).json(),
@@ -124,13 +95,13 @@ describe('Revocation (RFC 7009)', () => {
     const { auth, tokens } = await login();
     const res = await post(
       REVOKE,
-      { token: tokens.refresh_token, token_type_hint: 'refresh_token' },
+      { token: tokens.refresh_token as string, token_type_hint: 'refresh_token' },
       auth,
     );
     expect(res.status).toBe(200);
     const refresh = await post(
       TOKEN,
-      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token },
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string },
       auth,
     );
     expect(((await refresh.json()) as TokenBody).error).toBe('invalid_grant');

@@ -4,35 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { atHash } from '../../src/tokens/id-token';
 import { verifyCodeVerifier } from '../../src/tokens/pkce';
 import { basic, createTestClient } from '../support/clients';
-import { issueTestCode } from '../support/codes';
+import { issueTestCode, redeemCode } from '../support/codes';
 import { dpopKey, dpopProof } from '../support/dpop';
-import { call, form, ISSUER } from '../support/worker';
+import { call, ISSUER, post, type TokenBody } from '../support/worker';
 import { RFC7636_CHALLENGE, RFC7636_VERIFIER } from '../vectors/rfc/rfc7636';
 
 const TOKEN = '/oauth/v2/oauth-token';
 const HTU = `${ISSUER}${TOKEN}`;
-
-interface TokenBody {
-  access_token: string;
-  refresh_token?: string;
-  id_token?: string;
-  token_type: string;
-  scope: string;
-  expires_in: number;
-  error?: string;
-}
-
-async function post(
-  path: string,
-  body: Record<string, string>,
-  headers: Record<string, string> = {},
-) {
-  const init = form(body);
-  return call(path, {
-    ...init,
-    headers: { ...(init.headers as Record<string, string>), ...headers },
-  });
-}
 
 const payloadOf = (jwt: string) =>
   JSON.parse(atob((jwt.split('.')[1] as string).replace(/-/g, '+').replace(/_/g, '/')));
@@ -56,16 +34,7 @@ describe('PKCE (RFC 7636)', () => {
       clientId: client.clientId,
       codeChallenge: RFC7636_CHALLENGE,
     });
-    const ok = await post(
-      TOKEN,
-      {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: 'https://app.example/cb',
-        code_verifier: RFC7636_VERIFIER,
-      },
-      auth,
-    );
+    const ok = await redeemCode(code, RFC7636_VERIFIER, auth);
     expect(ok.status).toBe(200);
   });
 
@@ -100,19 +69,10 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
       nonce: 'n-0S6_WzA2Mj',
       dpopJkt: key.jkt,
     });
-    const res = await post(
-      TOKEN,
-      {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: 'https://app.example/cb',
-        code_verifier: verifier,
-      },
-      {
-        Authorization: basic(client.clientId, client.secret),
-        DPoP: await dpopProof(key, { htu: HTU }),
-      },
-    );
+    const res = await redeemCode(code, verifier, {
+      Authorization: basic(client.clientId, client.secret),
+      DPoP: await dpopProof(key, { htu: HTU }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('Cache-Control')).toBe('no-store');
     const body = (await res.json()) as TokenBody;
@@ -181,16 +141,7 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
     const { code, verifier } = await issueTestCode({ clientId: client.clientId });
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
-        post(
-          TOKEN,
-          {
-            grant_type: 'authorization_code',
-            code,
-            redirect_uri: 'https://app.example/cb',
-            code_verifier: verifier,
-          },
-          { Authorization: basic(client.clientId, client.secret) },
-        ),
+        redeemCode(code, verifier, { Authorization: basic(client.clientId, client.secret) }),
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
@@ -201,16 +152,9 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
     const client = await codeClient();
     const other = await codeClient();
     const a = await issueTestCode({ clientId: client.clientId });
-    const r1 = await post(
-      TOKEN,
-      {
-        grant_type: 'authorization_code',
-        code: a.code,
-        redirect_uri: 'https://app.example/cb',
-        code_verifier: a.verifier,
-      },
-      { Authorization: basic(other.clientId, other.secret) },
-    );
+    const r1 = await redeemCode(a.code, a.verifier, {
+      Authorization: basic(other.clientId, other.secret),
+    });
     expect(((await r1.json()) as TokenBody).error).toBe('invalid_grant');
     const b = await issueTestCode({ clientId: client.clientId });
     const r2 = await post(
@@ -232,16 +176,7 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
     const expired = await issueTestCode({ clientId: client.clientId, ttl: 0.01 });
     await new Promise((resolve) => setTimeout(resolve, 30));
     for (const code of [expired.code, 'nope', `${'a'.repeat(22)}.${'b'.repeat(43)}`]) {
-      const res = await post(
-        TOKEN,
-        {
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: 'https://app.example/cb',
-          code_verifier: expired.verifier,
-        },
-        auth,
-      );
+      const res = await redeemCode(code, expired.verifier, auth);
       expect(res.status).toBe(400);
       expect(((await res.json()) as TokenBody).error).toBe('invalid_grant');
     }
@@ -252,19 +187,10 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
     const key = await dpopKey();
     const other = await dpopKey();
     const { code, verifier } = await issueTestCode({ clientId: client.clientId, dpopJkt: key.jkt });
-    const res = await post(
-      TOKEN,
-      {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: 'https://app.example/cb',
-        code_verifier: verifier,
-      },
-      {
-        Authorization: basic(client.clientId, client.secret),
-        DPoP: await dpopProof(other, { htu: HTU }),
-      },
-    );
+    const res = await redeemCode(code, verifier, {
+      Authorization: basic(client.clientId, client.secret),
+      DPoP: await dpopProof(other, { htu: HTU }),
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as TokenBody).error).toBe('invalid_dpop_proof');
   });
@@ -293,18 +219,7 @@ describe('refresh_token grant: rotation and reuse detection (RFC 9700 §4.14.2)'
     const client = await codeClient();
     const auth = { Authorization: basic(client.clientId, client.secret) };
     const { code, verifier } = await issueTestCode({ clientId: client.clientId });
-    const first = (await (
-      await post(
-        TOKEN,
-        {
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: 'https://app.example/cb',
-          code_verifier: verifier,
-        },
-        auth,
-      )
-    ).json()) as TokenBody;
+    const first = (await (await redeemCode(code, verifier, auth)).json()) as TokenBody;
     const refresh = (token: string, extra: Record<string, string> = {}) =>
       post(TOKEN, { grant_type: 'refresh_token', refresh_token: token, ...extra }, auth);
     return { client, auth, first, refresh };

@@ -10,6 +10,7 @@ import {
   type AuthorizationGrant,
   issueAuthorizationCode,
 } from '../../src/tokens/authorization-code';
+import { post } from './worker';
 
 export interface CodeOptions extends Partial<AuthorizationGrant> {
   clientId: string;
@@ -42,4 +43,22 @@ export async function issueTestCode(
   );
   if (!code) throw new Error('code not issued');
   return { code, verifier };
+}
+
+/** Redeems a code at the token endpoint with the test redirect URI. */
+export function redeemCode(
+  code: string,
+  verifier: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return post(
+    '/oauth/v2/oauth-token',
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'https://app.example/cb',
+      code_verifier: verifier,
+    },
+    headers,
+  );
 }

@@ -20,3 +20,27 @@ export function form(values: Record<string, string>): RequestInit {
     body: new URLSearchParams(values).toString(),
   };
 }
+
+/** A form POST with extra headers. */
+export function post(
+  path: string,
+  body: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
+  const init = form(body);
+  return call(path, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), ...headers },
+  });
+}
+
+/** A token endpoint answer, success or error. */
+export interface TokenBody {
+  access_token: string;
+  refresh_token?: string;
+  id_token?: string;
+  token_type: string;
+  scope: string;
+  expires_in: number;
+  error?: string;
+}

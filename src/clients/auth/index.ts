@@ -8,7 +8,7 @@
  * else `none` for a public client.
  */
 import { OAuthError } from '../../errors/oauth-error';
-import { isUsable } from '../client';
+import { AUTH_METHODS, isUsable } from '../client';
 import { authenticateWithSecret, parseBasic } from './client-secret';
 import { clientAuthFailed } from './failure';
 import { authenticateWithAssertion, JWT_BEARER_ASSERTION } from './private-key-jwt';
@@ -25,14 +25,7 @@ const assertionHandlers = new Map<string, AssertionHandler>([
 ]);
 
 export function supportedAuthMethods(): string[] {
-  return [
-    'client_secret_basic',
-    'client_secret_post',
-    'private_key_jwt',
-    'tls_client_auth',
-    'self_signed_tls_client_auth',
-    'none',
-  ];
+  return [...AUTH_METHODS];
 }
 
 export async function authenticateClient(request: AuthRequest): Promise<AuthenticatedClient> {
