@@ -107,3 +107,25 @@ CREATE TABLE IF NOT EXISTS revoked_access_tokens (
   expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS revoked_access_tokens_expires ON revoked_access_tokens (expires_at);
+
+-- App Attest keys attested by iOS clients (kept so that later challenges can be answered with an
+-- assertion instead of a new attestation). The counter itself lives in ReplayGuard.
+CREATE TABLE IF NOT EXISTS app_attest_keys (
+  key_id TEXT PRIMARY KEY,                    -- base64 SHA-256 of the public point, as Apple gives it
+  client_id TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL,                       -- TEAMID.bundleId
+  public_key TEXT NOT NULL,                   -- SubjectPublicKeyInfo DER, base64
+  environment TEXT NOT NULL CHECK (environment IN ('production', 'development')),
+  created_at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE INDEX IF NOT EXISTS app_attest_keys_client ON app_attest_keys (client_id);
+
+-- Google's attestation certificate status list (REVOKED / SUSPENDED serials), refreshed by the
+-- Cron trigger from ATTESTATION_STATUS_URL; serials are lower-case hex without leading zeros.
+CREATE TABLE IF NOT EXISTS attestation_revocations (
+  serial TEXT PRIMARY KEY CHECK (serial GLOB '[0-9a-f]*'),
+  status TEXT NOT NULL CHECK (status IN ('REVOKED', 'SUSPENDED')),
+  reason TEXT,
+  expires TEXT,
+  updated_at INTEGER NOT NULL DEFAULT (unixepoch())
+);

@@ -9,6 +9,9 @@
  *   table `used`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + value, never the value
  *                 expires_at INTEGER    -- Unix ms after which the key may be forgotten
  *   index `used_expires_at` on expires_at
+ *   table `counters`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + name (App Attest key id)
+ *                     value INTEGER         -- the highest counter accepted so far
+ *                     expires_at INTEGER    -- Unix ms; refreshed on every advance
  * An alarm set to the earliest expiry deletes expired rows (rows, never deleteAll(): that would
  * drop the table under the live instance) and re-arms itself for the next one.
  */
@@ -40,6 +43,11 @@ export class ReplayGuard extends DurableObject<Env> {
       expires_at INTEGER NOT NULL
     )`);
     this.sql.exec('CREATE INDEX IF NOT EXISTS used_expires_at ON used (expires_at)');
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS counters (
+      key TEXT PRIMARY KEY,
+      value INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    )`);
   }
 
   /**
@@ -65,6 +73,32 @@ export class ReplayGuard extends DurableObject<Env> {
     return 'first-use';
   }
 
+  /**
+   * Moves the counter `key` to `value` if `value` is greater than the stored one (or none is
+   * stored); answers whether it moved. Counters never go backwards (App Attest assertions).
+   */
+  async advance(key: string, value: number, ttlSeconds: number): Promise<boolean> {
+    if (!isValidUse(key, ttlSeconds) || !Number.isSafeInteger(value) || value < 0) return false;
+    const now = Date.now();
+    const row = this.sql
+      .exec<{ value: number; expires_at: number }>(
+        'SELECT value, expires_at FROM counters WHERE key = ?',
+        key,
+      )
+      .toArray()[0];
+    if (row && row.expires_at > now && row.value >= value) return false;
+    const expiresAt = now + Math.ceil(ttlSeconds * 1000);
+    this.sql.exec(
+      'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+      key,
+      value,
+      expiresAt,
+    );
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > expiresAt) await this.ctx.storage.setAlarm(expiresAt);
+    return true;
+  }
+
   /** How many keys are remembered (tests and operations). */
   async size(): Promise<number> {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM used').one().n;
@@ -73,8 +107,11 @@ export class ReplayGuard extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.sql.exec('DELETE FROM used WHERE expires_at <= ?', now);
+    this.sql.exec('DELETE FROM counters WHERE expires_at <= ?', now);
     const next = this.sql
-      .exec<{ next: number | null }>('SELECT MIN(expires_at) AS next FROM used')
+      .exec<{ next: number | null }>(
+        'SELECT MIN(e) AS next FROM (SELECT MIN(expires_at) AS e FROM used UNION ALL SELECT MIN(expires_at) FROM counters)',
+      )
       .one().next;
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }

@@ -16,7 +16,7 @@ ON CONFLICT (client_id) DO NOTHING;
 INSERT INTO clients (client_id, client_name, client_type, token_endpoint_auth_method, grant_types,
   scopes, redirect_uris, capabilities, attestation_policy, dpop_required)
 VALUES ('haapi-ios-client', 'HAAPI demo iOS app', 'public', 'none',
-  '["authorization_code","refresh_token"]', 'openid profile', '["app://haapi"]',
+  '["authorization_code","refresh_token","client_credentials"]', 'openid profile', '["app://haapi"]',
   '{"code":true,"haapi":true}', 'ios-dev', 1)
 ON CONFLICT (client_id) DO NOTHING;
 
@@ -31,7 +31,7 @@ ON CONFLICT (client_id) DO NOTHING;
 INSERT INTO clients (client_id, client_name, client_type, token_endpoint_auth_method, grant_types,
   scopes, redirect_uris, allowed_origins, capabilities, attestation_policy, dpop_required)
 VALUES ('haapi-web-client', 'HAAPI demo single-page app', 'public', 'none',
-  '["authorization_code","refresh_token"]', 'openid profile',
+  '["authorization_code","refresh_token","client_credentials"]', 'openid profile',
   '["http://localhost:5173/callback"]', '["http://localhost:5173"]',
   '{"code":true,"haapi":true}', 'web-dev', 1)
 ON CONFLICT (client_id) DO NOTHING;

@@ -13,6 +13,7 @@ import { bodyLimit } from './middleware/body-limit';
 import { errorShape } from './middleware/error-shape';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
+import { catRoutes } from './routes/cat';
 import { introspectionRoutes } from './routes/introspection';
 import { jwksRoutes } from './routes/jwks';
 import { revocationRoutes } from './routes/revocation';
@@ -47,6 +48,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
 
   app.route('/.well-known', wellKnownRoutes);
   app.route(settings.jwksPath, jwksRoutes);
+  app.route(`${settings.tokenPath}/cat`, catRoutes);
   app.route(settings.tokenPath, tokenRoutes);
   app.route(settings.introspectionPath, introspectionRoutes);
   app.route(settings.revocationPath, revocationRoutes);

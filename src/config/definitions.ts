@@ -5,6 +5,8 @@
  * current). Vars can be edited in the Cloudflare dashboard; secrets are set with
  * `wrangler secret put` (locally they come from `.dev.vars`).
  */
+
+import { parsePolicies } from '../attestation/policies';
 import {
   boolean,
   integer,
@@ -193,6 +195,24 @@ export const definitions = {
     description: 'Largest request body accepted; larger ones get 413.',
     parse: integer(1024, 1024 * 1024),
   }),
+  attestationChallengeTtl: define({
+    name: 'ATTESTATION_CHALLENGE_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '120',
+    description:
+      'How long an attestation challenge (GET `<token path>/cat`) may be answered; each is single use.',
+    parse: integer(10, 900),
+  }),
+  catTtl: define({
+    name: 'CAT_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '120',
+    description:
+      'Lifetime of a client attestation token (CAT); each is single use at the token endpoint.',
+    parse: integer(10, 900),
+  }),
   clientCacheTtl: define({
     name: 'CLIENT_CACHE_TTL',
     kind: 'var',
@@ -242,8 +262,9 @@ export const definitions = {
     kind: 'var',
     type: 'JSON object',
     default: '{}',
-    description: 'Attestation policies (Android, iOS, web) by policy id.',
-    parse: jsonObject,
+    description:
+      'Attestation policies by id, as a JSON object (see the README, "Attestation policies"): platform `android`, `ios` or `web`, mode `production` or `non-production`, and the app identities (package names and signing digests; team id and bundle ids).',
+    parse: (raw, name) => parsePolicies(jsonObject(raw, name), name),
   }),
   webauthn: define({
     name: 'WEBAUTHN',

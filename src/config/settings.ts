@@ -85,6 +85,8 @@ export function parseSettings(env: RawSettings): Settings {
 }
 
 function deepFreeze<T>(value: T): T {
+  // Byte arrays cannot be frozen, and Maps (attestation policies) are frozen by convention.
+  if (ArrayBuffer.isView(value) || value instanceof Map || value instanceof Date) return value;
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const inner of Object.values(value)) deepFreeze(inner);

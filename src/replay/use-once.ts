@@ -14,8 +14,31 @@ export type ReplayNamespace =
   | 'client-assertion-jti'
   | 'attestation-challenge'
   | 'cat'
+  | 'app-attest-counter'
   | 'initial-access-token'
   | 'test';
+
+async function shardOf(
+  binding: DurableObjectNamespace<ReplayGuard>,
+  namespace: ReplayNamespace,
+  value: string,
+): Promise<{ key: string; stub: DurableObjectStub<ReplayGuard> }> {
+  const key = await sha256Hex(`${namespace}\u0000${value}`);
+  const shard = Number.parseInt(key.slice(0, 4), 16) % REPLAY_SHARDS;
+  return { key, stub: binding.get(binding.idFromName(`shard-${shard}`)) };
+}
+
+/** Moves a monotonic counter forward; false when `counter` is not above the stored one. */
+export async function advanceCounter(
+  binding: DurableObjectNamespace<ReplayGuard>,
+  namespace: ReplayNamespace,
+  name: string,
+  counter: number,
+  ttlSeconds: number,
+): Promise<boolean> {
+  const { key, stub } = await shardOf(binding, namespace, name);
+  return stub.advance(key, counter, ttlSeconds);
+}
 
 export async function useOnce(
   binding: DurableObjectNamespace<ReplayGuard>,
@@ -23,8 +46,7 @@ export async function useOnce(
   value: string,
   ttlSeconds: number,
 ): Promise<UseResult> {
-  const key = await sha256Hex(`${namespace}\u0000${value}`);
+  const { key, stub } = await shardOf(binding, namespace, value);
   if (!isValidUse(key, ttlSeconds)) throw new RangeError(`useOnce: bad ttl ${ttlSeconds}`);
-  const shard = Number.parseInt(key.slice(0, 4), 16) % REPLAY_SHARDS;
-  return binding.get(binding.idFromName(`shard-${shard}`)).use(key, ttlSeconds);
+  return stub.use(key, ttlSeconds);
 }

@@ -27,6 +27,8 @@ export interface AccessTokenInput {
   readonly now: number;
   /** Fixed id and issue time (a refresh retry inside the grace window re-issues the same token). */
   readonly jti?: string;
+  /** Further claims; they cannot replace the registered ones above. */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -45,6 +47,7 @@ export async function mintAccessToken(
   input: AccessTokenInput,
 ): Promise<{ token: string; claims: AccessTokenClaims }> {
   const claims: AccessTokenClaims = {
+    ...input.claims,
     iss: input.issuer,
     sub: input.auth.subject,
     aud: input.audience,

@@ -19,6 +19,10 @@ export interface IssueInput {
   readonly refresh: boolean;
   /** Present when an ID token is to be issued (the `openid` scope of a code flow). */
   readonly idToken?: { nonce?: string };
+  /** Access-token lifetime, when not the client's or the server's default (the AAT). */
+  readonly ttl?: number;
+  /** Further access-token claims (the AAT's attestation evidence). */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 export interface Issued {
@@ -42,8 +46,9 @@ export function accessTokenTtl(context: GrantContext): number {
 export async function issueTokens(context: GrantContext, input: IssueInput): Promise<Issued> {
   const { settings, keys, client, now } = context;
   const cnf = confirmationOf(context);
-  const ttl = accessTokenTtl(context);
+  const ttl = input.ttl ?? accessTokenTtl(context);
   const access = await mintAccessToken(keys, {
+    claims: input.claims,
     issuer: settings.issuer,
     audience: settings.issuer,
     clientId: client.client.clientId,

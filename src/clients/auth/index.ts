@@ -9,6 +9,7 @@
  */
 import { OAuthError } from '../../errors/oauth-error';
 import { AUTH_METHODS, isUsable } from '../client';
+import { ATTESTATION_ASSERTION_TYPE, authenticateWithCat } from './attestation';
 import { authenticateWithSecret, parseBasic } from './client-secret';
 import { clientAuthFailed } from './failure';
 import { authenticateWithAssertion, JWT_BEARER_ASSERTION } from './private-key-jwt';
@@ -22,6 +23,7 @@ export type AssertionHandler = (request: AuthRequest) => Promise<AuthenticatedCl
 /** Client assertion types and their verifiers (RFC 7521 §4.2). */
 const assertionHandlers = new Map<string, AssertionHandler>([
   [JWT_BEARER_ASSERTION, authenticateWithAssertion],
+  [ATTESTATION_ASSERTION_TYPE, authenticateWithCat],
 ]);
 
 export function supportedAuthMethods(): string[] {

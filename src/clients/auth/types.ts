@@ -33,7 +33,14 @@ export interface TlsClientAuth {
 
 export interface AuthenticatedClient {
   readonly client: Client;
-  readonly method: AuthMethod;
+  /** How the client proved itself: a registered method, or a client attestation token. */
+  readonly method: AuthMethod | 'attestation';
+  /** For `attestation`: the attested DPoP key and the evidence (spec/haapi-protocol.md §2.1). */
+  readonly attestation?: {
+    readonly jkt: string;
+    readonly platform: string;
+    readonly evidence: Readonly<Record<string, string | number | boolean | null>>;
+  };
   /** `cnf.x5t#S256` for certificate-bound tokens (RFC 8705 §3.1), for mTLS methods. */
   readonly x5tS256?: string;
 }

@@ -1,19 +1,42 @@
 /**
  * @module tokens/grants/client-credentials
- * `client_credentials` (RFC 6749 §4.4): a confidential client gets an access token for itself
- * (`sub` = client id); no refresh token (§4.4.3). Bound to the DPoP key or client certificate.
+ * `client_credentials` (RFC 6749 §4.4): a confidential (or attested) client gets an access token
+ * for itself (`sub` = client id); no refresh token (§4.4.3). Bound to the DPoP key or client
+ * certificate. With the HAAPI scope it issues the AAT (tokens/haapi-scope.ts).
  */
 import { OAuthError } from '../../errors/oauth-error';
+import { checkHaapiRequest, HAAPI_SCOPE } from '../haapi-scope';
 import { issueTokens } from '../issue-tokens';
 import { grantScope, parseScope } from '../scope';
 import type { GrantHandler } from './context';
 
 export const clientCredentialsGrant: GrantHandler = async (context) => {
-  const { client } = context;
+  const { client, settings } = context;
   if (client.method === 'none') {
     throw new OAuthError('unauthorized_client', 'Public clients cannot use client_credentials');
   }
-  const scope = grantScope(parseScope(context.form.get('scope')), client.client.scopes);
+  const requested = parseScope(context.form.get('scope'));
+  if (requested?.includes(HAAPI_SCOPE)) {
+    const cal = checkHaapiRequest(client, requested, context.dpop);
+    const policy = client.client.attestationPolicy
+      ? settings.attestation.get(client.client.attestationPolicy)
+      : undefined;
+    const issued = await issueTokens(context, {
+      auth: { subject: client.client.clientId, cal },
+      scope: [HAAPI_SCOPE],
+      refresh: false,
+      ttl: policy?.haapiAccessTokenTtl ?? settings.haapiAccessTokenTtl,
+      claims: client.attestation ? { att: client.attestation.evidence } : undefined,
+    });
+    return issued.body;
+  }
+  if (client.method === 'attestation') {
+    throw new OAuthError(
+      'invalid_scope',
+      `A client attestation token is only for the scope ${HAAPI_SCOPE}`,
+    );
+  }
+  const scope = grantScope(requested, client.client.scopes);
   const issued = await issueTokens(context, {
     auth: { subject: client.client.clientId },
     scope,

@@ -1,0 +1,149 @@
+/**
+ * @module attestation/attest
+ * Verifies a challenge response against the client's attestation policy and says which DPoP key
+ * it binds and with what evidence. One place that knows every platform; each platform's
+ * verifier lives in its own module. Failures carry the verifier's precise reason.
+ */
+import type { ReplayGuard } from '../../durable-objects/replay-guard';
+import { sha256 } from '../crypto/digest';
+import { decodeBase64, encodeBase64 } from '../crypto/pem';
+import { spkiThumbprint } from '../crypto/spki-jwk';
+import { advanceCounter } from '../replay/use-once';
+import { findAppAttestKey, saveAppAttestKey } from '../storage/app-attest-keys';
+import { verifyAndroidKeyAttestation } from './android/verify';
+import type { ChallengeResponse } from './challenge-response';
+import { verifyAppAttestAssertion } from './ios/verify-assertion';
+import { verifyAppAttestation } from './ios/verify-attestation';
+import type { AttestationPolicy } from './policies';
+
+export type Evidence = Readonly<Record<string, string | number | boolean | null>>;
+
+export type AttestOutcome =
+  | { ok: true; platform: 'android' | 'ios'; jkt: string; evidence: Evidence }
+  | { ok: false; reason: string };
+
+export interface AttestInput {
+  readonly clientId: string;
+  readonly policy: AttestationPolicy;
+  readonly challenge: string;
+  readonly response: ChallengeResponse;
+  readonly now: Date;
+  readonly db: D1Database;
+  readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
+  readonly revokedSerials: ReadonlySet<string>;
+}
+
+/** App Attest counters are kept for a year after their last use. */
+const COUNTER_TTL = 365 * 86400;
+
+export async function attest(input: AttestInput): Promise<AttestOutcome> {
+  const { policy, response } = input;
+  if (policy.platform !== response.platform) return { ok: false, reason: 'platform_mismatch' };
+
+  if (response.platform === 'android' && policy.platform === 'android') {
+    const result = await verifyAndroidKeyAttestation(
+      response.x5c,
+      await sha256(input.challenge),
+      input.now,
+      {
+        anchors: policy.anchors,
+        packageNames: policy.packageNames,
+        signatureDigests: policy.signingCertDigests.length > 0 ? policy.signingCertDigests : null,
+        minSecurityLevel: policy.minSecurityLevel,
+        requireVerifiedBoot: policy.requireVerifiedBoot,
+        requireDeviceLocked: policy.requireDeviceLocked,
+        requireOriginGenerated: policy.mode === 'production',
+        factoryChainExpiry: policy.factoryChainExpiry,
+        revokedSerials: input.revokedSerials,
+      },
+    );
+    if (!result.valid) return { ok: false, reason: result.reason };
+    const e = result.evidence;
+    return {
+      ok: true,
+      platform: 'android',
+      jkt: await spkiThumbprint(e.attestedKeySpki),
+      evidence: {
+        platform: 'android',
+        securityLevel: e.securityLevel,
+        verifiedBootState: e.verifiedBootState,
+        deviceLocked: e.deviceLocked,
+        attestationVersion: e.attestationVersion,
+        factoryProvisioned: e.factoryProvisioned,
+      },
+    };
+  }
+
+  if (response.platform === 'ios' && policy.platform === 'ios') {
+    const clientDataHash = await sha256(`${input.challenge}.${response.jkt}`);
+    const keyId = encodeBase64(response.keyId);
+    if ('attestation' in response) {
+      const result = await verifyAppAttestation(
+        response.attestation,
+        response.keyId,
+        clientDataHash,
+        input.now,
+        {
+          anchors: policy.anchors,
+          appIds: policy.appIds,
+          allowedEnvironments: policy.allowedEnvironments,
+        },
+      );
+      if (!result.valid) return { ok: false, reason: result.reason };
+      await saveAppAttestKey(input.db, {
+        keyId,
+        clientId: input.clientId,
+        appId: result.evidence.appId,
+        publicKey: encodeBase64(result.evidence.publicKeySpki),
+        environment: result.evidence.environment,
+      });
+      return {
+        ok: true,
+        platform: 'ios',
+        jkt: response.jkt,
+        evidence: {
+          platform: 'ios',
+          environment: result.evidence.environment,
+          appId: result.evidence.appId,
+          proof: 'attestation',
+        },
+      };
+    }
+    const stored = await findAppAttestKey(input.db, keyId, input.clientId);
+    if (!stored || !policy.appIds.includes(stored.appId))
+      return { ok: false, reason: 'unknown_key' };
+    if (!policy.allowedEnvironments.includes(stored.environment))
+      return { ok: false, reason: 'environment_mismatch' };
+    const result = await verifyAppAttestAssertion(
+      response.assertion,
+      clientDataHash,
+      decodeBase64(stored.publicKey) as Uint8Array,
+      stored.appId,
+      -1,
+    );
+    if (!result.valid) return { ok: false, reason: result.reason };
+    if (
+      !(await advanceCounter(
+        input.replayGuard,
+        'app-attest-counter',
+        keyId,
+        result.counter,
+        COUNTER_TTL,
+      ))
+    ) {
+      return { ok: false, reason: 'counter_not_increasing' };
+    }
+    return {
+      ok: true,
+      platform: 'ios',
+      jkt: response.jkt,
+      evidence: {
+        platform: 'ios',
+        environment: stored.environment,
+        appId: stored.appId,
+        proof: 'assertion',
+      },
+    };
+  }
+  return { ok: false, reason: 'platform_mismatch' };
+}

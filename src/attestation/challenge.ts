@@ -1,0 +1,57 @@
+/**
+ * @module attestation/challenge
+ * Attestation challenges (spec/haapi-protocol.md §2.1 step A): `<expiry>.<random>.<MAC>`, the MAC
+ * (HMAC-SHA256, key derived from SERVER_SECRET) binding expiry, random part and client id. Issuing
+ * one writes nothing (a flood of GETs costs no storage); answering one consumes it in
+ * ReplayGuard, so each challenge is answered at most once and only before it expires.
+ */
+import type { ReplayGuard } from '../../durable-objects/replay-guard';
+import { decodeBase64Url, encodeBase64Url } from '../crypto/base64url';
+import { timingSafeEqualBytes } from '../crypto/constant-time';
+import { derivedHmacKey, hmacSha256 } from '../crypto/hmac';
+import { randomToken } from '../crypto/random';
+import { useOnce } from '../replay/use-once';
+
+export type ChallengeProblem =
+  | 'challenge_malformed'
+  | 'challenge_expired'
+  | 'challenge_invalid'
+  | 'challenge_replayed';
+
+async function mac(serverSecret: string, clientId: string, body: string): Promise<Uint8Array> {
+  return hmacSha256(
+    await derivedHmacKey(serverSecret, 'attestation-challenge'),
+    `${clientId}\u0000${body}`,
+  );
+}
+
+export async function issueChallenge(
+  serverSecret: string,
+  clientId: string,
+  now: number,
+  ttl: number,
+): Promise<string> {
+  const body = `${(now + ttl).toString(36)}.${randomToken(24)}`;
+  return `${body}.${encodeBase64Url(await mac(serverSecret, clientId, body))}`;
+}
+
+/** Checks and consumes a challenge; returns null when it is good, else why not. */
+export async function consumeChallenge(
+  serverSecret: string,
+  replayGuard: DurableObjectNamespace<ReplayGuard>,
+  clientId: string,
+  challenge: string,
+  now: number,
+): Promise<ChallengeProblem | null> {
+  const match = /^([0-9a-z]{1,10})\.([A-Za-z0-9_-]{32})\.([A-Za-z0-9_-]{43})$/.exec(challenge);
+  if (!match) return 'challenge_malformed';
+  const body = `${match[1]}.${match[2]}`;
+  const presented = decodeBase64Url(match[3] as string);
+  if (!presented || !timingSafeEqualBytes(presented, await mac(serverSecret, clientId, body))) {
+    return 'challenge_invalid';
+  }
+  const expiry = Number.parseInt(match[1] as string, 36);
+  if (expiry <= now) return 'challenge_expired';
+  const use = await useOnce(replayGuard, 'attestation-challenge', challenge, expiry - now + 1);
+  return use === 'first-use' ? null : 'challenge_replayed';
+}

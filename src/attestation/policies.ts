@@ -1,0 +1,220 @@
+/**
+ * @module attestation/policies
+ * Attestation policies, from the ATTESTATION setting: a JSON object of policy id → policy. A
+ * client names its policy (`attestation_policy` column). Example:
+ *
+ *   { "android-prod": { "platform": "android", "mode": "production",
+ *                       "packageNames": ["com.example.app"], "signingCertDigests": ["<hex SHA-256>"] },
+ *     "ios-prod":     { "platform": "ios", "mode": "production", "teamId": "ABCDE12345",
+ *                       "bundleIds": ["com.example.app"] } }
+ *
+ * Production policies trust only Google's (Android) or Apple's (iOS) roots and, on Android, need a
+ * TEE or StrongBox key, verified boot and a locked device. Non-production policies (emulators,
+ * development builds, the demo) also trust the AOSP software roots and `developmentRoots` (PEM),
+ * accept software keys and unverified boot, and accept Apple's development environment.
+ */
+import { ConfigError } from '../config/errors';
+import { pemToDer } from '../crypto/pem';
+import { SECURITY_LEVELS, type SecurityLevelName } from './android/key-description';
+import type { AppAttestEnvironment } from './ios/verify-attestation';
+import { ANDROID_SOFTWARE_ROOTS } from './roots/android-software';
+import { APPLE_APP_ATTESTATION_ROOT } from './roots/apple';
+import { GOOGLE_ROOTS } from './roots/google';
+import { type ParsedCertificate, parseCertificate } from './x509/certificate';
+
+export type PolicyMode = 'production' | 'non-production';
+
+interface CommonPolicy {
+  readonly id: string;
+  readonly mode: PolicyMode;
+  /** Lifetime of the AAT issued after this attestation (Curity's `haapi-access-token-ttl`). */
+  readonly haapiAccessTokenTtl: number | undefined;
+  readonly anchors: readonly ParsedCertificate[];
+}
+
+export interface AndroidPolicy extends CommonPolicy {
+  readonly platform: 'android';
+  readonly packageNames: readonly string[];
+  /** Allowed APK signing-certificate SHA-256 digests; empty (non-production only): any. */
+  readonly signingCertDigests: readonly string[];
+  readonly minSecurityLevel: SecurityLevelName;
+  readonly requireVerifiedBoot: boolean;
+  readonly requireDeviceLocked: boolean;
+  readonly factoryChainExpiry: 'ignore' | 'enforce';
+}
+
+export interface IosPolicy extends CommonPolicy {
+  readonly platform: 'ios';
+  readonly teamId: string;
+  readonly bundleIds: readonly string[];
+  readonly appIds: readonly string[];
+  readonly allowedEnvironments: readonly AppAttestEnvironment[];
+}
+
+export interface WebPolicy extends CommonPolicy {
+  readonly platform: 'web';
+  readonly disableOriginVerification: boolean;
+}
+
+export type AttestationPolicy = AndroidPolicy | IosPolicy | WebPolicy;
+
+const parseRoot = (root: { pem: string }) => parseCertificate(pemToDer(root.pem));
+let builtIn:
+  | { google: ParsedCertificate[]; software: ParsedCertificate[]; apple: ParsedCertificate[] }
+  | undefined;
+function builtInRoots() {
+  builtIn ??= {
+    google: GOOGLE_ROOTS.map(parseRoot),
+    software: ANDROID_SOFTWARE_ROOTS.map(parseRoot),
+    apple: [parseRoot(APPLE_APP_ATTESTATION_ROOT)],
+  };
+  return builtIn;
+}
+
+class Reader {
+  constructor(
+    private readonly value: Record<string, unknown>,
+    readonly path: string,
+  ) {}
+  string(key: string, fallback?: string): string {
+    const v = this.value[key] ?? fallback;
+    if (typeof v !== 'string' || v === '')
+      throw new ConfigError(`${this.path}.${key}`, 'must be a non-empty string');
+    return v;
+  }
+  strings(key: string, fallback?: string[], pattern?: RegExp): string[] {
+    const v = this.value[key] ?? fallback;
+    if (
+      !Array.isArray(v) ||
+      !v.every((s) => typeof s === 'string' && (!pattern || pattern.test(s)))
+    ) {
+      throw new ConfigError(
+        `${this.path}.${key}`,
+        `must be an array of strings${pattern ? ` matching ${pattern}` : ''}`,
+      );
+    }
+    return v as string[];
+  }
+  boolean(key: string, fallback: boolean): boolean {
+    const v = this.value[key] ?? fallback;
+    if (typeof v !== 'boolean')
+      throw new ConfigError(`${this.path}.${key}`, 'must be true or false');
+    return v;
+  }
+  optionalInteger(key: string, min: number, max: number): number | undefined {
+    const v = this.value[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new ConfigError(
+        `${this.path}.${key}`,
+        `must be a whole number between ${min} and ${max}`,
+      );
+    }
+    return v;
+  }
+  oneOf<T extends string>(key: string, values: readonly T[], fallback: T): T {
+    const v = this.value[key] ?? fallback;
+    if (!values.includes(v as T))
+      throw new ConfigError(`${this.path}.${key}`, `must be one of ${values.join(', ')}`);
+    return v as T;
+  }
+}
+
+function developmentRoots(reader: Reader, mode: PolicyMode): ParsedCertificate[] {
+  const pems = reader.strings('developmentRoots', []);
+  if (pems.length > 0 && mode === 'production') {
+    throw new ConfigError(
+      `${reader.path}.developmentRoots`,
+      'is only allowed in non-production policies',
+    );
+  }
+  return pems.map((pem, i) => {
+    try {
+      return parseCertificate(pemToDer(pem));
+    } catch {
+      throw new ConfigError(`${reader.path}.developmentRoots[${i}]`, 'must be a PEM certificate');
+    }
+  });
+}
+
+/** Production needs at least one digest; an empty list in non-production accepts any (development). */
+function signingDigests(reader: Reader, production: boolean): string[] {
+  const digests = reader.strings(
+    'signingCertDigests',
+    production ? undefined : [],
+    /^[0-9a-fA-F]{64}$/,
+  );
+  if (production && digests.length === 0) {
+    throw new ConfigError(
+      `${reader.path}.signingCertDigests`,
+      'must list at least one digest in production',
+    );
+  }
+  return digests.map((d) => d.toLowerCase());
+}
+
+export function parsePolicy(id: string, value: unknown, settingName: string): AttestationPolicy {
+  const path = `${settingName}.${id}`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigError(path, 'must be an object');
+  const r = new Reader(value as Record<string, unknown>, path);
+  const platform = r.oneOf('platform', ['android', 'ios', 'web'] as const, 'android');
+  const mode = r.oneOf('mode', ['production', 'non-production'] as const, 'production');
+  const production = mode === 'production';
+  const common = {
+    id,
+    mode,
+    haapiAccessTokenTtl: r.optionalInteger('haapiAccessTokenTtl', 30, 86400),
+  };
+  const roots = builtInRoots();
+  if (platform === 'android') {
+    return {
+      ...common,
+      platform,
+      anchors: [
+        ...roots.google,
+        ...(production ? [] : roots.software),
+        ...developmentRoots(r, mode),
+      ],
+      packageNames: r.strings('packageNames'),
+      signingCertDigests: signingDigests(r, production),
+      minSecurityLevel: r.oneOf(
+        'minSecurityLevel',
+        SECURITY_LEVELS,
+        production ? 'TrustedEnvironment' : 'Software',
+      ),
+      requireVerifiedBoot: r.boolean('requireVerifiedBoot', production),
+      requireDeviceLocked: r.boolean('requireDeviceLocked', production),
+      factoryChainExpiry: r.oneOf('factoryChainExpiry', ['ignore', 'enforce'] as const, 'ignore'),
+    };
+  }
+  if (platform === 'ios') {
+    const teamId = r.string('teamId');
+    const bundleIds = r.strings('bundleIds');
+    return {
+      ...common,
+      platform,
+      anchors: [...roots.apple, ...developmentRoots(r, mode)],
+      teamId,
+      bundleIds,
+      appIds: bundleIds.map((bundle) => `${teamId}.${bundle}`),
+      allowedEnvironments: production ? ['production'] : ['production', 'development'],
+    };
+  }
+  return {
+    ...common,
+    platform,
+    anchors: [],
+    disableOriginVerification: r.boolean('disableOriginVerification', false),
+  };
+}
+
+/** Parses the ATTESTATION setting's JSON object into policies by id. */
+export function parsePolicies(
+  raw: Readonly<Record<string, unknown>>,
+  settingName: string,
+): ReadonlyMap<string, AttestationPolicy> {
+  return new Map(
+    Object.entries(raw).map(([id, value]) => [id, parsePolicy(id, value, settingName)]),
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * @module routes/cat
+ * GET and POST <TOKEN_PATH>/cat (spec/haapi-protocol.md §2.1 steps A and B):
+ *  - GET ?client_id=… with `Accept: application/json` → `{"challenge": "…"}` for a client with an
+ *    attestation policy (single use, ATTESTATION_CHALLENGE_TTL seconds);
+ *  - POST challenge + challenge_response (+ client_id, query or form) → `{"cat": "…"}` after the
+ *    platform attestation verified against the client's policy.
+ * Attestation outcomes are security events (log), with the verifier's precise reason; the wire
+ * says only `invalid_client`.
+ */
+
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { attest } from '../attestation/attest';
+import { mintCat } from '../attestation/cat';
+import { consumeChallenge, issueChallenge } from '../attestation/challenge';
+import { parseChallengeResponse } from '../attestation/challenge-response';
+import type { AttestationPolicy } from '../attestation/policies';
+import { isUsable } from '../clients/client';
+import { OAuthError } from '../errors/oauth-error';
+import { log } from '../observability/log';
+import { revokedSerials } from '../storage/attestation-revocations';
+import { findClient } from '../storage/clients';
+import { loadKeySet } from '../tokens/keys';
+import { readOAuthForm } from './request-body';
+import { nowSeconds } from './request-context';
+
+async function attestingClient(
+  c: Context<AppEnv>,
+  clientId: string | undefined,
+): Promise<AttestationPolicy> {
+  const settings = c.get('settings');
+  if (!clientId) throw new OAuthError('invalid_request', 'The client_id parameter is missing');
+  const client = await findClient(c.env.DB, clientId, settings.clientCacheTtl);
+  if (!client || !isUsable(client, nowSeconds())) {
+    throw new OAuthError('invalid_client', 'Unknown client', {
+      status: 401,
+      reason: 'unknown_client',
+    });
+  }
+  const policy = client.attestationPolicy
+    ? settings.attestation.get(client.attestationPolicy)
+    : undefined;
+  if (!client.capabilities.haapi || !policy || policy.platform === 'web') {
+    throw new OAuthError('unauthorized_client', 'The client has no mobile attestation policy');
+  }
+  return policy;
+}
+
+export const catRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const accept = c.req.header('Accept') ?? '*/*';
+    if (!/application\/json|\*\/\*/.test(accept)) {
+      throw new OAuthError(
+        'invalid_request',
+        'Ask for the challenge with Accept: application/json',
+        { status: 406 },
+      );
+    }
+    const settings = c.get('settings');
+    const clientId = c.req.query('client_id');
+    await attestingClient(c, clientId);
+    const challenge = await issueChallenge(
+      settings.serverSecret,
+      clientId as string,
+      nowSeconds(),
+      settings.attestationChallengeTtl,
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json({ challenge });
+  })
+  .post('/', async (c) => {
+    const settings = c.get('settings');
+    const now = nowSeconds();
+    const form = await readOAuthForm(c);
+    const queryClientId = c.req.query('client_id');
+    const formClientId = form.get('client_id');
+    if (queryClientId && formClientId && queryClientId !== formClientId) {
+      throw new OAuthError('invalid_request', 'client_id differs between query and form');
+    }
+    const clientId = formClientId ?? queryClientId;
+    const policy = await attestingClient(c, clientId);
+    const challenge = form.get('challenge');
+    const responseText = form.get('challenge_response');
+    if (!challenge || !responseText) {
+      throw new OAuthError(
+        'invalid_request',
+        'The challenge and challenge_response parameters are required',
+      );
+    }
+    const response = parseChallengeResponse(responseText);
+    if (!response) throw new OAuthError('invalid_request', 'The challenge_response is malformed');
+    const problem = await consumeChallenge(
+      settings.serverSecret,
+      c.env.REPLAY_GUARD,
+      clientId as string,
+      challenge,
+      now,
+    );
+    if (problem) {
+      throw new OAuthError('invalid_grant', 'The challenge is invalid, expired or already used', {
+        reason: problem,
+      });
+    }
+    const outcome = await attest({
+      clientId: clientId as string,
+      policy,
+      challenge,
+      response,
+      now: new Date(now * 1000),
+      db: c.env.DB,
+      replayGuard: c.env.REPLAY_GUARD,
+      revokedSerials: await revokedSerials(c.env.DB),
+    });
+    const event = {
+      requestId: c.get('requestId'),
+      clientId,
+      policy: policy.id,
+      platform: response.platform,
+    };
+    if (!outcome.ok) {
+      log('warn', 'attestation.failure', { ...event, reason: outcome.reason });
+      throw new OAuthError('invalid_client', 'The client attestation could not be verified', {
+        status: 401,
+      });
+    }
+    log('info', 'attestation.success', { ...event, evidence: outcome.evidence });
+    const cat = await mintCat(await loadKeySet(settings.signingKeys), {
+      issuer: settings.issuer,
+      audience: settings.endpoints.token,
+      clientId: clientId as string,
+      jkt: outcome.jkt,
+      platform: outcome.platform,
+      policy: policy.id,
+      evidence: outcome.evidence,
+      now,
+      ttl: settings.catTtl,
+    });
+    c.header('Cache-Control', 'no-store');
+    return c.json({ cat, expires_in: settings.catTtl });
+  });

@@ -1,0 +1,307 @@
+// The HAAPI bootstrap of spec/haapi-protocol.md §2.1 through the Worker, Android path: challenge →
+// key attestation chain → CAT → DPoP-bound AAT. Chains come from a development root that only
+// the non-production test policy trusts.
+import { createExecutionContext, env } from 'cloudflare:test';
+import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { issueChallenge } from '../../src/attestation/challenge';
+import { getSettings } from '../../src/config/settings';
+import { sha256 } from '../../src/crypto/digest';
+import { encodeBase64 } from '../../src/crypto/pem';
+import worker from '../../src/index';
+import { androidChain, createDevCa, type DevCa } from '../support/dev-attestation';
+import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
+import { ISSUER } from '../support/worker';
+
+const PACKAGE = 'io.curity.haapidemo';
+const HAAPI_SCOPE = 'urn:se:curity:scopes:haapi';
+const TOKEN_URL = `${ISSUER}/oauth/v2/oauth-token`;
+const CAT_URL = `${TOKEN_URL}/cat`;
+
+let root: DevCa;
+let testEnv: Env;
+let devClient: string;
+let prodClient: string;
+
+async function call(url: string, init?: RequestInit): Promise<Response> {
+  return worker.fetch(
+    new Request(url, init) as unknown as Request<unknown, IncomingRequestCfProperties>,
+    testEnv,
+    createExecutionContext(),
+  );
+}
+
+async function insertClient(policy: string): Promise<string> {
+  const clientId = `attested-${crypto.randomUUID()}`;
+  await env.DB.prepare(
+    `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, capabilities, attestation_policy, dpop_required)
+     VALUES (?, 'public', 'none', '["authorization_code","client_credentials"]', 'openid', '["app://haapi"]', '{"code":true,"haapi":true}', ?, 1)`,
+  )
+    .bind(clientId, policy)
+    .run();
+  return clientId;
+}
+
+async function attestedKey(): Promise<{ pair: CryptoKeyPair; dpop: DpopKey }> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
+  const jwk = await exportJWK(pair.publicKey);
+  return {
+    pair,
+    dpop: { privateKey: pair.privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) },
+  };
+}
+
+async function getChallenge(clientId: string): Promise<string> {
+  const res = await call(`${CAT_URL}?client_id=${clientId}`, {
+    headers: { Accept: 'application/json' },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { challenge: string }).challenge;
+}
+
+async function challengeResponse(
+  challenge: string,
+  pair: CryptoKeyPair,
+  packageName = PACKAGE,
+): Promise<string> {
+  const chain = await androidChain({
+    root,
+    key: pair,
+    challenge: await sha256(challenge),
+    packageName,
+    signatureDigests: [new Uint8Array(32).fill(1)],
+  });
+  return JSON.stringify({ platform: 'android', x5c: chain.map(encodeBase64) });
+}
+
+function postCat(clientId: string, challenge: string, response: string): Promise<Response> {
+  return call(`${CAT_URL}?client_id=${clientId}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ challenge, challenge_response: response }),
+  });
+}
+
+async function requestAat(cat: string, key: DpopKey): Promise<Response> {
+  return call(TOKEN_URL, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      DPoP: await dpopProof(key, { htu: TOKEN_URL }),
+    },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: HAAPI_SCOPE,
+      client_assertion_type: 'urn:se:curity:attestation:client',
+      client_assertion: cat,
+    }),
+  });
+}
+
+async function catFor(clientId: string, pair: CryptoKeyPair): Promise<string> {
+  const challenge = await getChallenge(clientId);
+  const res = await postCat(clientId, challenge, await challengeResponse(challenge, pair));
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { cat: string }).cat;
+}
+
+beforeAll(async () => {
+  root = await createDevCa();
+  testEnv = {
+    ...env,
+    ATTESTATION: JSON.stringify({
+      'test-android-dev': {
+        platform: 'android',
+        mode: 'non-production',
+        packageNames: [PACKAGE],
+        developmentRoots: [root.pem],
+      },
+      'test-android-prod': {
+        platform: 'android',
+        mode: 'production',
+        packageNames: [PACKAGE],
+        signingCertDigests: ['01'.repeat(32)],
+      },
+    }),
+  } as Env;
+  devClient = await insertClient('test-android-dev');
+  prodClient = await insertClient('test-android-prod');
+});
+
+describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
+  it('challenge → attestation → CAT → AAT: DPoP-bound, scope haapi, cal by-policy, with the evidence', async () => {
+    const { pair, dpop } = await attestedKey();
+    const cat = await catFor(devClient, pair);
+    expect(decodeJwt(cat)).toMatchObject({
+      sub: devClient,
+      cnf: { jkt: dpop.jkt },
+      platform: 'android',
+      policy: 'test-android-dev',
+    });
+    const res = await requestAat(cat, dpop);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      access_token: string;
+      token_type: string;
+      expires_in: number;
+      scope: string;
+    };
+    expect(body).toMatchObject({ token_type: 'DPoP', expires_in: 600, scope: HAAPI_SCOPE });
+    expect(decodeJwt(body.access_token)).toMatchObject({
+      sub: devClient,
+      client_id: devClient,
+      scope: HAAPI_SCOPE,
+      cal: 'by-policy',
+      cnf: { jkt: dpop.jkt },
+      att: {
+        platform: 'android',
+        securityLevel: 'TrustedEnvironment',
+        verifiedBootState: 'Verified',
+        deviceLocked: true,
+      },
+    });
+  });
+
+  it('of 20 racing answers to one challenge exactly one gets a CAT', async () => {
+    const { pair } = await attestedKey();
+    const challenge = await getChallenge(devClient);
+    const response = await challengeResponse(challenge, pair);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => postCat(devClient, challenge, response)),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const refused = results.filter((r) => r.status === 400);
+    expect(refused).toHaveLength(19);
+    expect(await refused[0]?.json()).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The challenge is invalid, expired or already used',
+    });
+  });
+
+  it('a CAT is single use', async () => {
+    const { pair, dpop } = await attestedKey();
+    const cat = await catFor(devClient, pair);
+    expect((await requestAat(cat, dpop)).status).toBe(200);
+    const again = await requestAat(cat, dpop);
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { error: string }).error).toBe('invalid_client');
+  });
+
+  it('the DPoP key must be the attested key', async () => {
+    const { pair } = await attestedKey();
+    const cat = await catFor(devClient, pair);
+    const res = await requestAat(cat, await dpopKey());
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'invalid_dpop_proof',
+      error_description: 'The DPoP proof must be signed by the attested key',
+    });
+  });
+
+  it('an expired challenge fails', async () => {
+    const { pair } = await attestedKey();
+    const settings = getSettings(testEnv as unknown as Record<string, unknown>);
+    const old = await issueChallenge(
+      settings.serverSecret,
+      devClient,
+      Math.floor(Date.now() / 1000) - 1000,
+      120,
+    );
+    const res = await postCat(devClient, old, await challengeResponse(old, pair));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_grant');
+  });
+
+  it("another client's challenge fails", async () => {
+    const { pair } = await attestedKey();
+    const challenge = await getChallenge(prodClient);
+    const res = await postCat(devClient, challenge, await challengeResponse(challenge, pair));
+    expect(res.status).toBe(400);
+  });
+
+  it('a production policy refuses a chain to the development root', async () => {
+    const { pair } = await attestedKey();
+    const challenge = await getChallenge(prodClient);
+    const res = await postCat(prodClient, challenge, await challengeResponse(challenge, pair));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({
+      error: 'invalid_client',
+      error_description: 'The client attestation could not be verified',
+    });
+  });
+
+  it('a chain for another package or another challenge is refused', async () => {
+    const { pair } = await attestedKey();
+    const challenge = await getChallenge(devClient);
+    expect(
+      (
+        await postCat(
+          devClient,
+          challenge,
+          await challengeResponse(challenge, pair, 'com.example.other'),
+        )
+      ).status,
+    ).toBe(401);
+    const second = await getChallenge(devClient);
+    expect(
+      (await postCat(devClient, second, await challengeResponse(challenge, pair))).status,
+    ).toBe(401);
+  });
+
+  it('bad requests get standard errors', async () => {
+    expect((await call(`${CAT_URL}`, { headers: { Accept: 'application/json' } })).status).toBe(
+      400,
+    );
+    expect(
+      (await call(`${CAT_URL}?client_id=nobody`, { headers: { Accept: 'application/json' } }))
+        .status,
+    ).toBe(401);
+    const noPolicy = await call(`${CAT_URL}?client_id=demo-backend`, {
+      headers: { Accept: 'application/json' },
+    });
+    expect(noPolicy.status).toBe(400);
+    expect(((await noPolicy.json()) as { error: string }).error).toBe('unauthorized_client');
+    const challenge = await getChallenge(devClient);
+    for (const response of ['{', '{"platform":"android","x5c":["!!"]}', '{"platform":"windows"}']) {
+      const res = await postCat(devClient, challenge, response);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
+    }
+  });
+
+  it('a CAT cannot buy any scope but haapi, and a client without attestation cannot get an AAT', async () => {
+    const { pair, dpop } = await attestedKey();
+    const cat = await catFor(devClient, pair);
+    const res = await call(TOKEN_URL, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        DPoP: await dpopProof(dpop, { htu: TOKEN_URL }),
+      },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'openid',
+        client_assertion_type: 'urn:se:curity:attestation:client',
+        client_assertion: cat,
+      }),
+    });
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_scope');
+    const secretOnly = await call(TOKEN_URL, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: `Basic ${btoa('haapi-android-client:Password1')}`,
+        DPoP: await dpopProof(dpop, { htu: TOKEN_URL }),
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: HAAPI_SCOPE }),
+    });
+    expect(secretOnly.status).toBe(400);
+    expect(await secretOnly.json()).toEqual({
+      error: 'unauthorized_client',
+      error_description: 'This client must attest before using the HAAPI',
+    });
+  });
+});
