@@ -20,15 +20,17 @@ import { DurableObject } from 'cloudflare:workers';
 export type UseResult = 'first-use' | 'replay';
 
 export const MAX_TTL_SECONDS = 30 * 86400;
+/** Counters (App Attest) live as long as their keys are used: up to five years without use. */
+export const MAX_COUNTER_TTL_SECONDS = 5 * 365 * 86400;
 
-export function isValidUse(key: string, ttlSeconds: number): boolean {
+export function isValidUse(key: string, ttlSeconds: number, maxTtl = MAX_TTL_SECONDS): boolean {
   return (
     typeof key === 'string' &&
     key.length > 0 &&
     key.length <= 256 &&
     Number.isFinite(ttlSeconds) &&
     ttlSeconds > 0 &&
-    ttlSeconds <= MAX_TTL_SECONDS
+    ttlSeconds <= maxTtl
   );
 }
 
@@ -78,7 +80,9 @@ export class ReplayGuard extends DurableObject<Env> {
    * stored); answers whether it moved. Counters never go backwards (App Attest assertions).
    */
   async advance(key: string, value: number, ttlSeconds: number): Promise<boolean> {
-    if (!isValidUse(key, ttlSeconds) || !Number.isSafeInteger(value) || value < 0) return false;
+    if (!isValidUse(key, ttlSeconds, MAX_COUNTER_TTL_SECONDS) || !Number.isSafeInteger(value) || value < 0) {
+      return false;
+    }
     const now = Date.now();
     const row = this.sql
       .exec<{ value: number; expires_at: number }>(

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ReplayGuard } from '../../durable-objects/replay-guard';
-import { REPLAY_SHARDS, useOnce } from '../../src/replay/use-once';
+import { advanceCounter, REPLAY_SHARDS, useOnce } from '../../src/replay/use-once';
 
 function guard(name: string): DurableObjectStub<ReplayGuard> {
   return env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName(name));
@@ -71,5 +71,20 @@ describe('ReplayGuard Durable Object', () => {
     expect(await stub.use('k'.repeat(257), 60)).toBe('replay');
     expect(await stub.size()).toBe(0);
     await expect(useOnce(env.REPLAY_GUARD, 'test', 'x', -1)).rejects.toThrow(RangeError);
+  });
+
+  it('counters only move forward, also when 20 requests race with the same value', async () => {
+    const name = crypto.randomUUID();
+    expect(await advanceCounter(env.REPLAY_GUARD, 'app-attest-counter', name, 1, 3600)).toBe(true);
+    expect(await advanceCounter(env.REPLAY_GUARD, 'app-attest-counter', name, 1, 3600)).toBe(false);
+    expect(await advanceCounter(env.REPLAY_GUARD, 'app-attest-counter', name, 0, 3600)).toBe(false);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        advanceCounter(env.REPLAY_GUARD, 'app-attest-counter', name, 5, 3600),
+      ),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await advanceCounter(env.REPLAY_GUARD, 'app-attest-counter', name, 4, 3600)).toBe(false);
+    expect(await advanceCounter(env.REPLAY_GUARD, 'app-attest-counter', name, 6, 3600)).toBe(true);
   });
 });

@@ -1,66 +1,29 @@
 // The HAAPI bootstrap of spec/haapi-protocol.md §2.1 through the Worker, Android path: challenge →
 // key attestation chain → CAT → DPoP-bound AAT. Chains come from a development root that only
 // the non-production test policy trusts.
-import { createExecutionContext, env } from 'cloudflare:test';
-import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
+import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueChallenge } from '../../src/attestation/challenge';
 import { getSettings } from '../../src/config/settings';
 import { sha256 } from '../../src/crypto/digest';
 import { encodeBase64 } from '../../src/crypto/pem';
-import worker from '../../src/index';
+import {
+  bootstrapWorker,
+  CAT_URL,
+  HAAPI_SCOPE,
+  insertAttestedClient,
+  keyPairAndDpop,
+  TOKEN_URL,
+} from '../support/bootstrap';
 import { androidChain, createDevCa, type DevCa } from '../support/dev-attestation';
-import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
-import { ISSUER } from '../support/worker';
+import { dpopKey, dpopProof } from '../support/dpop';
 
 const PACKAGE = 'io.curity.haapidemo';
-const HAAPI_SCOPE = 'urn:se:curity:scopes:haapi';
-const TOKEN_URL = `${ISSUER}/oauth/v2/oauth-token`;
-const CAT_URL = `${TOKEN_URL}/cat`;
 
 let root: DevCa;
-let testEnv: Env;
+let app: ReturnType<typeof bootstrapWorker>;
 let devClient: string;
 let prodClient: string;
-
-async function call(url: string, init?: RequestInit): Promise<Response> {
-  return worker.fetch(
-    new Request(url, init) as unknown as Request<unknown, IncomingRequestCfProperties>,
-    testEnv,
-    createExecutionContext(),
-  );
-}
-
-async function insertClient(policy: string): Promise<string> {
-  const clientId = `attested-${crypto.randomUUID()}`;
-  await env.DB.prepare(
-    `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, capabilities, attestation_policy, dpop_required)
-     VALUES (?, 'public', 'none', '["authorization_code","client_credentials"]', 'openid', '["app://haapi"]', '{"code":true,"haapi":true}', ?, 1)`,
-  )
-    .bind(clientId, policy)
-    .run();
-  return clientId;
-}
-
-async function attestedKey(): Promise<{ pair: CryptoKeyPair; dpop: DpopKey }> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
-  const jwk = await exportJWK(pair.publicKey);
-  return {
-    pair,
-    dpop: { privateKey: pair.privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) },
-  };
-}
-
-async function getChallenge(clientId: string): Promise<string> {
-  const res = await call(`${CAT_URL}?client_id=${clientId}`, {
-    headers: { Accept: 'application/json' },
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { challenge: string }).challenge;
-}
 
 async function challengeResponse(
   challenge: string,
@@ -77,63 +40,36 @@ async function challengeResponse(
   return JSON.stringify({ platform: 'android', x5c: chain.map(encodeBase64) });
 }
 
-function postCat(clientId: string, challenge: string, response: string): Promise<Response> {
-  return call(`${CAT_URL}?client_id=${clientId}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ challenge, challenge_response: response }),
-  });
-}
-
-async function requestAat(cat: string, key: DpopKey): Promise<Response> {
-  return call(TOKEN_URL, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      DPoP: await dpopProof(key, { htu: TOKEN_URL }),
-    },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      scope: HAAPI_SCOPE,
-      client_assertion_type: 'urn:se:curity:attestation:client',
-      client_assertion: cat,
-    }),
-  });
-}
-
 async function catFor(clientId: string, pair: CryptoKeyPair): Promise<string> {
-  const challenge = await getChallenge(clientId);
-  const res = await postCat(clientId, challenge, await challengeResponse(challenge, pair));
+  const challenge = await app.challenge(clientId);
+  const res = await app.postCat(clientId, challenge, await challengeResponse(challenge, pair));
   expect(res.status).toBe(200);
   return ((await res.json()) as { cat: string }).cat;
 }
 
 beforeAll(async () => {
   root = await createDevCa();
-  testEnv = {
-    ...env,
-    ATTESTATION: JSON.stringify({
-      'test-android-dev': {
-        platform: 'android',
-        mode: 'non-production',
-        packageNames: [PACKAGE],
-        developmentRoots: [root.pem],
-      },
-      'test-android-prod': {
-        platform: 'android',
-        mode: 'production',
-        packageNames: [PACKAGE],
-        signingCertDigests: ['01'.repeat(32)],
-      },
-    }),
-  } as Env;
-  devClient = await insertClient('test-android-dev');
-  prodClient = await insertClient('test-android-prod');
+  app = bootstrapWorker({
+    'test-android-dev': {
+      platform: 'android',
+      mode: 'non-production',
+      packageNames: [PACKAGE],
+      developmentRoots: [root.pem],
+    },
+    'test-android-prod': {
+      platform: 'android',
+      mode: 'production',
+      packageNames: [PACKAGE],
+      signingCertDigests: ['01'.repeat(32)],
+    },
+  });
+  devClient = await insertAttestedClient('test-android-dev');
+  prodClient = await insertAttestedClient('test-android-prod');
 });
 
 describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
   it('challenge → attestation → CAT → AAT: DPoP-bound, scope haapi, cal by-policy, with the evidence', async () => {
-    const { pair, dpop } = await attestedKey();
+    const { pair, dpop } = await keyPairAndDpop();
     const cat = await catFor(devClient, pair);
     expect(decodeJwt(cat)).toMatchObject({
       sub: devClient,
@@ -141,7 +77,7 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
       platform: 'android',
       policy: 'test-android-dev',
     });
-    const res = await requestAat(cat, dpop);
+    const res = await app.requestAat(cat, dpop);
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
       access_token: string;
@@ -166,11 +102,11 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
   });
 
   it('of 20 racing answers to one challenge exactly one gets a CAT', async () => {
-    const { pair } = await attestedKey();
-    const challenge = await getChallenge(devClient);
+    const { pair } = await keyPairAndDpop();
+    const challenge = await app.challenge(devClient);
     const response = await challengeResponse(challenge, pair);
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => postCat(devClient, challenge, response)),
+      Array.from({ length: 20 }, () => app.postCat(devClient, challenge, response)),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     const refused = results.filter((r) => r.status === 400);
@@ -182,18 +118,18 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
   });
 
   it('a CAT is single use', async () => {
-    const { pair, dpop } = await attestedKey();
+    const { pair, dpop } = await keyPairAndDpop();
     const cat = await catFor(devClient, pair);
-    expect((await requestAat(cat, dpop)).status).toBe(200);
-    const again = await requestAat(cat, dpop);
+    expect((await app.requestAat(cat, dpop)).status).toBe(200);
+    const again = await app.requestAat(cat, dpop);
     expect(again.status).toBe(401);
     expect(((await again.json()) as { error: string }).error).toBe('invalid_client');
   });
 
   it('the DPoP key must be the attested key', async () => {
-    const { pair } = await attestedKey();
+    const { pair } = await keyPairAndDpop();
     const cat = await catFor(devClient, pair);
-    const res = await requestAat(cat, await dpopKey());
+    const res = await app.requestAat(cat, await dpopKey());
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: 'invalid_dpop_proof',
@@ -202,30 +138,30 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
   });
 
   it('an expired challenge fails', async () => {
-    const { pair } = await attestedKey();
-    const settings = getSettings(testEnv as unknown as Record<string, unknown>);
+    const { pair } = await keyPairAndDpop();
+    const settings = getSettings(app.env as unknown as Record<string, unknown>);
     const old = await issueChallenge(
       settings.serverSecret,
       devClient,
       Math.floor(Date.now() / 1000) - 1000,
       120,
     );
-    const res = await postCat(devClient, old, await challengeResponse(old, pair));
+    const res = await app.postCat(devClient, old, await challengeResponse(old, pair));
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_grant');
   });
 
   it("another client's challenge fails", async () => {
-    const { pair } = await attestedKey();
-    const challenge = await getChallenge(prodClient);
-    const res = await postCat(devClient, challenge, await challengeResponse(challenge, pair));
+    const { pair } = await keyPairAndDpop();
+    const challenge = await app.challenge(prodClient);
+    const res = await app.postCat(devClient, challenge, await challengeResponse(challenge, pair));
     expect(res.status).toBe(400);
   });
 
   it('a production policy refuses a chain to the development root', async () => {
-    const { pair } = await attestedKey();
-    const challenge = await getChallenge(prodClient);
-    const res = await postCat(prodClient, challenge, await challengeResponse(challenge, pair));
+    const { pair } = await keyPairAndDpop();
+    const challenge = await app.challenge(prodClient);
+    const res = await app.postCat(prodClient, challenge, await challengeResponse(challenge, pair));
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({
       error: 'invalid_client',
@@ -234,48 +170,48 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
   });
 
   it('a chain for another package or another challenge is refused', async () => {
-    const { pair } = await attestedKey();
-    const challenge = await getChallenge(devClient);
+    const { pair } = await keyPairAndDpop();
+    const challenge = await app.challenge(devClient);
     expect(
       (
-        await postCat(
+        await app.postCat(
           devClient,
           challenge,
           await challengeResponse(challenge, pair, 'com.example.other'),
         )
       ).status,
     ).toBe(401);
-    const second = await getChallenge(devClient);
+    const second = await app.challenge(devClient);
     expect(
-      (await postCat(devClient, second, await challengeResponse(challenge, pair))).status,
+      (await app.postCat(devClient, second, await challengeResponse(challenge, pair))).status,
     ).toBe(401);
   });
 
   it('bad requests get standard errors', async () => {
-    expect((await call(`${CAT_URL}`, { headers: { Accept: 'application/json' } })).status).toBe(
+    expect((await app.call(`${CAT_URL}`, { headers: { Accept: 'application/json' } })).status).toBe(
       400,
     );
     expect(
-      (await call(`${CAT_URL}?client_id=nobody`, { headers: { Accept: 'application/json' } }))
+      (await app.call(`${CAT_URL}?client_id=nobody`, { headers: { Accept: 'application/json' } }))
         .status,
     ).toBe(401);
-    const noPolicy = await call(`${CAT_URL}?client_id=demo-backend`, {
+    const noPolicy = await app.call(`${CAT_URL}?client_id=demo-backend`, {
       headers: { Accept: 'application/json' },
     });
     expect(noPolicy.status).toBe(400);
     expect(((await noPolicy.json()) as { error: string }).error).toBe('unauthorized_client');
-    const challenge = await getChallenge(devClient);
+    const challenge = await app.challenge(devClient);
     for (const response of ['{', '{"platform":"android","x5c":["!!"]}', '{"platform":"windows"}']) {
-      const res = await postCat(devClient, challenge, response);
+      const res = await app.postCat(devClient, challenge, response);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
     }
   });
 
   it('a CAT cannot buy any scope but haapi, and a client without attestation cannot get an AAT', async () => {
-    const { pair, dpop } = await attestedKey();
+    const { pair, dpop } = await keyPairAndDpop();
     const cat = await catFor(devClient, pair);
-    const res = await call(TOKEN_URL, {
+    const res = await app.call(TOKEN_URL, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-www-form-urlencoded',
@@ -289,7 +225,7 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
       }),
     });
     expect(((await res.json()) as { error: string }).error).toBe('invalid_scope');
-    const secretOnly = await call(TOKEN_URL, {
+    const secretOnly = await app.call(TOKEN_URL, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/x-www-form-urlencoded',

@@ -3,6 +3,7 @@
  * Android key-attestation chains issued under it for a given key and challenge, shaped like a
  * device's (leaf with the KeyDescription extension). Nothing here is trusted in production.
  */
+import { type CBORType, encodeCBOR } from '@levischuck/tiny-cbor';
 import {
   AttestationApplicationId,
   AttestationPackageInfo,
@@ -34,6 +35,7 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
+import * as asn1js from 'asn1js';
 import { encodeBase64 } from '../../src/crypto/pem';
 
 const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
@@ -216,4 +218,137 @@ export async function androidChain(options: AndroidLeafOptions): Promise<Uint8Ar
     serial: 2,
   });
   return [leaf, options.root.der];
+}
+
+export interface AppAttestDevice {
+  readonly key: CryptoKeyPair;
+  readonly keyId: Uint8Array;
+  readonly point: Uint8Array;
+  counter: number;
+}
+
+export async function appAttestDevice(): Promise<AppAttestDevice> {
+  const key = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
+  const point = new Uint8Array(
+    (await crypto.subtle.exportKey('raw', key.publicKey)) as ArrayBuffer,
+  );
+  return {
+    key,
+    point,
+    keyId: new Uint8Array(await crypto.subtle.digest('SHA-256', point)),
+    counter: 0,
+  };
+}
+
+const sha = async (data: Uint8Array | string) =>
+  new Uint8Array(
+    await crypto.subtle.digest(
+      'SHA-256',
+      typeof data === 'string' ? new TextEncoder().encode(data) : data,
+    ),
+  );
+const join = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+};
+const u32 = (n: number) =>
+  Uint8Array.from([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+
+/** An App Attest-like attestation object for `device`, under a development root and intermediate. */
+export async function appAttestation(options: {
+  root: DevCa;
+  intermediate: DevCa;
+  device: AppAttestDevice;
+  appId: string;
+  clientDataHash: Uint8Array;
+  environment?: 'development' | 'production';
+}): Promise<Uint8Array> {
+  const { device } = options;
+  const aaguid =
+    options.environment === 'production'
+      ? join(new TextEncoder().encode('appattest'), new Uint8Array(7))
+      : new TextEncoder().encode('appattestdevelop');
+  const cose = encodeCBOR(
+    new Map<number, CBORType>([
+      [1, 2],
+      [3, -7],
+      [-1, 1],
+      [-2, device.point.slice(1, 33)],
+      [-3, device.point.slice(33)],
+    ]),
+  );
+  const authData = join(
+    await sha(options.appId),
+    Uint8Array.from([0x40]),
+    u32(0),
+    aaguid,
+    Uint8Array.from([0, 32]),
+    device.keyId,
+    cose,
+  );
+  const nonce = await sha(join(authData, options.clientDataHash));
+  const nonceExtension = new asn1js.Sequence({
+    value: [
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 1 },
+        value: [new asn1js.OctetString({ valueHex: nonce })],
+      }),
+    ],
+  }).toBER();
+  const credCert = await issueCertificate({
+    subject: 'dev credential',
+    issuer: options.intermediate,
+    subjectKey: device.key.publicKey,
+    signingKey: options.intermediate.keys.privateKey,
+    ca: false,
+    extensions: [
+      new Extension({
+        extnID: '1.2.840.113635.100.8.2',
+        critical: false,
+        extnValue: new OctetString(nonceExtension),
+      }),
+    ],
+    serial: 3,
+  });
+  return encodeCBOR(
+    new Map<string, CBORType>([
+      ['fmt', 'apple-appattest'],
+      [
+        'attStmt',
+        new Map<string, CBORType>([
+          ['x5c', [credCert, options.intermediate.der]],
+          ['receipt', new Uint8Array([1, 2, 3])],
+        ]),
+      ],
+      ['authData', authData],
+    ]),
+  );
+}
+
+/** An App Attest assertion by `device` (its counter moves forward by one). */
+export async function appAssertion(
+  device: AppAttestDevice,
+  appId: string,
+  clientDataHash: Uint8Array,
+): Promise<Uint8Array> {
+  device.counter += 1;
+  const authenticatorData = join(await sha(appId), Uint8Array.from([0x40]), u32(device.counter));
+  const nonce = await sha(join(authenticatorData, clientDataHash));
+  const raw = new Uint8Array(
+    await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, device.key.privateKey, nonce),
+  );
+  return encodeCBOR(
+    new Map<string, CBORType>([
+      ['signature', new Uint8Array(toDerSignature(raw))],
+      ['authenticatorData', authenticatorData],
+    ]),
+  );
 }
