@@ -5,6 +5,7 @@
  */
 import type { Hono } from 'hono';
 import { createApp } from './app';
+import { refreshStatusList } from './attestation/refresh-status-list';
 import type { AppEnv } from './app-env';
 import { ConfigError } from './config/errors';
 import { getSettings, type Settings } from './config/settings';
@@ -46,5 +47,18 @@ export default {
       );
     }
     return app.fetch(request, env, ctx);
+  },
+
+  /** Cron trigger: refreshes Google's attestation status list into D1. */
+  async scheduled(_controller, env, ctx) {
+    const settings = getSettings(env as unknown as Record<string, unknown>);
+    if (!settings.attestationStatusUrl) return;
+    const url = settings.attestationStatusUrl;
+    ctx.waitUntil(
+      refreshStatusList(env.DB, url).then(
+        (result) => log('info', 'attestation.status-list.refreshed', { url, ...result }),
+        (err: unknown) => log('error', 'attestation.status-list.failed', { url, message: String(err) }),
+      ),
+    );
   },
 } satisfies ExportedHandler<Env>;

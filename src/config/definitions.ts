@@ -12,6 +12,7 @@ import {
   integer,
   issuerUrl,
   jsonObject,
+  optionalUrl,
   oneOf,
   origins,
   type Parser,
@@ -212,6 +213,15 @@ export const definitions = {
     description:
       'Lifetime of a client attestation token (CAT); each is single use at the token endpoint.',
     parse: integer(10, 900),
+  }),
+  attestationStatusUrl: define({
+    name: 'ATTESTATION_STATUS_URL',
+    kind: 'var',
+    type: 'URL or empty',
+    default: 'https://android.googleapis.com/attestation/status',
+    description:
+      "Google's Android attestation certificate status list, fetched by the Cron trigger into D1; a chain with a REVOKED or SUSPENDED serial fails. Empty: no refresh (the D1 table can still be filled by hand).",
+    parse: optionalUrl,
   }),
   clientCacheTtl: define({
     name: 'CLIENT_CACHE_TTL',

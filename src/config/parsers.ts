@@ -130,3 +130,16 @@ export function secretBytes(minBytes: number): Parser<string> {
     return value;
   };
 }
+
+/** An absolute https URL, or empty for "none". */
+export const optionalUrl: Parser<string | null> = (raw, name) => {
+  const value = raw.trim();
+  if (value === '') return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
+    return url.href;
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL or empty (got ${JSON.stringify(raw)})`);
+  }
+};

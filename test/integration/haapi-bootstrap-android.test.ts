@@ -1,12 +1,20 @@
 // The HAAPI bootstrap of spec/haapi-protocol.md §2.1 through the Worker, Android path: challenge →
 // key attestation chain → CAT → DPoP-bound AAT. Chains come from a development root that only
 // the non-production test policy trusts.
+
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { decodeJwt } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueChallenge } from '../../src/attestation/challenge';
 import { getSettings } from '../../src/config/settings';
 import { sha256 } from '../../src/crypto/digest';
 import { encodeBase64 } from '../../src/crypto/pem';
+import worker from '../../src/index';
 import {
   bootstrapWorker,
   CAT_URL,
@@ -29,6 +37,7 @@ async function challengeResponse(
   challenge: string,
   pair: CryptoKeyPair,
   packageName = PACKAGE,
+  serial?: number,
 ): Promise<string> {
   const chain = await androidChain({
     root,
@@ -36,6 +45,7 @@ async function challengeResponse(
     challenge: await sha256(challenge),
     packageName,
     signatureDigests: [new Uint8Array(32).fill(1)],
+    serial,
   });
   return JSON.stringify({ platform: 'android', x5c: chain.map(encodeBase64) });
 }
@@ -239,5 +249,77 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
       error: 'unauthorized_client',
       error_description: 'This client must attest before using the HAAPI',
     });
+  });
+
+  it("the Cron trigger loads Google's status list into D1, and a listed serial is refused", async () => {
+    const statusUrl = 'https://status.example/attestation/status';
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      expect(String(input instanceof Request ? input.url : input)).toBe(statusUrl);
+      return Response.json({
+        entries: {
+          '7b': { status: 'REVOKED', reason: 'KEY_COMPROMISE' },
+          '7C': { status: 'SUSPENDED' },
+        },
+      });
+    });
+    try {
+      const ctx = createExecutionContext();
+      await worker.scheduled(
+        createScheduledController(),
+        { ...app.env, ATTESTATION_STATUS_URL: statusUrl } as Env,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+    const rows = await env.DB.prepare(
+      'SELECT serial, status FROM attestation_revocations ORDER BY serial',
+    ).all();
+    expect(rows.results).toEqual([
+      { serial: '7b', status: 'REVOKED' },
+      { serial: '7c', status: 'SUSPENDED' },
+    ]);
+    const { pair } = await keyPairAndDpop();
+    for (const [serial, status] of [
+      [0x7b, 401],
+      [0x7c, 401],
+      [0x7d, 200],
+    ] as const) {
+      const challenge = await app.challenge(devClient);
+      expect(
+        (
+          await app.postCat(
+            devClient,
+            challenge,
+            await challengeResponse(challenge, pair, PACKAGE, serial),
+          )
+        ).status,
+      ).toBe(status);
+    }
+    await env.DB.prepare('DELETE FROM attestation_revocations').run();
+  });
+
+  it('a malformed status list changes nothing', async () => {
+    await env.DB.prepare(
+      "INSERT INTO attestation_revocations (serial, status) VALUES ('abc', 'REVOKED')",
+    ).run();
+    const fetchSpy = vi
+      .spyOn(globalThis, 'fetch')
+      .mockImplementation(async () => Response.json({ entries: { zz: { status: 'GONE' } } }));
+    try {
+      const ctx = createExecutionContext();
+      await worker.scheduled(
+        createScheduledController(),
+        { ...app.env, ATTESTATION_STATUS_URL: 'https://status.example/x' } as Env,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+    const rows = await env.DB.prepare('SELECT serial FROM attestation_revocations').all();
+    expect(rows.results).toEqual([{ serial: 'abc' }]);
+    await env.DB.prepare('DELETE FROM attestation_revocations').run();
   });
 });

@@ -162,6 +162,8 @@ export interface AndroidLeafOptions {
   readonly signatureDigests: Uint8Array[];
   readonly securityLevel?: SecurityLevel;
   readonly verifiedBoot?: boolean;
+  /** The leaf's serial number (default 2). */
+  readonly serial?: number;
 }
 
 /** An Android key attestation chain [leaf, root] for `key`, as a device would return it. */
@@ -215,7 +217,7 @@ export async function androidChain(options: AndroidLeafOptions): Promise<Uint8Ar
         extnValue: new OctetString(AsnConvert.serialize(description)),
       }),
     ],
-    serial: 2,
+    serial: options.serial ?? 2,
   });
   return [leaf, options.root.der];
 }
