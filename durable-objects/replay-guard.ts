@@ -80,7 +80,11 @@ export class ReplayGuard extends DurableObject<Env> {
    * stored); answers whether it moved. Counters never go backwards (App Attest assertions).
    */
   async advance(key: string, value: number, ttlSeconds: number): Promise<boolean> {
-    if (!isValidUse(key, ttlSeconds, MAX_COUNTER_TTL_SECONDS) || !Number.isSafeInteger(value) || value < 0) {
+    if (
+      !isValidUse(key, ttlSeconds, MAX_COUNTER_TTL_SECONDS) ||
+      !Number.isSafeInteger(value) ||
+      value < 0
+    ) {
       return false;
     }
     const now = Date.now();

@@ -5,8 +5,8 @@
  */
 import type { Hono } from 'hono';
 import { createApp } from './app';
-import { refreshStatusList } from './attestation/refresh-status-list';
 import type { AppEnv } from './app-env';
+import { refreshStatusList } from './attestation/refresh-status-list';
 import { ConfigError } from './config/errors';
 import { getSettings, type Settings } from './config/settings';
 import { log } from './observability/log';
@@ -57,7 +57,8 @@ export default {
     ctx.waitUntil(
       refreshStatusList(env.DB, url).then(
         (result) => log('info', 'attestation.status-list.refreshed', { url, ...result }),
-        (err: unknown) => log('error', 'attestation.status-list.failed', { url, message: String(err) }),
+        (err: unknown) =>
+          log('error', 'attestation.status-list.failed', { url, message: String(err) }),
       ),
     );
   },

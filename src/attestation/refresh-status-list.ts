@@ -12,7 +12,10 @@ export async function refreshStatusList(
   url: string,
   fetcher: typeof fetch = fetch,
 ): Promise<{ entries: number }> {
-  const response = await fetcher(url, { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(15_000) });
+  const response = await fetcher(url, {
+    headers: { Accept: 'application/json' },
+    signal: AbortSignal.timeout(15_000),
+  });
   if (!response.ok) throw new Error(`status list answered ${response.status}`);
   const entries = parseStatusList(await response.json());
   await replaceRevocations(db, entries);
