@@ -107,6 +107,34 @@ export class ReplayGuard extends DurableObject<Env> {
     return true;
   }
 
+  /**
+   * Counts one more hit on `key` within a window of `windowSeconds` (the window starts at the
+   * first hit); answers the count so far. Rate limits (login attempts per IP) use it.
+   */
+  async hit(key: string, windowSeconds: number): Promise<number> {
+    if (!isValidUse(key, windowSeconds)) return Number.MAX_SAFE_INTEGER;
+    const now = Date.now();
+    const row = this.sql
+      .exec<{ value: number; expires_at: number }>(
+        'SELECT value, expires_at FROM counters WHERE key = ?',
+        key,
+      )
+      .toArray()[0];
+    if (row && row.expires_at > now) {
+      this.sql.exec('UPDATE counters SET value = value + 1 WHERE key = ?', key);
+      return row.value + 1;
+    }
+    const expiresAt = now + Math.ceil(windowSeconds * 1000);
+    this.sql.exec(
+      'INSERT INTO counters (key, value, expires_at) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET value = 1, expires_at = excluded.expires_at',
+      key,
+      expiresAt,
+    );
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > expiresAt) await this.ctx.storage.setAlarm(expiresAt);
+    return 1;
+  }
+
   /** How many keys are remembered (tests and operations). */
   async size(): Promise<number> {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM used').one().n;

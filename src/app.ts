@@ -13,6 +13,8 @@ import { bodyLimit } from './middleware/body-limit';
 import { errorShape } from './middleware/error-shape';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
+import { authnRoutes } from './routes/authn';
+import { authorizeRoutes } from './routes/authorize';
 import { catRoutes } from './routes/cat';
 import { introspectionRoutes } from './routes/introspection';
 import { jwksRoutes } from './routes/jwks';
@@ -33,6 +35,8 @@ export function createApp(settings: Settings): Hono<AppEnv> {
 
   // Error shapes first, so that everything after (body limit included) answers in the group's shape.
   app.use('/.well-known/*', errorShape('problem'));
+  app.use(`${settings.authnPath}/*`, errorShape('problem'));
+  app.use(settings.authorizationPath, errorShape('problem'));
   const oauthPaths = [
     settings.jwksPath,
     settings.tokenPath,
@@ -48,6 +52,8 @@ export function createApp(settings: Settings): Hono<AppEnv> {
 
   app.route('/.well-known', wellKnownRoutes);
   app.route(settings.jwksPath, jwksRoutes);
+  app.route(settings.authorizationPath, authorizeRoutes);
+  app.route(settings.authnPath, authnRoutes);
   app.route(`${settings.tokenPath}/cat`, catRoutes);
   app.route(settings.tokenPath, tokenRoutes);
   app.route(settings.introspectionPath, introspectionRoutes);

@@ -7,6 +7,7 @@
  */
 
 import { parsePolicies } from '../attestation/policies';
+import { parseAuthenticators } from '../haapi/authenticators/config';
 import {
   boolean,
   integer,
@@ -266,6 +267,41 @@ export const definitions = {
     default: '300',
     description: 'Longest `exp` ahead of now that a private_key_jwt client assertion may have.',
     parse: integer(10, 3600),
+  }),
+  authenticators: define({
+    name: 'AUTHENTICATORS',
+    kind: 'var',
+    type: 'JSON array',
+    default: '[{"id":"pw","type":"password","registration":true}]',
+    description:
+      'The authenticators of the login flow, in order: `id` (used in URLs), `type` (`password`), and per type options (`registration`: allow account creation). With more than one, the user picks.',
+    parse: parseAuthenticators,
+  }),
+  maxFailedLogins: define({
+    name: 'MAX_FAILED_LOGINS',
+    kind: 'var',
+    type: 'count',
+    default: '5',
+    description:
+      'Failed password logins in a row after which the account is locked for LOCKOUT_SECONDS.',
+    parse: integer(1, 100),
+  }),
+  lockoutSeconds: define({
+    name: 'LOCKOUT_SECONDS',
+    kind: 'var',
+    type: 'seconds',
+    default: '900',
+    description: 'How long an account stays locked after MAX_FAILED_LOGINS failures.',
+    parse: integer(1, 86400),
+  }),
+  loginAttemptsPerIp: define({
+    name: 'LOGIN_ATTEMPTS_PER_IP',
+    kind: 'var',
+    type: 'count per 5 minutes',
+    default: '50',
+    description:
+      'Password attempts one client IP may make in 5 minutes before getting `too-many-attempts`.',
+    parse: integer(1, 100000),
   }),
   attestation: define({
     name: 'ATTESTATION',

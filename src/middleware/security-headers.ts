@@ -26,5 +26,7 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
     xDnsPrefetchControl: false,
     xPermittedCrossDomainPolicies: false,
     originAgentCluster: false,
+    // A route that sets its own policy (HTML pages, the CAT iframe page) keeps it.
+    overwrite: false,
   });
 }

@@ -15,6 +15,7 @@ export type ReplayNamespace =
   | 'attestation-challenge'
   | 'cat'
   | 'app-attest-counter'
+  | 'login-ip'
   | 'initial-access-token'
   | 'test';
 
@@ -38,6 +39,17 @@ export async function advanceCounter(
 ): Promise<boolean> {
   const { key, stub } = await shardOf(binding, namespace, name);
   return stub.advance(key, counter, ttlSeconds);
+}
+
+/** Counts a hit on `name` in a fixed window; answers the count (rate limits). */
+export async function countHit(
+  binding: DurableObjectNamespace<ReplayGuard>,
+  namespace: ReplayNamespace,
+  name: string,
+  windowSeconds: number,
+): Promise<number> {
+  const { key, stub } = await shardOf(binding, namespace, name);
+  return stub.hit(key, windowSeconds);
 }
 
 export async function useOnce(

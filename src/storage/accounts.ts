@@ -9,6 +9,7 @@ export interface Account {
   readonly passwordHash: string | null;
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly disabled: boolean;
+  readonly lockedUntil: number | null;
 }
 
 interface AccountRow {
@@ -17,6 +18,7 @@ interface AccountRow {
   password_hash: string | null;
   attributes: string;
   disabled: number;
+  locked_until: number | null;
 }
 
 function fromRow(row: AccountRow): Account {
@@ -28,6 +30,7 @@ function fromRow(row: AccountRow): Account {
     attributes:
       attributes && typeof attributes === 'object' ? (attributes as Record<string, unknown>) : {},
     disabled: row.disabled === 1,
+    lockedUntil: row.locked_until,
   };
 }
 
@@ -51,4 +54,68 @@ export async function findAccountByUsername(
     .bind(username)
     .first<AccountRow>();
   return row ? fromRow(row) : null;
+}
+
+/** Records a failed login; locks the account for `lockSeconds` at the `maxFailures`th in a row. */
+export async function recordFailedLogin(
+  db: D1Database,
+  subject: string,
+  now: number,
+  maxFailures: number,
+  lockSeconds: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE accounts SET failed_logins = failed_logins + 1,
+         locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
+         updated_at = ?
+       WHERE subject = ?`,
+    )
+    .bind(maxFailures, now + lockSeconds, now, subject)
+    .run();
+}
+
+export async function recordSuccessfulLogin(
+  db: D1Database,
+  subject: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      'UPDATE accounts SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE subject = ?',
+    )
+    .bind(now, subject)
+    .run();
+}
+
+export async function lockedUntil(db: D1Database, subject: string): Promise<number | null> {
+  const row = await db
+    .prepare('SELECT locked_until FROM accounts WHERE subject = ?')
+    .bind(subject)
+    .first<{ locked_until: number | null }>();
+  return row?.locked_until ?? null;
+}
+
+/** Creates an account; false when the username (or subject) is taken. */
+export async function createAccount(
+  db: D1Database,
+  account: {
+    subject: string;
+    username: string;
+    passwordHash: string;
+    attributes: Record<string, unknown>;
+  },
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      'INSERT INTO accounts (subject, username, password_hash, attributes) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    )
+    .bind(
+      account.subject,
+      account.username,
+      account.passwordHash,
+      JSON.stringify(account.attributes),
+    )
+    .run();
+  return result.meta.changes === 1;
 }

@@ -1,0 +1,242 @@
+/**
+ * @module haapi/authenticators/password
+ * The username/password authenticator with the D1 account manager (spec/haapi-protocol.md §4
+ * Example B, §6). Steps: `login` (authentication-step) and, when enabled, `register`
+ * (registration-step). Rules:
+ *  - missing fields → `invalid-input` with `invalidFields` (reason `missing`);
+ *  - more than LOGIN_ATTEMPTS_PER_IP attempts from one IP in 5 minutes, or a locked account →
+ *    `too-many-attempts` (429);
+ *  - a wrong password or unknown user → `incorrect-credentials` (the same answer and cost for
+ *    both); MAX_FAILED_LOGINS in a row lock the account for LOCKOUT_SECONDS;
+ *  - passwords are PBKDF2-SHA256 with 100,000 iterations (workerd's maximum) and a per-account
+ *    salt (crypto/secret-hash.ts).
+ */
+import { hashPassword, verifySecret } from '../../crypto/secret-hash';
+import { HaapiProblem, type InvalidField } from '../../errors/problem';
+import { countHit } from '../../replay/use-once';
+import {
+  createAccount,
+  findAccountByUsername,
+  recordFailedLogin,
+  recordSuccessfulLogin,
+} from '../../storage/accounts';
+import { type FlowContext, flowPaths, type SubmitOutcome } from '../flow/context';
+import { t } from '../messages/catalog';
+import { field, formAction, step } from '../representations/builders';
+import type { Representation } from '../representations/types';
+import type { PasswordAuthenticatorConfig } from './config';
+
+export const PASSWORD_ACR = 'urn:se:curity:authentication:html-form:htmlform';
+const DUMMY_HASH =
+  'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const MIN_PASSWORD = 8;
+
+function missing(form: ReadonlyMap<string, string>, names: string[]): InvalidField[] {
+  return names
+    .filter((n) => !form.get(n)?.trim())
+    .map((name) => ({ name, reason: 'missing' as const }));
+}
+
+export function invalidInput(ctx: FlowContext, fields: InvalidField[]): HaapiProblem {
+  return new HaapiProblem('invalid-input', t(ctx.locale, 'error.invalid-input'), 400, {
+    invalidFields: fields,
+    messages: [{ text: t(ctx.locale, 'error.invalid-input'), classList: ['error'] }],
+  });
+}
+
+function tooManyAttempts(ctx: FlowContext, reason: string): HaapiProblem {
+  return new HaapiProblem(
+    'too-many-attempts',
+    t(ctx.locale, 'error.too-many-attempts'),
+    429,
+    {
+      messages: [{ text: t(ctx.locale, 'error.too-many-attempts'), classList: ['error'] }],
+    },
+    reason,
+  );
+}
+
+export function passwordView(
+  ctx: FlowContext,
+  config: PasswordAuthenticatorConfig,
+): Representation {
+  const paths = flowPaths(ctx.settings, ctx.flow.id);
+  const { locale } = ctx;
+  const cancel = formAction('cancel', { href: paths.cancel, method: 'POST' }, t(locale, 'cancel'));
+  if (ctx.flow.state.step === 'register' && config.registration) {
+    return step('registration-step', {
+      viewName: 'authenticator/html-form/create-account/get',
+      messages: [{ text: t(locale, 'register.heading'), classList: ['heading'] }],
+      actions: [
+        formAction(
+          'user-register',
+          {
+            href: paths.step(config.id, 'register'),
+            method: 'POST',
+            type: 'application/x-www-form-urlencoded',
+            actionTitle: t(locale, 'register.submit'),
+            fields: [
+              field('userName', 'username', { label: t(locale, 'login.username') }),
+              field('password', 'password', {
+                label: t(locale, 'login.password'),
+                minLength: MIN_PASSWORD,
+              }),
+              field('email', 'text', {
+                label: t(locale, 'register.email'),
+                kind: 'email',
+                required: false,
+              }),
+            ],
+          },
+          t(locale, 'register.submit'),
+        ),
+        cancel,
+      ],
+      links: [{ href: paths.step(config.id), rel: 'login', title: t(locale, 'login.submit') }],
+    });
+  }
+  return step('authentication-step', {
+    viewName: 'authenticator/html-form/authenticate/get',
+    messages: [{ text: t(locale, 'login.heading'), classList: ['heading'] }],
+    actions: [
+      formAction(
+        'login',
+        {
+          href: paths.step(config.id),
+          method: 'POST',
+          type: 'application/x-www-form-urlencoded',
+          actionTitle: t(locale, 'login.submit'),
+          fields: [
+            field('userName', 'username', { label: t(locale, 'login.username') }),
+            field('password', 'password', { label: t(locale, 'login.password') }),
+          ],
+        },
+        t(locale, 'login.submit'),
+      ),
+      cancel,
+    ],
+    links: config.registration
+      ? [
+          {
+            href: paths.step(config.id, 'register'),
+            rel: 'register-create',
+            title: t(locale, 'login.register'),
+          },
+        ]
+      : [],
+  });
+}
+
+async function login(
+  ctx: FlowContext,
+  config: PasswordAuthenticatorConfig,
+  form: ReadonlyMap<string, string>,
+): Promise<SubmitOutcome> {
+  const absent = missing(form, ['userName', 'password']);
+  if (absent.length) return { kind: 'problem', problem: invalidInput(ctx, absent) };
+  const attempts = await countHit(ctx.replayGuard, 'login-ip', ctx.ip, 300);
+  if (attempts > ctx.settings.loginAttemptsPerIp)
+    return { kind: 'problem', problem: tooManyAttempts(ctx, 'ip_rate_limit') };
+  const account = await findAccountByUsername(ctx.db, (form.get('userName') as string).trim());
+  const matches = await verifySecret(
+    form.get('password') as string,
+    account?.passwordHash ?? DUMMY_HASH,
+  );
+  if (!account || account.disabled || !account.passwordHash) {
+    return { kind: 'problem', problem: incorrect(ctx, 'unknown_user') };
+  }
+  if (account.lockedUntil !== null && account.lockedUntil > ctx.now) {
+    return { kind: 'problem', problem: tooManyAttempts(ctx, 'account_locked') };
+  }
+  if (!matches) {
+    await recordFailedLogin(
+      ctx.db,
+      account.subject,
+      ctx.now,
+      ctx.settings.maxFailedLogins,
+      ctx.settings.lockoutSeconds,
+    );
+    return { kind: 'problem', problem: incorrect(ctx, 'wrong_password') };
+  }
+  await recordSuccessfulLogin(ctx.db, account.subject, ctx.now);
+  return {
+    kind: 'authenticated',
+    auth: { subject: account.subject, authTime: ctx.now, acr: PASSWORD_ACR, amr: ['pwd'] },
+  };
+}
+
+function incorrect(ctx: FlowContext, reason: string): HaapiProblem {
+  return new HaapiProblem(
+    'incorrect-credentials',
+    t(ctx.locale, 'error.incorrect-credentials'),
+    400,
+    {
+      messages: [{ text: t(ctx.locale, 'error.incorrect-credentials'), classList: ['error'] }],
+    },
+    reason,
+  );
+}
+
+async function register(
+  ctx: FlowContext,
+  form: ReadonlyMap<string, string>,
+): Promise<SubmitOutcome> {
+  const absent = missing(form, ['userName', 'password']);
+  if (absent.length) return { kind: 'problem', problem: invalidInput(ctx, absent) };
+  const username = (form.get('userName') as string).trim();
+  const password = form.get('password') as string;
+  const email = form.get('email')?.trim();
+  const invalid: InvalidField[] = [];
+  if (username.length > 255) invalid.push({ name: 'userName', reason: 'invalidValue' });
+  if (password.length < MIN_PASSWORD || password.length > 1024)
+    invalid.push({
+      name: 'password',
+      reason: 'invalidValue',
+      detail: `at least ${MIN_PASSWORD} characters`,
+    });
+  if (email && !/^[^@\s]+@[^@\s]+$/.test(email))
+    invalid.push({ name: 'email', reason: 'invalidValue' });
+  if (invalid.length) return { kind: 'problem', problem: invalidInput(ctx, invalid) };
+  const subject = crypto.randomUUID();
+  const created = await createAccount(ctx.db, {
+    subject,
+    username,
+    passwordHash: await hashPassword(password),
+    attributes: email ? { email, email_verified: false } : {},
+  });
+  if (!created) {
+    return {
+      kind: 'problem',
+      problem: invalidInput(ctx, [
+        { name: 'userName', reason: 'invalidValue', detail: t(ctx.locale, 'register.exists') },
+      ]),
+    };
+  }
+  return {
+    kind: 'authenticated',
+    auth: { subject, authTime: ctx.now, acr: PASSWORD_ACR, amr: ['pwd'] },
+  };
+}
+
+export function passwordSubmit(
+  ctx: FlowContext,
+  config: PasswordAuthenticatorConfig,
+  action: string | undefined,
+  form: ReadonlyMap<string, string>,
+): Promise<SubmitOutcome> {
+  if (action === 'register' && config.registration) return register(ctx, form);
+  return login(ctx, config, form);
+}
+
+/** GET on an action link: switch between the login and register steps. */
+export function passwordNavigate(
+  ctx: FlowContext,
+  config: PasswordAuthenticatorConfig,
+  action: string | undefined,
+): string {
+  return action === 'register' && config.registration
+    ? 'register'
+    : ctx.flow.state.step === 'register' && !action
+      ? 'login'
+      : ctx.flow.state.step;
+}

@@ -1,0 +1,118 @@
+/**
+ * @module haapi/flow/authorize-request
+ * Validation of the authorization request (RFC 6749 §4.1.1, §3.1.2; RFC 7636 §4.3; OIDC Core
+ * §3.1.2.1), in the order that decides how an error is reported (RFC 6749 §4.1.2.1): until the
+ * client and the redirect URI are known to be good, errors are shown to the user and never
+ * redirected; after that they go back to the client's redirect URI.
+ */
+import type { Client } from '../../clients/client';
+import { isUsable } from '../../clients/client';
+import { isValidCodeChallenge } from '../../tokens/pkce';
+
+export interface AuthorizeRequest {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly scope: readonly string[];
+  readonly state?: string;
+  readonly codeChallenge: string;
+  readonly nonce?: string;
+  readonly prompt: readonly string[];
+  readonly acrValues: readonly string[];
+  readonly uiLocales?: string;
+}
+
+export type AuthorizeProblem =
+  | { readonly redirect: false; readonly error: string; readonly description: string }
+  | {
+      readonly redirect: true;
+      readonly redirectUri: string;
+      readonly state?: string;
+      readonly error: string;
+      readonly description: string;
+    };
+
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
+
+export function validateAuthorizeRequest(
+  params: URLSearchParams,
+  client: Client | null,
+  now: number,
+): { ok: true; request: AuthorizeRequest } | { ok: false; problem: AuthorizeProblem } {
+  const single = (name: string): string | undefined => {
+    const values = params.getAll(name);
+    return values.length === 1 ? values[0] : undefined;
+  };
+  const noRedirect = (error: string, description: string) => ({
+    ok: false as const,
+    problem: { redirect: false as const, error, description },
+  });
+  for (const name of new Set(params.keys())) {
+    if (params.getAll(name).length > 1)
+      return noRedirect('invalid_request', `The parameter ${name} must not be repeated`);
+  }
+  const clientId = single('client_id');
+  if (!clientId) return noRedirect('invalid_request', 'The client_id parameter is missing');
+  if (!client || !isUsable(client, now))
+    return noRedirect('invalid_client', 'The client is unknown');
+  const requested = single('redirect_uri');
+  let redirectUri: string | undefined;
+  if (requested !== undefined) {
+    if (!client.redirectUris.includes(requested)) {
+      return noRedirect('invalid_request', 'The redirect_uri is not registered for the client');
+    }
+    redirectUri = requested;
+  } else if (client.redirectUris.length === 1) {
+    redirectUri = client.redirectUris[0];
+  }
+  if (!redirectUri) return noRedirect('invalid_request', 'The redirect_uri parameter is missing');
+
+  const state = single('state');
+  const fail = (error: string, description: string) => ({
+    ok: false as const,
+    problem: {
+      redirect: true as const,
+      redirectUri: redirectUri as string,
+      state,
+      error,
+      description,
+    },
+  });
+  if (single('response_type') !== 'code')
+    return fail('unsupported_response_type', 'Only response_type=code is supported');
+  if (!client.grantTypes.includes('authorization_code') || client.capabilities.code === false) {
+    return fail('unauthorized_client', 'The client may not use the code flow');
+  }
+  const challenge = single('code_challenge');
+  if (!challenge) return fail('invalid_request', 'code_challenge is required (PKCE)');
+  if (single('code_challenge_method') !== 'S256')
+    return fail('invalid_request', 'code_challenge_method must be S256');
+  if (!isValidCodeChallenge(challenge))
+    return fail('invalid_request', 'code_challenge is malformed');
+  const scope = (single('scope') ?? '').split(' ').filter(Boolean);
+  const refused = scope.filter((s) => !client.scopes.includes(s));
+  if (refused.length > 0)
+    return fail('invalid_scope', `The scope ${refused.join(' ')} is not allowed`);
+  const prompt = (single('prompt') ?? '').split(' ').filter(Boolean);
+  if (prompt.some((p) => !PROMPTS.has(p)) || (prompt.includes('none') && prompt.length > 1)) {
+    return fail('invalid_request', 'The prompt parameter is invalid');
+  }
+  // Every flow authenticates the user afresh (there is no single sign-on session to reuse).
+  if (prompt.includes('none')) return fail('login_required', 'The user must authenticate');
+  const acrValues = [single('acr_values'), single('acr')]
+    .flatMap((v) => (v ?? '').split(' '))
+    .filter(Boolean);
+  return {
+    ok: true,
+    request: {
+      clientId,
+      redirectUri,
+      scope,
+      state,
+      codeChallenge: challenge,
+      nonce: single('nonce'),
+      prompt,
+      acrValues,
+      uiLocales: single('ui_locales'),
+    },
+  };
+}

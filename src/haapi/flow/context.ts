@@ -1,0 +1,38 @@
+/**
+ * @module haapi/flow/context
+ * What a step of the login flow gets: the flow, settings, storage and the URLs it links to. Steps
+ * return data (representations, problems, outcomes); routes render them as JSON or HTML.
+ */
+import type { HaapiFlow } from '../../../durable-objects/haapi-flow';
+import type { ReplayGuard } from '../../../durable-objects/replay-guard';
+import type { Settings } from '../../config/settings';
+import type { HaapiProblem } from '../../errors/problem';
+import type { Locale } from '../messages/catalog';
+import type { FlowAuth, FlowState, LoadedFlow } from './state';
+
+export interface FlowContext {
+  readonly settings: Settings;
+  readonly db: D1Database;
+  readonly flows: DurableObjectNamespace<HaapiFlow>;
+  readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
+  readonly flow: LoadedFlow;
+  readonly now: number;
+  readonly ip: string;
+  readonly locale: Locale;
+}
+
+export type SubmitOutcome =
+  | { readonly kind: 'problem'; readonly problem: HaapiProblem }
+  | { readonly kind: 'state'; readonly state: FlowState }
+  | { readonly kind: 'authenticated'; readonly auth: FlowAuth };
+
+/** Paths of the flow's own endpoints (origin-relative, as HAAPI allows, spec §1). */
+export function flowPaths(settings: Settings, flowId: string) {
+  const base = `${settings.authnPath}/${flowId}`;
+  return {
+    step: (authenticatorId: string, action?: string) =>
+      `${base}/${authenticatorId}${action ? `/${action}` : ''}`,
+    cancel: `${base}/cancel`,
+    resume: `${settings.authorizationPath}?flow=${flowId}`,
+  };
+}

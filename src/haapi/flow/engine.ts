@@ -1,0 +1,150 @@
+/**
+ * @module haapi/flow/engine
+ * The login flow: which authenticator a flow is on (a selector when several are configured), its
+ * current representation, submissions, and the end of the flow, where the authorization code is
+ * issued into the same HaapiFlow object (RFC 6749 §4.1.2) with the authentication attributes.
+ */
+import { HaapiProblem } from '../../errors/problem';
+import { type AuthorizationGrant, issueAuthorizationCode } from '../../tokens/authorization-code';
+import type { AuthenticatorConfig } from '../authenticators/config';
+import { passwordNavigate, passwordSubmit, passwordView } from '../authenticators/password';
+import { t } from '../messages/catalog';
+import { authorizationResponse, formAction, step } from '../representations/builders';
+import type { Representation } from '../representations/types';
+import { type FlowContext, flowPaths, type SubmitOutcome } from './context';
+import type { FlowState } from './state';
+
+export function firstState(
+  authenticators: readonly AuthenticatorConfig[],
+): Pick<FlowState, 'authenticator' | 'step'> {
+  return authenticators.length === 1
+    ? { authenticator: (authenticators[0] as AuthenticatorConfig).id, step: 'login' }
+    : { authenticator: null, step: 'select' };
+}
+
+export function authenticatorOf(ctx: FlowContext, id: string): AuthenticatorConfig | undefined {
+  return ctx.settings.authenticators.find((a) => a.id === id);
+}
+
+export function unknownFlow(): HaapiProblem {
+  return new HaapiProblem(
+    'generic-user-error',
+    'The login has expired or does not exist. Start again.',
+    400,
+    {},
+    'unknown_flow',
+  );
+}
+
+function selectorView(ctx: FlowContext): Representation {
+  const paths = flowPaths(ctx.settings, ctx.flow.id);
+  return {
+    type: 'authentication-step',
+    metadata: { viewName: 'views/select-authenticator/index' },
+    actions: [
+      {
+        template: 'selector',
+        kind: 'authenticator-selector',
+        title: t(ctx.locale, 'login.heading'),
+        model: {
+          options: ctx.settings.authenticators.map((a) => ({
+            ...formAction('select-authenticator', { href: paths.step(a.id), method: 'GET' }, a.id),
+            properties: { authenticatorType: a.type === 'password' ? 'html-form' : a.type },
+          })),
+        },
+      },
+    ],
+  };
+}
+
+/** The representation of the flow's current step. */
+export function currentView(ctx: FlowContext): Representation {
+  const { state } = ctx.flow;
+  if (state.auth)
+    return step('redirection-step', {
+      actions: [
+        formAction('redirect', {
+          href: flowPaths(ctx.settings, ctx.flow.id).resume,
+          method: 'GET',
+        }),
+      ],
+    });
+  const config = state.authenticator ? authenticatorOf(ctx, state.authenticator) : undefined;
+  if (!config) return selectorView(ctx);
+  return passwordView(ctx, config);
+}
+
+/** A GET on an authenticator (or one of its action links): the state it moves the flow to. */
+export function navigate(
+  ctx: FlowContext,
+  authenticatorId: string,
+  action: string | undefined,
+): FlowState {
+  const config = authenticatorOf(ctx, authenticatorId);
+  if (!config) throw unknownFlow();
+  const { state } = ctx.flow;
+  if (state.authenticator !== config.id)
+    return { ...state, authenticator: config.id, step: 'login' };
+  return { ...state, step: passwordNavigate(ctx, config, action) };
+}
+
+export function submit(
+  ctx: FlowContext,
+  authenticatorId: string,
+  action: string | undefined,
+  form: ReadonlyMap<string, string>,
+): Promise<SubmitOutcome> {
+  const config = authenticatorOf(ctx, authenticatorId);
+  if (!config || ctx.flow.state.authenticator !== config.id || ctx.flow.state.auth) {
+    throw new HaapiProblem(
+      'generic-user-error',
+      'This step is not the current step of the login',
+      400,
+      {},
+      'wrong_step',
+    );
+  }
+  return passwordSubmit(ctx, config, action, form);
+}
+
+/** Ends the flow: issues the code and returns the authorization response parameters. */
+export async function complete(
+  ctx: FlowContext,
+): Promise<{ redirectUri: string; parameters: Record<string, string> } | null> {
+  const { state } = ctx.flow;
+  if (!state.auth) return null;
+  const binding = state.binding;
+  const grant: AuthorizationGrant = {
+    clientId: state.request.clientId,
+    redirectUri: state.request.redirectUri,
+    scope: state.request.scope,
+    codeChallenge: state.request.codeChallenge,
+    codeChallengeMethod: 'S256',
+    nonce: state.request.nonce,
+    auth: {
+      subject: state.auth.subject,
+      authTime: state.auth.authTime,
+      acr: state.auth.acr,
+      amr: state.auth.amr,
+      ...(binding.mode === 'haapi' && binding.cal ? { cal: binding.cal } : {}),
+    },
+    ...(binding.mode === 'haapi' ? { dpopJkt: binding.jkt } : {}),
+  };
+  const code = await issueAuthorizationCode(
+    ctx.flows,
+    ctx.flow.id,
+    grant,
+    ctx.settings.authorizationCodeTtl,
+  );
+  if (!code) return null;
+  const parameters: Record<string, string> = { code, iss: ctx.settings.issuer };
+  if (state.request.state !== undefined) parameters.state = state.request.state;
+  return { redirectUri: state.request.redirectUri, parameters };
+}
+
+export function completionView(
+  redirectUri: string,
+  parameters: Record<string, string>,
+): Representation {
+  return authorizationResponse(redirectUri, parameters);
+}

@@ -1,0 +1,88 @@
+/**
+ * @module haapi/flow/state
+ * The state of one login flow as kept in its HaapiFlow object (JSON), and the store that creates,
+ * loads and saves it with optimistic concurrency: two submits of the same step cannot both win.
+ */
+import type { HaapiFlow } from '../../../durable-objects/haapi-flow';
+import { randomToken } from '../../crypto/random';
+import type { ClientAssuranceLevel } from '../../tokens/auth-context';
+import type { Locale } from '../messages/catalog';
+import type { AuthorizeRequest } from './authorize-request';
+
+/** HAAPI flows are bound to the AAT's DPoP key; browser flows to a cookie and a CSRF token. */
+export type FlowBinding =
+  | { readonly mode: 'haapi'; readonly jkt: string; readonly cal?: ClientAssuranceLevel }
+  | { readonly mode: 'html'; readonly cookieHash: string; readonly csrf: string };
+
+export interface FlowAuth {
+  readonly subject: string;
+  readonly authTime: number;
+  readonly acr: string;
+  readonly amr: readonly string[];
+}
+
+export interface FlowState {
+  readonly request: AuthorizeRequest;
+  readonly binding: FlowBinding;
+  readonly locale: Locale;
+  /** The authenticator the user is on (an id from AUTHENTICATORS), or null on the selector. */
+  readonly authenticator: string | null;
+  /** The authenticator's own step (e.g. `login`, `register`). */
+  readonly step: string;
+  readonly auth?: FlowAuth;
+  readonly completed?: boolean;
+}
+
+export interface LoadedFlow {
+  readonly id: string;
+  readonly state: FlowState;
+  readonly version: number;
+}
+
+const FLOW_ID = /^[A-Za-z0-9_-]{22,64}$/;
+
+function stub(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  id: string,
+): DurableObjectStub<HaapiFlow> {
+  return binding.get(binding.idFromName(id));
+}
+
+export async function createFlow(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  state: FlowState,
+  ttl: number,
+): Promise<string> {
+  for (;;) {
+    const id = randomToken(24);
+    if (await stub(binding, id).create(JSON.stringify(state), ttl)) return id;
+  }
+}
+
+export async function loadFlow(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  id: string,
+): Promise<LoadedFlow | null> {
+  if (!FLOW_ID.test(id)) return null;
+  const snapshot = await stub(binding, id).read();
+  return snapshot
+    ? { id, state: JSON.parse(snapshot.state) as FlowState, version: snapshot.version }
+    : null;
+}
+
+/** Saves `state` over `flow`; false when another request saved first (or the flow expired). */
+export async function saveFlow(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  flow: LoadedFlow,
+  state: FlowState,
+): Promise<boolean> {
+  const result = await stub(binding, flow.id).update(JSON.stringify(state), flow.version);
+  return result.ok;
+}
+
+export async function endFlow(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  id: string,
+): Promise<void> {
+  await stub(binding, id).destroy();
+}

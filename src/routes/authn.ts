@@ -1,0 +1,165 @@
+/**
+ * @module routes/authn
+ * <AUTHN_PATH>/<flow id>/<authenticator>[/<action>]: the flow's steps. GET shows the current step
+ * (or switches to the authenticator / action linked to); POST submits it. <AUTHN_PATH>/<flow
+ * id>/cancel ends the flow with `access_denied`. Each response is the step's representation
+ * (HAAPI) or its HTML page; problems keep the user on the step (spec/haapi-protocol.md §6).
+ */
+
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { HaapiProblem } from '../errors/problem';
+import { flowPaths } from '../haapi/flow/context';
+import { currentView, navigate, submit } from '../haapi/flow/engine';
+import { endFlow, type LoadedFlow, saveFlow } from '../haapi/flow/state';
+import type { Representation } from '../haapi/representations/types';
+import { authorizeError } from './authorize';
+import {
+  accessFlow,
+  flowContext,
+  haapiResponse,
+  htmlResponse,
+  isHaapi,
+  localeOf,
+  problemResponse,
+} from './flow-http';
+
+function render(
+  c: Context<AppEnv>,
+  flow: LoadedFlow,
+  representation: Representation,
+  problem?: HaapiProblem,
+): Response {
+  if (isHaapi(c)) return problem ? problemResponse(problem) : haapiResponse(representation);
+  const binding = flow.state.binding;
+  const origin = new URL(flow.state.request.redirectUri);
+  const target =
+    origin.protocol === 'http:' || origin.protocol === 'https:' ? origin.origin : origin.protocol;
+  return htmlResponse(c, representation, {
+    locale: flow.state.locale,
+    csrf: binding.mode === 'html' ? binding.csrf : undefined,
+    status: problem?.status ?? 200,
+    formTargets: [target],
+    problem,
+  });
+}
+
+/** HTML callers get an error page for problems; HAAPI callers the problem document. */
+function guarded(handler: (c: Context<AppEnv>) => Promise<Response>) {
+  return async (c: Context<AppEnv>) => {
+    try {
+      return await handler(c);
+    } catch (err) {
+      if (err instanceof HaapiProblem && !isHaapi(c)) {
+        return htmlResponse(
+          c,
+          { type: 'authentication-step' },
+          { locale: localeOf(c), status: err.status, problem: err },
+        );
+      }
+      throw err;
+    }
+  };
+}
+
+async function readForm(c: Context<AppEnv>): Promise<Map<string, string>> {
+  const type = (c.req.header('Content-Type') ?? '').split(';')[0]?.trim().toLowerCase();
+  const text = new TextDecoder().decode(await c.req.arrayBuffer());
+  const form = new Map<string, string>();
+  if (type === 'application/json') {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new HaapiProblem('invalid-input', 'The request body is not valid JSON', 400, {
+        invalidFields: [],
+      });
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HaapiProblem('invalid-input', 'The request body must be a JSON object', 400, {
+        invalidFields: [],
+      });
+    }
+    for (const [k, v] of Object.entries(body))
+      form.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+    return form;
+  }
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new HaapiProblem(
+      'invalid-input',
+      'The form must be application/x-www-form-urlencoded',
+      400,
+      { invalidFields: [] },
+    );
+  }
+  for (const [k, v] of new URLSearchParams(text)) form.set(k, v);
+  return form;
+}
+
+async function show(c: Context<AppEnv>): Promise<Response> {
+  const { flowId, authenticatorId, action } = c.req.param() as {
+    flowId: string;
+    authenticatorId: string;
+    action?: string;
+  };
+  let flow = await accessFlow(c, flowId);
+  const next = navigate(flowContext(c, flow), authenticatorId, action);
+  if (next.authenticator !== flow.state.authenticator || next.step !== flow.state.step) {
+    if (!(await saveFlow(c.env.HAAPI_FLOW, flow, next))) throw conflict();
+    flow = { ...flow, state: next, version: flow.version + 1 };
+  }
+  return render(c, flow, currentView(flowContext(c, flow)));
+}
+
+function conflict(): HaapiProblem {
+  return new HaapiProblem(
+    'about:blank',
+    'This step was already submitted',
+    409,
+    {},
+    'step_conflict',
+  );
+}
+
+async function post(c: Context<AppEnv>): Promise<Response> {
+  const { flowId, authenticatorId, action } = c.req.param() as {
+    flowId: string;
+    authenticatorId: string;
+    action?: string;
+  };
+  const form = await readForm(c);
+  const flow = await accessFlow(c, flowId, isHaapi(c) ? undefined : (form.get('_csrf') ?? null));
+  form.delete('_csrf');
+  const ctx = flowContext(c, flow);
+  const outcome = await submit(ctx, authenticatorId, action, form);
+  if (outcome.kind === 'problem') return render(c, flow, currentView(ctx), outcome.problem);
+  const state = outcome.kind === 'state' ? outcome.state : { ...flow.state, auth: outcome.auth };
+  if (!(await saveFlow(c.env.HAAPI_FLOW, flow, state))) throw conflict();
+  const saved = { ...flow, state, version: flow.version + 1 };
+  if (outcome.kind === 'authenticated' && !isHaapi(c))
+    return c.redirect(flowPaths(ctx.settings, flowId).resume, 303);
+  return render(c, saved, currentView(flowContext(c, saved)));
+}
+
+async function cancel(c: Context<AppEnv>): Promise<Response> {
+  const { flowId } = c.req.param() as { flowId: string };
+  const form = isHaapi(c) ? new Map<string, string>() : await readForm(c);
+  const flow = await accessFlow(c, flowId, isHaapi(c) ? undefined : (form.get('_csrf') ?? null));
+  await endFlow(c.env.HAAPI_FLOW, flowId);
+  const { request } = flow.state;
+  return authorizeError(c, {
+    redirect: true,
+    redirectUri: request.redirectUri,
+    state: request.state,
+    error: 'access_denied',
+    description: 'The user cancelled the login',
+  });
+}
+
+export const authnRoutes = new Hono<AppEnv>()
+  .post('/:flowId/cancel', guarded(cancel))
+  .get('/:flowId/:authenticatorId', guarded(show))
+  .get('/:flowId/:authenticatorId/:action', guarded(show))
+  .post('/:flowId/:authenticatorId', guarded(post))
+  .post('/:flowId/:authenticatorId/:action', guarded(post));

@@ -1,0 +1,166 @@
+/**
+ * @module routes/authorize
+ * GET/POST <AUTHORIZATION_PATH>: starts a login flow (RFC 6749 §4.1.1) in HAAPI mode
+ * (`Accept: application/vnd.auth+json` + AAT) or HTML mode, and, with `flow=<id>`, ends it: the
+ * code is issued and returned as `oauth-authorization-response` (HAAPI) or a redirect (HTML).
+ * Errors before the redirect URI is trusted are shown, never redirected (RFC 6749 §4.1.2.1).
+ */
+
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { HaapiProblem } from '../errors/problem';
+import { type AuthorizeProblem, validateAuthorizeRequest } from '../haapi/flow/authorize-request';
+import { flowPaths } from '../haapi/flow/context';
+import { complete, completionView, currentView, firstState } from '../haapi/flow/engine';
+import { createFlow, type FlowBinding, saveFlow } from '../haapi/flow/state';
+import { step } from '../haapi/representations/builders';
+import { findClient } from '../storage/clients';
+import {
+  accessFlow,
+  flowContext,
+  haapiCaller,
+  haapiResponse,
+  htmlResponse,
+  isHaapi,
+  localeOf,
+  mismatch,
+  newHtmlBinding,
+  problemResponse,
+  setFlowCookie,
+} from './flow-http';
+import { nowSeconds } from './request-context';
+
+async function parameters(c: Context<AppEnv>): Promise<URLSearchParams> {
+  if (c.req.method === 'POST') {
+    const type = (c.req.header('Content-Type') ?? '').split(';')[0]?.trim();
+    if (type !== 'application/x-www-form-urlencoded') {
+      throw new HaapiProblem(
+        'about:blank',
+        'The request body must be application/x-www-form-urlencoded',
+        400,
+      );
+    }
+    return new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
+  }
+  return new URL(c.req.url).searchParams;
+}
+
+/** An authorization error: shown when it cannot be redirected, else sent to the client. */
+export function authorizeError(c: Context<AppEnv>, problem: AuthorizeProblem): Response {
+  const issuer = c.get('settings').issuer;
+  if (!problem.redirect) {
+    const shown = new HaapiProblem(
+      'generic-user-error',
+      problem.description,
+      400,
+      { error: problem.error },
+      problem.error,
+    );
+    if (isHaapi(c)) return problemResponse(shown);
+    return htmlResponse(c, step('authentication-step', {}), {
+      locale: localeOf(c),
+      status: 400,
+      problem: shown,
+    });
+  }
+  const params: Record<string, string> = {
+    error: problem.error,
+    error_description: problem.description,
+    iss: issuer,
+  };
+  if (problem.state !== undefined) params.state = problem.state;
+  const url = new URL(problem.redirectUri);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  if (isHaapi(c)) {
+    return problemResponse(
+      new HaapiProblem('error-authorization-response', problem.description, 400, {
+        ...params,
+        links: [{ rel: 'authorization-response', href: url.href }],
+      }),
+    );
+  }
+  return c.redirect(url.href, 303);
+}
+
+async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Response> {
+  const settings = c.get('settings');
+  const now = nowSeconds();
+  const clientId = params.get('client_id');
+  const client = clientId ? await findClient(c.env.DB, clientId, settings.clientCacheTtl) : null;
+  const haapi = isHaapi(c);
+  // The AAT is checked first: without it, a HAAPI caller learns nothing about clients.
+  const caller = haapi ? await haapiCaller(c) : null;
+  const validated = validateAuthorizeRequest(params, client, now);
+  if (!validated.ok) return authorizeError(c, validated.problem);
+  const { request } = validated;
+  const locale = localeOf(c, request.uiLocales);
+  let binding: FlowBinding;
+  let cookieSecret: string | undefined;
+  if (caller) {
+    if (caller.clientId !== request.clientId) throw mismatch('aat_other_client');
+    binding = { mode: 'haapi', jkt: caller.jkt, ...(caller.cal ? { cal: caller.cal } : {}) };
+  } else {
+    const html = await newHtmlBinding(c);
+    cookieSecret = html.secret;
+    binding = { mode: 'html', cookieHash: html.cookieHash, csrf: html.csrf };
+  }
+  const state = { request, binding, locale, ...firstState(settings.authenticators) };
+  const flowId = await createFlow(c.env.HAAPI_FLOW, state, settings.flowTtl);
+  const ctx = flowContext(c, { id: flowId, state, version: 1 }, locale);
+  if (caller) return haapiResponse(currentView(ctx), 200, { 'Set-Session-Id': flowId });
+  setFlowCookie(c, flowId, cookieSecret as string);
+  const first = state.authenticator
+    ? flowPaths(settings, flowId).step(state.authenticator)
+    : `${settings.authnPath}/${flowId}`;
+  return c.redirect(first, 303);
+}
+
+async function resume(c: Context<AppEnv>, flowId: string): Promise<Response> {
+  const flow = await accessFlow(c, flowId);
+  const ctx = flowContext(c, flow);
+  const { state } = flow;
+  if (!state.auth || state.completed) {
+    if (state.completed)
+      throw new HaapiProblem(
+        'generic-user-error',
+        'This login has already completed',
+        400,
+        {},
+        'flow_completed',
+      );
+    return isHaapi(c)
+      ? haapiResponse(currentView(ctx))
+      : c.redirect(flowPaths(ctx.settings, flowId).step(state.authenticator ?? ''), 303);
+  }
+  if (!(await saveFlow(c.env.HAAPI_FLOW, flow, { ...state, completed: true }))) {
+    throw new HaapiProblem(
+      'about:blank',
+      'The login was completed by another request',
+      409,
+      {},
+      'flow_conflict',
+    );
+  }
+  const result = await complete(ctx);
+  if (!result)
+    throw new HaapiProblem(
+      'generic-user-error',
+      'This login has already completed',
+      400,
+      {},
+      'code_exists',
+    );
+  if (isHaapi(c)) return haapiResponse(completionView(result.redirectUri, result.parameters));
+  const url = new URL(result.redirectUri);
+  for (const [k, v] of Object.entries(result.parameters)) url.searchParams.set(k, v);
+  return c.redirect(url.href, 303);
+}
+
+async function authorize(c: Context<AppEnv>): Promise<Response> {
+  const params = await parameters(c);
+  const flowId = params.get('flow');
+  return flowId !== null ? resume(c, flowId) : start(c, params);
+}
+
+export const authorizeRoutes = new Hono<AppEnv>().get('/', authorize).post('/', authorize);

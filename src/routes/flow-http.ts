@@ -1,0 +1,198 @@
+/**
+ * @module routes/flow-http
+ * The HTTP side of the login flow, shared by the authorization and authentication routes: HAAPI or
+ * HTML mode, access checks that bind a flow to its caller, and the two renderings of a step.
+ *  - HAAPI (`Accept: application/vnd.auth+json`): the AAT (DPoP, `ath`) on every call;
+ *    `Session-Id` names the flow; the AAT's key must be the one that started it, else
+ *    `mismatch-between-session-and-access-token`.
+ *  - HTML: a `Secure; HttpOnly; SameSite=Lax` cookie holding a per-flow secret, and a per-flow
+ *    CSRF token in every form post; pages get a strict CSP with a per-response nonce.
+ */
+import type { Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { AppEnv } from '../app-env';
+import { x5tS256 } from '../clients/auth/tls-client-auth';
+import { decodeBase64Url } from '../crypto/base64url';
+import { timingSafeEqualStrings } from '../crypto/constant-time';
+import { sha256Base64Url } from '../crypto/digest';
+import { randomToken } from '../crypto/random';
+import { HaapiProblem } from '../errors/problem';
+import { PROBLEM_JSON } from '../errors/respond';
+import { type HaapiCaller, verifyHaapiCaller } from '../haapi/caller';
+import type { FlowContext } from '../haapi/flow/context';
+import { unknownFlow } from '../haapi/flow/engine';
+import { type LoadedFlow, loadFlow } from '../haapi/flow/state';
+import { type Locale, pickLocale } from '../haapi/messages/catalog';
+import {
+  HAAPI_MEDIA_TYPE,
+  type Message,
+  type Representation,
+} from '../haapi/representations/types';
+import { loadKeySet } from '../tokens/keys';
+import { StepPage } from '../ui/page';
+import { nowSeconds, optionalDpop, tlsClientAuthOf } from './request-context';
+
+export const FLOW_COOKIE = 'haapi_flow';
+
+export function isHaapi(c: Context<AppEnv>): boolean {
+  return (c.req.header('Accept') ?? '').includes(HAAPI_MEDIA_TYPE);
+}
+
+export function clientIp(c: Context<AppEnv>): string {
+  return c.req.header('CF-Connecting-IP') ?? 'unknown';
+}
+
+export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Locale): FlowContext {
+  return {
+    settings: c.get('settings'),
+    db: c.env.DB,
+    flows: c.env.HAAPI_FLOW,
+    replayGuard: c.env.REPLAY_GUARD,
+    flow,
+    now: nowSeconds(),
+    ip: clientIp(c),
+    locale: locale ?? flow.state.locale,
+  };
+}
+
+/** The HAAPI caller of this request (AAT + DPoP proof with ath). */
+export async function haapiCaller(c: Context<AppEnv>): Promise<HaapiCaller> {
+  const settings = c.get('settings');
+  const now = nowSeconds();
+  const tls = tlsClientAuthOf(c.req.raw);
+  return verifyHaapiCaller(c.req.header('Authorization'), {
+    keys: await loadKeySet(settings.signingKeys),
+    db: c.env.DB,
+    issuer: settings.issuer,
+    now,
+    dpop: (token) => optionalDpop(c, now, 'resource', token),
+    certificateThumbprint: tls ? x5tS256(tls) : null,
+  });
+}
+
+export function mismatch(reason: string): HaapiProblem {
+  return new HaapiProblem(
+    'mismatch-between-session-and-access-token',
+    'The session does not belong to this access token',
+    400,
+    {},
+    reason,
+  );
+}
+
+/**
+ * Loads the flow and checks that this request may act on it. For HTML form posts, `csrf` is the
+ * submitted token.
+ */
+export async function accessFlow(
+  c: Context<AppEnv>,
+  flowId: string,
+  csrf?: string | null,
+): Promise<LoadedFlow> {
+  const flow = await loadFlow(c.env.HAAPI_FLOW, flowId);
+  if (!flow) throw unknownFlow();
+  const binding = flow.state.binding;
+  if (binding.mode === 'haapi') {
+    if (!isHaapi(c))
+      throw new HaapiProblem(
+        'generic-user-error',
+        'This login continues through the HAAPI',
+        400,
+        {},
+        'html_on_haapi_flow',
+      );
+    const caller = await haapiCaller(c);
+    if (c.req.header('Session-Id') !== flowId) throw mismatch('session_id');
+    if (!(await timingSafeEqualStrings(caller.jkt, binding.jkt))) throw mismatch('aat_key');
+    return flow;
+  }
+  if (isHaapi(c)) throw mismatch('haapi_on_html_flow');
+  const cookie = getCookie(c, FLOW_COOKIE) ?? '';
+  const [cookieFlow, secret] = cookie.split('.');
+  if (cookieFlow !== flowId || !secret || !decodeBase64Url(secret)) throw unknownFlow();
+  if (!(await timingSafeEqualStrings(await sha256Base64Url(secret), binding.cookieHash)))
+    throw unknownFlow();
+  if (csrf !== undefined && !(csrf && (await timingSafeEqualStrings(csrf, binding.csrf)))) {
+    throw new HaapiProblem(
+      'generic-user-error',
+      'The form has expired. Start again.',
+      403,
+      {},
+      'csrf',
+    );
+  }
+  return flow;
+}
+
+/** A new browser binding: the cookie to set and what the flow keeps of it. */
+export async function newHtmlBinding(
+  c: Context<AppEnv>,
+): Promise<{ secret: string; cookieHash: string; csrf: string }> {
+  const secret = randomToken(24);
+  return { secret, cookieHash: await sha256Base64Url(secret), csrf: randomToken(24) };
+}
+
+export function setFlowCookie(c: Context<AppEnv>, flowId: string, secret: string): void {
+  setCookie(c, FLOW_COOKIE, `${flowId}.${secret}`, {
+    path: '/',
+    secure: true,
+    httpOnly: true,
+    sameSite: 'Lax',
+    maxAge: c.get('settings').flowTtl,
+  });
+}
+
+export function haapiResponse(
+  representation: Representation,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(representation), {
+    status,
+    headers: { 'Content-Type': HAAPI_MEDIA_TYPE, 'Cache-Control': 'no-store', ...headers },
+  });
+}
+
+export function problemResponse(problem: HaapiProblem): Response {
+  return new Response(JSON.stringify(problem.toJSON()), {
+    status: problem.status,
+    headers: { 'Content-Type': PROBLEM_JSON, 'Cache-Control': 'no-store' },
+  });
+}
+
+export function htmlResponse(
+  c: Context<AppEnv>,
+  representation: Representation,
+  options: {
+    locale: Locale;
+    csrf?: string;
+    status?: number;
+    formTargets?: string[];
+    problem?: HaapiProblem;
+  },
+): Response {
+  const nonce = randomToken(16);
+  const invalidFields = options.problem?.members.invalidFields as
+    | { name: string; reason: string; detail?: string }[]
+    | undefined;
+  const extraMessages = options.problem
+    ? ((options.problem.members.messages as Message[] | undefined) ?? [
+        { text: options.problem.title, classList: ['error'] },
+      ])
+    : [];
+  const html = String(
+    StepPage({
+      representation,
+      options: { locale: options.locale, csrf: options.csrf, nonce, invalidFields, extraMessages },
+    }),
+  );
+  const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
+  return c.html(html, (options.status ?? 200) as 200, {
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+  });
+}
+
+export function localeOf(c: Context<AppEnv>, uiLocales?: string): Locale {
+  return pickLocale(uiLocales, c.req.header('Accept-Language'));
+}

@@ -1,0 +1,131 @@
+/**
+ * Plays a HAAPI app against the Worker (spec/haapi-protocol.md §3–§5): every call with
+ * `Accept: application/vnd.auth+json`, `Authorization: DPoP <AAT>`, a fresh DPoP proof with
+ * `ath` (retried once with the server's nonce), and `Session-Id`. It walks representations
+ * generically: follows redirection steps, fills forms by their model, so new authenticators need
+ * no new client code.
+ */
+import { env } from 'cloudflare:test';
+import { expect } from 'vitest';
+import type { Action, FormAction, Representation } from '../../src/haapi/representations/types';
+import { type DpopKey, dpopProof } from './dpop';
+import { ISSUER } from './worker';
+
+export type Fetch = (request: Request) => Promise<Response>;
+
+export interface HaapiResult {
+  status: number;
+  contentType: string | null;
+  body: Representation & Record<string, unknown>;
+  headers: Headers;
+}
+
+export class HaapiTestClient {
+  sessionId: string | null = null;
+  private nonce: string | null = null;
+
+  constructor(
+    private readonly fetch: Fetch,
+    readonly aat: string,
+    readonly key: DpopKey,
+  ) {}
+
+  async request(
+    href: string,
+    method = 'GET',
+    body?: { type: string; text: string },
+    headers: Record<string, string> = {},
+  ): Promise<HaapiResult> {
+    const url = new URL(href, ISSUER);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const proof = await dpopProof(this.key, {
+        htm: method,
+        htu: `${url.origin}${url.pathname}`,
+        accessToken: this.aat,
+        nonce: this.nonce,
+      });
+      const requestHeaders: Record<string, string> = {
+        Accept: 'application/vnd.auth+json',
+        Authorization: `DPoP ${this.aat}`,
+        DPoP: proof,
+        ...headers,
+      };
+      if (this.sessionId) requestHeaders['Session-Id'] = this.sessionId;
+      if (body) requestHeaders['Content-Type'] = body.type;
+      const res = await this.fetch(
+        new Request(url, { method, headers: requestHeaders, body: body?.text, redirect: 'manual' }),
+      );
+      const nonce = res.headers.get('DPoP-Nonce');
+      if (nonce) this.nonce = nonce;
+      if (
+        res.status === 401 &&
+        nonce &&
+        (res.headers.get('WWW-Authenticate') ?? '').includes('use_dpop_nonce') &&
+        attempt === 0
+      )
+        continue;
+      const sessionId = res.headers.get('Set-Session-Id');
+      if (sessionId) this.sessionId = sessionId;
+      return {
+        status: res.status,
+        contentType: res.headers.get('Content-Type'),
+        body: (await res.json()) as HaapiResult['body'],
+        headers: res.headers,
+      };
+    }
+    throw new Error('unreachable');
+  }
+
+  /** Submits a form action with `values` for its fields (hidden fields keep their values). */
+  submit(action: FormAction, values: Record<string, string> = {}): Promise<HaapiResult> {
+    const model = action.model;
+    const data: Record<string, string> = {};
+    for (const field of model.fields ?? []) {
+      const value = values[field.name] ?? field.value;
+      if (value !== undefined) data[field.name] = value;
+    }
+    if (model.method === 'GET') {
+      const url = new URL(model.href, ISSUER);
+      for (const [k, v] of Object.entries(data)) url.searchParams.set(k, v);
+      return this.request(url.href, 'GET');
+    }
+    const json = model.type === 'application/json';
+    return this.request(model.href, model.method, {
+      type: json ? 'application/json' : 'application/x-www-form-urlencoded',
+      text: json ? JSON.stringify(data) : new URLSearchParams(data).toString(),
+    });
+  }
+
+  /** Follows redirection steps until another kind of answer. */
+  async follow(result: HaapiResult): Promise<HaapiResult> {
+    let current = result;
+    for (let i = 0; i < 10 && current.body.type === 'redirection-step'; i++) {
+      current = await this.submit(formActions(current.body)[0] as FormAction);
+    }
+    return current;
+  }
+}
+
+export function formActions(representation: Representation): FormAction[] {
+  return (representation.actions ?? []).filter(
+    (a: Action): a is FormAction => a.template === 'form',
+  );
+}
+
+export function action(representation: Representation, kind: string): FormAction {
+  const found = formActions(representation).find((a) => a.kind === kind);
+  expect(found, `an action of kind ${kind} in ${JSON.stringify(representation)}`).toBeDefined();
+  return found as FormAction;
+}
+
+/** A HAAPI client with allowWithoutAttestation, authenticated by its secret (cal none). */
+export async function insertSecretHaapiClient(secretHash: string): Promise<string> {
+  const clientId = `haapi-secret-${crypto.randomUUID()}`;
+  await env.DB.prepare(
+    `INSERT INTO clients (client_id, client_type, secret_hash, token_endpoint_auth_method, grant_types, scopes, redirect_uris, capabilities, dpop_required)
+     VALUES (?, 'confidential', ?, 'client_secret_basic', '["authorization_code","refresh_token","client_credentials"]', 'openid profile email', '["app://haapi"]', '{"code":true,"haapi":true,"allowWithoutAttestation":true}', 1)`,
+  )
+    .bind(clientId, secretHash)
+    .run();
+  return clientId;
+}
