@@ -101,7 +101,7 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
     if (caller.clientId !== request.clientId) throw mismatch('aat_other_client');
     binding = { mode: 'haapi', jkt: caller.jkt, ...(caller.cal ? { cal: caller.cal } : {}) };
   } else {
-    const html = await newHtmlBinding(c);
+    const html = await newHtmlBinding();
     cookieSecret = html.secret;
     binding = { mode: 'html', cookieHash: html.cookieHash, csrf: html.csrf };
   }

@@ -125,9 +125,11 @@ export async function accessFlow(
 }
 
 /** A new browser binding: the cookie to set and what the flow keeps of it. */
-export async function newHtmlBinding(
-  c: Context<AppEnv>,
-): Promise<{ secret: string; cookieHash: string; csrf: string }> {
+export async function newHtmlBinding(): Promise<{
+  secret: string;
+  cookieHash: string;
+  csrf: string;
+}> {
   const secret = randomToken(24);
   return { secret, cookieHash: await sha256Base64Url(secret), csrf: randomToken(24) };
 }

@@ -32,9 +32,7 @@ async function aatFor(key: DpopKey): Promise<string> {
   return ((await res.json()) as TokenBody).access_token;
 }
 
-async function newApp(
-  ip = crypto.randomUUID(),
-): Promise<{
+async function newApp(ip = crypto.randomUUID()): Promise<{
   app: HaapiTestClient;
   key: DpopKey;
   verifier: string;

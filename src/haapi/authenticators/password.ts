@@ -127,11 +127,7 @@ export function passwordView(
   });
 }
 
-async function login(
-  ctx: FlowContext,
-  config: PasswordAuthenticatorConfig,
-  form: ReadonlyMap<string, string>,
-): Promise<SubmitOutcome> {
+async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promise<SubmitOutcome> {
   const absent = missing(form, ['userName', 'password']);
   if (absent.length) return { kind: 'problem', problem: invalidInput(ctx, absent) };
   const attempts = await countHit(ctx.replayGuard, 'login-ip', ctx.ip, 300);
@@ -225,7 +221,7 @@ export function passwordSubmit(
   form: ReadonlyMap<string, string>,
 ): Promise<SubmitOutcome> {
   if (action === 'register' && config.registration) return register(ctx, form);
-  return login(ctx, config, form);
+  return login(ctx, form);
 }
 
 /** GET on an action link: switch between the login and register steps. */
