@@ -37,8 +37,12 @@ describe('Discovery (RFC 8414, OpenID Connect Discovery 1.0)', () => {
         'none',
       ]);
       expect(metadata.dpop_signing_alg_values_supported).toContain('ES256');
+      expect(metadata).toMatchObject({
+        authorization_endpoint: `${env.ISSUER}/oauth/v2/oauth-authorize`,
+        response_types_supported: ['code'],
+        authorization_response_iss_parameter_supported: true,
+      });
       // Not implemented yet, so not announced.
-      expect(metadata).not.toHaveProperty('authorization_endpoint');
       expect(metadata).not.toHaveProperty('registration_endpoint');
     });
   }

@@ -12,7 +12,7 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueChallenge } from '../../src/attestation/challenge';
 import { getSettings } from '../../src/config/settings';
-import { sha256 } from '../../src/crypto/digest';
+import { sha256, sha256Base64Url } from '../../src/crypto/digest';
 import { encodeBase64 } from '../../src/crypto/pem';
 import worker from '../../src/index';
 import {
@@ -25,6 +25,7 @@ import {
 } from '../support/bootstrap';
 import { androidChain, createDevCa, type DevCa } from '../support/dev-attestation';
 import { dpopKey, dpopProof } from '../support/dpop';
+import { action, HaapiTestClient } from '../support/haapi-client';
 
 const PACKAGE = 'io.curity.haapidemo';
 
@@ -321,5 +322,54 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
     const rows = await env.DB.prepare('SELECT serial FROM attestation_revocations').all();
     expect(rows.results).toEqual([{ serial: 'abc' }]);
     await env.DB.prepare('DELETE FROM attestation_revocations').run();
+  });
+
+  it('an attested app logs in through the HAAPI and its tokens carry cal by-policy', async () => {
+    const { pair, dpop } = await keyPairAndDpop();
+    const aat = (
+      (await (await app.requestAat(await catFor(devClient, pair), dpop)).json()) as {
+        access_token: string;
+      }
+    ).access_token;
+    const client = new HaapiTestClient((request) => app.call(request.url, request), aat, dpop);
+    const verifier = 'v'.repeat(43);
+    const authorize = new URL('/oauth/v2/oauth-authorize', TOKEN_URL);
+    authorize.search = new URLSearchParams({
+      client_id: devClient,
+      response_type: 'code',
+      redirect_uri: 'app://haapi',
+      scope: 'openid',
+      code_challenge: await sha256Base64Url(verifier),
+      code_challenge_method: 'S256',
+    }).toString();
+    const first = await client.request(authorize.href);
+    const done = await client.follow(
+      await client.submit(action(first.body, 'login'), { userName: 'demo', password: 'Password1' }),
+    );
+    expect(done.body.type).toBe('oauth-authorization-response');
+    const code = (done.body.properties as Record<string, string>).code as string;
+    const res = await app.call(TOKEN_URL, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        DPoP: await dpopProof(dpop, { htu: TOKEN_URL }),
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: devClient,
+        code,
+        redirect_uri: 'app://haapi',
+        code_verifier: verifier,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const tokens = (await res.json()) as { access_token: string; id_token: string };
+    expect(decodeJwt(tokens.access_token)).toMatchObject({
+      sub: 'demo',
+      cal: 'by-policy',
+      amr: ['pwd'],
+      cnf: { jkt: dpop.jkt },
+    });
+    expect(decodeJwt(tokens.id_token)).toMatchObject({ cal: 'by-policy' });
   });
 });

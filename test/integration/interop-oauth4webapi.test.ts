@@ -107,7 +107,7 @@ describe('oauth4webapi interop', () => {
     const callback = oauth.validateAuthResponse(
       as,
       client,
-      new URLSearchParams({ code, state }),
+      new URLSearchParams({ code, state, iss: ISSUER }),
       state,
     );
     const tokens = await withNonceRetry(
