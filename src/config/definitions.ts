@@ -8,12 +8,14 @@
 
 import { parsePolicies } from '../attestation/policies';
 import { parseAuthenticators } from '../haapi/authenticators/config';
+import { DEFAULT_CLAIMS_MAPPING, parseClaimsMapping } from '../tokens/claims-mapping';
 import {
   boolean,
   integer,
   issuerUrl,
   jsonObject,
   oneOf,
+  optionalSecret,
   optionalUrl,
   origins,
   type Parser,
@@ -335,6 +337,33 @@ export const definitions = {
     description:
       'Key material from which the server derives (HKDF) its DPoP nonce key and refresh-token MAC key. Changing it invalidates refresh tokens and outstanding nonces. `npm start` generates one into `.dev.vars`.',
     parse: secretBytes(32),
+  }),
+  claims: define({
+    name: 'CLAIMS',
+    kind: 'var',
+    type: 'JSON object',
+    default: DEFAULT_CLAIMS_MAPPING,
+    description:
+      'Which claims tokens carry, per scope: `{"access_token": {"<scope>": ["cal", ...]}, "id_token": {...}}`. `auth_time`, `acr`, `amr` and `cal` come from the login, other names from the account attributes. The default releases `auth_time`, `acr`, `amr`, `cal` for `openid`, `cal` in the AAT, and profile/email claims in ID tokens.',
+    parse: parseClaimsMapping,
+  }),
+  passwordPepper: define({
+    name: 'PASSWORD_PEPPER',
+    kind: 'secret',
+    type: 'string, ≥ 32 characters, or empty',
+    default: '',
+    description:
+      'Optional secret mixed into every password hash (HMAC before PBKDF2), so that a copy of D1 alone cannot be attacked offline. Set it before accounts are created; existing hashes are upgraded at their next login. Changing it invalidates peppered passwords.',
+    parse: optionalSecret(32),
+  }),
+  debugLoginAttributes: define({
+    name: 'DEBUG_LOGIN_ATTRIBUTES',
+    kind: 'var',
+    type: 'boolean',
+    default: 'false',
+    description:
+      'Development only: after authentication, show a step listing the collected attributes (subject, acr, amr, auth_time, cal) before the flow completes. Refused when ENVIRONMENT is production.',
+    parse: boolean,
   }),
 } as const;
 

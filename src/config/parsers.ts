@@ -143,3 +143,13 @@ export const optionalUrl: Parser<string | null> = (raw, name) => {
     throw new ConfigError(name, `must be an http(s) URL or empty (got ${JSON.stringify(raw)})`);
   }
 };
+
+/** An optional secret: empty for none, else at least `minLength` characters. */
+export function optionalSecret(minLength: number): Parser<string | null> {
+  return (raw, name) => {
+    if (raw === '') return null;
+    if (raw.length < minLength)
+      throw new ConfigError(name, `must be empty or at least ${minLength} characters`);
+    return raw;
+  };
+}

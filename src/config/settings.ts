@@ -54,6 +54,12 @@ export function parseSettings(env: RawSettings): Settings {
   if (settings.environment === 'production' && !settings.issuer.startsWith('https://')) {
     throw new ConfigError(definitions.issuer.name, 'must use https when ENVIRONMENT is production');
   }
+  if (settings.environment === 'production' && settings.debugLoginAttributes) {
+    throw new ConfigError(
+      definitions.debugLoginAttributes.name,
+      'must be false when ENVIRONMENT is production',
+    );
+  }
   const paths = [
     settings.authorizationPath,
     settings.tokenPath,

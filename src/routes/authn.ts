@@ -137,8 +137,9 @@ async function post(c: Context<AppEnv>): Promise<Response> {
   const state = outcome.kind === 'state' ? outcome.state : { ...flow.state, auth: outcome.auth };
   if (!(await saveFlow(c.env.HAAPI_FLOW, flow, state))) throw conflict();
   const saved = { ...flow, state, version: flow.version + 1 };
-  if (outcome.kind === 'authenticated' && !isHaapi(c))
+  if (outcome.kind === 'authenticated' && !isHaapi(c) && !ctx.settings.debugLoginAttributes) {
     return c.redirect(flowPaths(ctx.settings, flowId).resume, 303);
+  }
   return render(c, saved, currentView(flowContext(c, saved)));
 }
 

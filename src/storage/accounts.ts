@@ -119,3 +119,15 @@ export async function createAccount(
     .run();
   return result.meta.changes === 1;
 }
+
+export async function setPasswordHash(
+  db: D1Database,
+  subject: string,
+  passwordHash: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare('UPDATE accounts SET password_hash = ?, updated_at = ? WHERE subject = ?')
+    .bind(passwordHash, now, subject)
+    .run();
+}

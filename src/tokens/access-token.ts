@@ -1,14 +1,15 @@
 /**
  * @module tokens/access-token
  * JWT access tokens (RFC 9068): `typ` at+jwt, signed with the current key. Claims: iss, sub, aud,
- * client_id, iat, exp, jti, scope, the authentication claims (auth_time, acr, amr, cal) and
+ * client_id, iat, exp, jti, scope, the claims the CLAIMS mapping releases (auth_time, acr, amr,
+ * cal, ...) and
  * `cnf` for sender-constrained tokens (`jkt` for DPoP, RFC 9449 §6; `x5t#S256` for mTLS,
  * RFC 8705 §3). Verification checks signature, typ, issuer, expiry and the revocation list.
  */
 import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { randomToken } from '../crypto/random';
 import { isAccessTokenRevoked } from '../storage/revocations';
-import { type AuthContext, authClaims } from './auth-context';
+import type { AuthContext } from './auth-context';
 import { type KeySet, signJwt } from './keys';
 
 export interface Confirmation {
@@ -55,7 +56,6 @@ export async function mintAccessToken(
     iat: input.now,
     exp: input.now + input.ttl,
     jti: input.jti ?? randomToken(16),
-    ...authClaims(input.auth),
   };
   if (input.scope.length > 0) claims.scope = input.scope.join(' ');
   if (input.cnf && (input.cnf.jkt || input.cnf['x5t#S256'])) claims.cnf = { ...input.cnf };

@@ -15,13 +15,3 @@ export interface AuthContext {
   readonly amr?: readonly string[];
   readonly cal?: ClientAssuranceLevel;
 }
-
-/** The claims an AuthContext contributes to access and ID tokens. */
-export function authClaims(auth: AuthContext): Record<string, unknown> {
-  const claims: Record<string, unknown> = {};
-  if (auth.authTime !== undefined) claims.auth_time = auth.authTime;
-  if (auth.acr !== undefined) claims.acr = auth.acr;
-  if (auth.amr !== undefined) claims.amr = [...auth.amr];
-  if (auth.cal !== undefined) claims.cal = auth.cal;
-  return claims;
-}

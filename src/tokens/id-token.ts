@@ -6,7 +6,7 @@
  */
 import { encodeBase64Url } from '../crypto/base64url';
 import { sha256 } from '../crypto/digest';
-import { type AuthContext, authClaims } from './auth-context';
+import type { AuthContext } from './auth-context';
 import { type KeySet, signJwt } from './keys';
 
 export interface IdTokenInput {
@@ -15,6 +15,8 @@ export interface IdTokenInput {
   readonly auth: AuthContext;
   readonly nonce?: string;
   readonly accessToken: string;
+  /** The claims the CLAIMS mapping releases into ID tokens for the granted scopes. */
+  readonly claims: Readonly<Record<string, unknown>>;
   readonly ttl: number;
   readonly now: number;
 }
@@ -31,13 +33,13 @@ export async function atHash(accessToken: string, alg: string): Promise<string> 
 
 export async function mintIdToken(keys: KeySet, input: IdTokenInput): Promise<string> {
   const claims: Record<string, unknown> = {
+    ...input.claims,
     iss: input.issuer,
     sub: input.auth.subject,
     aud: input.clientId,
     azp: input.clientId,
     iat: input.now,
     exp: input.now + input.ttl,
-    ...authClaims(input.auth),
     at_hash: await atHash(input.accessToken, keys.current.alg),
   };
   if (input.nonce !== undefined) claims.nonce = input.nonce;

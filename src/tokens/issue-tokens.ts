@@ -5,10 +5,12 @@
  * token for the `openid` scope.
  */
 import { randomToken } from '../crypto/random';
+import { findAccountBySubject } from '../storage/accounts';
 import { createFamily } from '../storage/refresh-families';
 import type { Confirmation } from './access-token';
 import { mintAccessToken } from './access-token';
 import type { AuthContext } from './auth-context';
+import { needsAttributes, releasedClaims } from './claims-mapping';
 import type { GrantContext } from './grants/context';
 import { mintIdToken } from './id-token';
 import { formatRefreshToken } from './refresh-token';
@@ -47,8 +49,16 @@ export async function issueTokens(context: GrantContext, input: IssueInput): Pro
   const { settings, keys, client, now } = context;
   const cnf = confirmationOf(context);
   const ttl = input.ttl ?? accessTokenTtl(context);
+  const mapping = settings.claims;
+  const attributes =
+    input.idToken && needsAttributes(mapping, 'id_token', input.scope)
+      ? ((await findAccountBySubject(context.db, input.auth.subject))?.attributes ?? {})
+      : {};
   const access = await mintAccessToken(keys, {
-    claims: input.claims,
+    claims: {
+      ...releasedClaims(mapping, 'access_token', input.scope, input.auth, attributes),
+      ...input.claims,
+    },
     issuer: settings.issuer,
     audience: settings.issuer,
     clientId: client.client.clientId,
@@ -86,6 +96,7 @@ export async function issueTokens(context: GrantContext, input: IssueInput): Pro
       auth: input.auth,
       nonce: input.idToken.nonce,
       accessToken: access.token,
+      claims: releasedClaims(mapping, 'id_token', input.scope, input.auth, attributes),
       ttl: settings.idTokenTtl,
       now,
     });

@@ -11,7 +11,7 @@
  *  - passwords are PBKDF2-SHA256 with 100,000 iterations (workerd's maximum) and a per-account
  *    salt (crypto/secret-hash.ts).
  */
-import { hashPassword, verifySecret } from '../../crypto/secret-hash';
+import { hashPassword, needsRehash, verifySecret } from '../../crypto/secret-hash';
 import { HaapiProblem, type InvalidField } from '../../errors/problem';
 import { countHit } from '../../replay/use-once';
 import {
@@ -19,6 +19,7 @@ import {
   findAccountByUsername,
   recordFailedLogin,
   recordSuccessfulLogin,
+  setPasswordHash,
 } from '../../storage/accounts';
 import { type FlowContext, flowPaths, type SubmitOutcome } from '../flow/context';
 import { t } from '../messages/catalog';
@@ -134,10 +135,9 @@ async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promi
   if (attempts > ctx.settings.loginAttemptsPerIp)
     return { kind: 'problem', problem: tooManyAttempts(ctx, 'ip_rate_limit') };
   const account = await findAccountByUsername(ctx.db, (form.get('userName') as string).trim());
-  const matches = await verifySecret(
-    form.get('password') as string,
-    account?.passwordHash ?? DUMMY_HASH,
-  );
+  const pepper = ctx.settings.passwordPepper;
+  const password = form.get('password') as string;
+  const matches = await verifySecret(password, account?.passwordHash ?? DUMMY_HASH, pepper);
   if (!account || account.disabled || !account.passwordHash) {
     return { kind: 'problem', problem: incorrect(ctx, 'unknown_user') };
   }
@@ -155,6 +155,9 @@ async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promi
     return { kind: 'problem', problem: incorrect(ctx, 'wrong_password') };
   }
   await recordSuccessfulLogin(ctx.db, account.subject, ctx.now);
+  if (needsRehash(account.passwordHash, pepper)) {
+    await setPasswordHash(ctx.db, account.subject, await hashPassword(password, pepper), ctx.now);
+  }
   return {
     kind: 'authenticated',
     auth: { subject: account.subject, authTime: ctx.now, acr: PASSWORD_ACR, amr: ['pwd'] },
@@ -197,7 +200,7 @@ async function register(
   const created = await createAccount(ctx.db, {
     subject,
     username,
-    passwordHash: await hashPassword(password),
+    passwordHash: await hashPassword(password, ctx.settings.passwordPepper),
     attributes: email ? { email, email_verified: false } : {},
   });
   if (!created) {

@@ -60,18 +60,39 @@ function selectorView(ctx: FlowContext): Representation {
 /** The representation of the flow's current step. */
 export function currentView(ctx: FlowContext): Representation {
   const { state } = ctx.flow;
-  if (state.auth)
+  if (state.auth) {
+    const resume = flowPaths(ctx.settings, ctx.flow.id).resume;
+    if (ctx.settings.debugLoginAttributes) return debugView(ctx, resume);
     return step('redirection-step', {
-      actions: [
-        formAction('redirect', {
-          href: flowPaths(ctx.settings, ctx.flow.id).resume,
-          method: 'GET',
-        }),
-      ],
+      actions: [formAction('redirect', { href: resume, method: 'GET' })],
     });
+  }
   const config = state.authenticator ? authenticatorOf(ctx, state.authenticator) : undefined;
   if (!config) return selectorView(ctx);
   return passwordView(ctx, config);
+}
+
+/**
+ * The non-production `debug` action: the attributes the login collected, shown as a step before
+ * the flow completes (DEBUG_LOGIN_ATTRIBUTES).
+ */
+function debugView(ctx: FlowContext, resume: string): Representation {
+  const { auth, binding } = ctx.flow.state;
+  const properties: Record<string, string> = {
+    subject: auth?.subject ?? '',
+    acr: auth?.acr ?? '',
+    amr: (auth?.amr ?? []).join(' '),
+    auth_time: String(auth?.authTime ?? ''),
+  };
+  if (binding.mode === 'haapi' && binding.cal) properties.cal = binding.cal;
+  return step('authentication-step', {
+    viewName: 'authenticator/debug/attributes',
+    messages: [{ text: t(ctx.locale, 'debug.heading'), classList: ['heading'] }],
+    properties,
+    actions: [
+      formAction('continue', { href: resume, method: 'GET' }, t(ctx.locale, 'redirect.continue')),
+    ],
+  });
 }
 
 /** A GET on an authenticator (or one of its action links): the state it moves the flow to. */

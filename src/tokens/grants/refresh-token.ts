@@ -20,6 +20,7 @@ import {
 } from '../../storage/refresh-families';
 import { revokeAccessToken } from '../../storage/revocations';
 import { mintAccessToken } from '../access-token';
+import { releasedClaims } from '../claims-mapping';
 import { accessTokenTtl, confirmationOf } from '../issue-tokens';
 import { formatRefreshToken, parseRefreshToken } from '../refresh-token';
 import { grantScope, parseScope } from '../scope';
@@ -91,6 +92,7 @@ async function respond(
     ttl,
     now: issuedAt,
     jti,
+    claims: releasedClaims(context.settings.claims, 'access_token', scope, family.auth),
   });
   return {
     access_token: access.token,

@@ -64,6 +64,31 @@ describe('Settings (src/config/settings.ts)', () => {
       'ATTESTATION must be valid JSON',
     ],
     ['a missing signing key secret', { SIGNING_KEYS: undefined }, 'SIGNING_KEYS is required'],
+    [
+      'a debug step in production',
+      { ENVIRONMENT: 'production', ISSUER: 'https://id.example', DEBUG_LOGIN_ATTRIBUTES: 'true' },
+      'DEBUG_LOGIN_ATTRIBUTES must be false when ENVIRONMENT is production',
+    ],
+    [
+      'a short pepper',
+      { PASSWORD_PEPPER: 'short' },
+      'PASSWORD_PEPPER must be empty or at least 32 characters',
+    ],
+    [
+      'a claims mapping for another token',
+      { CLAIMS: '{"refresh_token":{}}' },
+      'CLAIMS.refresh_token must be access_token or id_token',
+    ],
+    [
+      'a claims mapping that sets sub',
+      { CLAIMS: '{"id_token":{"openid":["sub"]}}' },
+      'CLAIMS.id_token.openid must be an array of claim names',
+    ],
+    [
+      'an unknown authenticator type',
+      { AUTHENTICATORS: '[{"id":"x","type":"sms"}]' },
+      'AUTHENTICATORS[0].type must be one of password',
+    ],
   ];
   for (const [what, change, message] of bad) {
     it(`names the setting for ${what}`, () => {
