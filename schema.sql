@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS clients (
   -- template clients: {"maxClients": n, "idleSeconds": n, "lifetimeSeconds": n, "credential": "secret"}
   template_limits TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(template_limits)),
   registration_access_token_hash TEXT,
+  -- dynamic clients: the client assurance level of their registration (`by-provisioned-key` after
+  -- mTLS or a JWT assertion, `none` after a secret), the device credential that registered them,
+  -- and the device key (JWK thumbprint) their AAT requests must use
+  registration_cal TEXT CHECK (registration_cal IS NULL OR registration_cal IN ('by-policy', 'by-provisioned-key', 'none')),
+  registered_by TEXT,
+  device_jkt TEXT,
   access_token_ttl INTEGER CHECK (access_token_ttl IS NULL OR access_token_ttl > 0),
   refresh_token_ttl INTEGER CHECK (refresh_token_ttl IS NULL OR refresh_token_ttl > 0),
   disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
@@ -48,6 +54,7 @@ CREATE TABLE IF NOT EXISTS clients (
 );
 CREATE INDEX IF NOT EXISTS clients_template_id ON clients (template_id) WHERE template_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS clients_expires_at ON clients (expires_at) WHERE expires_at IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS clients_template_device ON clients (template_id, device_jkt) WHERE template_id IS NOT NULL AND device_jkt IS NOT NULL;
 
 -- Accounts of the account manager. password_hash: PBKDF2-SHA256 (src/crypto/secret-hash.ts).
 CREATE TABLE IF NOT EXISTS accounts (

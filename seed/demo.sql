@@ -10,7 +10,7 @@ VALUES ('haapi-android-client', 'HAAPI demo Android app', 'confidential',
   'client_secret_basic',
   '["client_secret_post","private_key_jwt","tls_client_auth","self_signed_tls_client_auth"]',
   '["authorization_code","refresh_token","client_credentials"]', 'openid profile',
-  '["app://haapi"]', '{"code":true,"haapi":true}', 'android-dev', 1)
+  '["app://haapi"]', '{"code":true,"haapi":true}', 'android-dev', 0)
 ON CONFLICT (client_id) DO NOTHING;
 
 INSERT INTO clients (client_id, client_name, client_type, token_endpoint_auth_method, grant_types,

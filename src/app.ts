@@ -18,6 +18,7 @@ import { authorizeRoutes } from './routes/authorize';
 import { catRoutes } from './routes/cat';
 import { introspectionRoutes } from './routes/introspection';
 import { jwksRoutes } from './routes/jwks';
+import { registrationRoutes } from './routes/registration';
 import { revocationRoutes } from './routes/revocation';
 import { tokenRoutes } from './routes/token';
 import { userinfoRoutes } from './routes/userinfo';
@@ -43,6 +44,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
     settings.introspectionPath,
     settings.revocationPath,
     settings.userinfoPath,
+    settings.registrationPath,
   ];
   for (const path of oauthPaths) {
     app.use(path, errorShape('oauth'));
@@ -59,6 +61,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.route(settings.introspectionPath, introspectionRoutes);
   app.route(settings.revocationPath, revocationRoutes);
   app.route(settings.userinfoPath, userinfoRoutes);
+  app.route(settings.registrationPath, registrationRoutes);
 
   app.notFound((c) =>
     errorResponse(

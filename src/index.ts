@@ -10,6 +10,7 @@ import { refreshStatusList } from './attestation/refresh-status-list';
 import { ConfigError } from './config/errors';
 import { getSettings, type Settings } from './config/settings';
 import { log } from './observability/log';
+import { purgeDynamicClients } from './storage/dynamic-clients';
 
 export { HaapiFlow } from '../durable-objects/haapi-flow';
 export { ReplayGuard } from '../durable-objects/replay-guard';
@@ -49,9 +50,15 @@ export default {
     return app.fetch(request, env, ctx);
   },
 
-  /** Cron trigger: refreshes Google's attestation status list into D1. */
+  /** Cron trigger: purges expired dynamic clients; refreshes Google's attestation status list. */
   async scheduled(_controller, env, ctx) {
     const settings = getSettings(env as unknown as Record<string, unknown>);
+    ctx.waitUntil(
+      purgeDynamicClients(env.DB, Math.floor(Date.now() / 1000)).then(
+        (purged) => log('info', 'dcr.purged', { purged }),
+        (err: unknown) => log('error', 'dcr.purge-failed', { message: String(err) }),
+      ),
+    );
     if (!settings.attestationStatusUrl) return;
     const url = settings.attestationStatusUrl;
     ctx.waitUntil(

@@ -24,6 +24,13 @@ export interface ClientCapabilities {
   readonly allowWithoutAttestation?: boolean;
 }
 
+/** Template clients: what their dynamic clients may be (`template_limits` column). */
+export interface TemplateLimits {
+  readonly maxClients?: number;
+  readonly idleSeconds?: number;
+  readonly lifetimeSeconds?: number;
+}
+
 export interface Client {
   readonly clientId: string;
   readonly clientName: string | null;
@@ -49,6 +56,12 @@ export interface Client {
   readonly accessTokenTtl: number | null;
   readonly refreshTokenTtl: number | null;
   readonly disabled: boolean;
+  /** Dynamic clients: the `cal` of their registration, the credential and device key behind it. */
+  readonly registrationCal: 'by-policy' | 'by-provisioned-key' | 'none' | null;
+  readonly registeredBy: string | null;
+  readonly deviceJkt: string | null;
+  readonly templateLimits: TemplateLimits;
+  readonly registrationAccessTokenHash: string | null;
   /** Unix seconds; dynamic clients expire. */
   readonly expiresAt: number | null;
 }

@@ -226,6 +226,33 @@ export const definitions = {
       "Google's Android attestation certificate status list, fetched by the Cron trigger into D1; a chain with a REVOKED or SUSPENDED serial fails. Empty: no refresh (the D1 table can still be filled by hand).",
     parse: optionalUrl,
   }),
+  initialAccessTokenTtl: define({
+    name: 'INITIAL_ACCESS_TOKEN_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '120',
+    description:
+      'Lifetime of the one-use initial access token (scope `dcr`) that lets a device register a dynamic client.',
+    parse: integer(10, 3600),
+  }),
+  registrationsPerIp: define({
+    name: 'DCR_REGISTRATIONS_PER_IP',
+    kind: 'var',
+    type: 'count per minute',
+    default: '30',
+    description:
+      'Dynamic client registrations one IP may make per minute; more get 429 with Retry-After.',
+    parse: integer(1, 100000),
+  }),
+  registrationsPerClient: define({
+    name: 'DCR_REGISTRATIONS_PER_CLIENT',
+    kind: 'var',
+    type: 'count per minute',
+    default: '600',
+    description:
+      'Dynamic client registrations per minute authorised by one main client (or one of its device credentials).',
+    parse: integer(1, 1000000),
+  }),
   clientCacheTtl: define({
     name: 'CLIENT_CACHE_TTL',
     kind: 'var',

@@ -16,6 +16,8 @@ export type ReplayNamespace =
   | 'cat'
   | 'app-attest-counter'
   | 'login-ip'
+  | 'dcr-ip'
+  | 'dcr-registrar'
   | 'initial-access-token'
   | 'test';
 

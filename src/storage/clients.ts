@@ -30,6 +30,11 @@ interface ClientRow {
   refresh_token_ttl: number | null;
   disabled: number;
   expires_at: number | null;
+  registration_cal: Client['registrationCal'];
+  registered_by: string | null;
+  device_jkt: string | null;
+  template_limits: string;
+  registration_access_token_hash: string | null;
 }
 
 const MAX_CACHED = 500;
@@ -76,6 +81,11 @@ export function clientFromRow(row: ClientRow): Client {
     refreshTokenTtl: row.refresh_token_ttl,
     disabled: row.disabled === 1,
     expiresAt: row.expires_at,
+    registrationCal: row.registration_cal,
+    registeredBy: row.registered_by,
+    deviceJkt: row.device_jkt,
+    templateLimits: JSON.parse(row.template_limits) as Client['templateLimits'],
+    registrationAccessTokenHash: row.registration_access_token_hash,
   });
 }
 

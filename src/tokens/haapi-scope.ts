@@ -16,6 +16,15 @@ import type { VerifiedProof } from './dpop-proof';
 export const HAAPI_SCOPE = 'urn:se:curity:scopes:haapi';
 
 export function clientAssuranceLevel(client: AuthenticatedClient): ClientAssuranceLevel {
+  // A dynamic client is as trusted as the registration that created it (its own secret says
+  // nothing more about the device).
+  if (client.client.registrationCal && client.method !== 'attestation')
+    return client.client.registrationCal;
+  return methodAssuranceLevel(client);
+}
+
+/** The level the authentication method itself gives. */
+export function methodAssuranceLevel(client: AuthenticatedClient): ClientAssuranceLevel {
   switch (client.method) {
     case 'attestation':
       return 'by-policy';

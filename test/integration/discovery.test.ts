@@ -42,8 +42,7 @@ describe('Discovery (RFC 8414, OpenID Connect Discovery 1.0)', () => {
         response_types_supported: ['code'],
         authorization_response_iss_parameter_supported: true,
       });
-      // Not implemented yet, so not announced.
-      expect(metadata).not.toHaveProperty('registration_endpoint');
+      expect(metadata.registration_endpoint).toBe(`${env.ISSUER}/oauth/v2/oauth-registration`);
     });
   }
 

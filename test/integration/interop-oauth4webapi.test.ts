@@ -162,4 +162,47 @@ describe('oauth4webapi interop', () => {
       error: 'invalid_grant',
     });
   });
+
+  it('dynamic registration (initial access token, software_id, DPoP device key), then client_credentials + DPoP for the AAT', async () => {
+    const as = await discover();
+    const main: oauth.Client = { client_id: 'haapi-android-client' };
+    const iat = await oauth.processClientCredentialsResponse(
+      as,
+      main,
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        main,
+        oauth.ClientSecretBasic('Password1'),
+        { scope: 'dcr' },
+        options,
+      ),
+    );
+    const deviceKeys = await generateKeyPair('ES256', { extractable: false });
+    const registered = await oauth.processDynamicClientRegistrationResponse(
+      await oauth.dynamicClientRegistrationRequest(
+        as,
+        { software_id: 'haapi-template-client' } as Partial<oauth.Client>,
+        {
+          ...options,
+          initialAccessToken: iat.access_token,
+        },
+      ),
+    );
+    expect(registered.client_id).toMatch(/^dyn-/);
+    const dynamic: oauth.Client = { client_id: registered.client_id };
+    const DPoP = oauth.DPoP(dynamic, deviceKeys);
+    const aat = await withNonceRetry(
+      () =>
+        oauth.clientCredentialsGrantRequest(
+          as,
+          dynamic,
+          oauth.ClientSecretBasic(registered.client_secret as string),
+          { scope: 'urn:se:curity:scopes:haapi' },
+          { ...options, DPoP },
+        ),
+      (res) => oauth.processClientCredentialsResponse(as, dynamic, res),
+    );
+    expect(aat.token_type).toBe('dpop');
+    expect(aat.scope).toBe('urn:se:curity:scopes:haapi');
+  });
 });

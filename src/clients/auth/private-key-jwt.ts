@@ -48,8 +48,12 @@ export async function authenticateWithAssertion(
   if (!client.jwks) throw clientAuthFailed('no_jwks');
 
   let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+  let kid: string | undefined;
   try {
-    ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
+    ({
+      payload,
+      protectedHeader: { kid },
+    } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
       algorithms: ASSERTION_ALGORITHMS,
       issuer: clientId,
       subject: clientId,
@@ -75,5 +79,5 @@ export async function authenticateWithAssertion(
   ) {
     throw clientAuthFailed('assertion_replayed');
   }
-  return { client, method: 'private_key_jwt' };
+  return { client, method: 'private_key_jwt', credential: `private_key_jwt:${kid ?? 'jwks'}` };
 }

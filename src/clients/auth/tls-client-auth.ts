@@ -58,7 +58,12 @@ export async function authenticateWithCertificate(
     const presented = tls.certFingerprintSHA256.toLowerCase();
     for (const registered of client.tlsCertSha256) {
       if (await timingSafeEqualStrings(presented, registered)) {
-        return { client, method: 'self_signed_tls_client_auth', x5tS256: x5tS256(tls) };
+        return {
+          client,
+          method: 'self_signed_tls_client_auth',
+          x5tS256: x5tS256(tls),
+          credential: `x5t#S256:${x5tS256(tls)}`,
+        };
       }
     }
     if (!canUsePki(client)) throw clientAuthFailed('fingerprint_mismatch');
@@ -74,7 +79,12 @@ export async function authenticateWithCertificate(
   ) {
     throw clientAuthFailed('issuer_mismatch');
   }
-  return { client, method: 'tls_client_auth', x5tS256: x5tS256(tls) };
+  return {
+    client,
+    method: 'tls_client_auth',
+    x5tS256: x5tS256(tls),
+    credential: `x5t#S256:${x5tS256(tls)}`,
+  };
 }
 
 function canUsePki(client: Client): boolean {

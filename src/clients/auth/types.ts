@@ -41,6 +41,8 @@ export interface AuthenticatedClient {
     readonly platform: string;
     readonly evidence: Readonly<Record<string, string | number | boolean | null>>;
   };
+  /** Which credential authenticated (a certificate thumbprint, an assertion key id), for records. */
+  readonly credential?: string;
   /** `cnf.x5t#S256` for certificate-bound tokens (RFC 8705 §3.1), for mTLS methods. */
   readonly x5tS256?: string;
 }

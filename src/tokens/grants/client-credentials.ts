@@ -4,6 +4,12 @@
  * for itself (`sub` = client id); no refresh token (§4.4.3). Bound to the DPoP key or client
  * certificate. With the HAAPI scope it issues the AAT (tokens/haapi-scope.ts).
  */
+
+import {
+  bindDynamicClientDevice,
+  DCR_SCOPE,
+  initialAccessToken,
+} from '../../clients/initial-access-token';
 import { OAuthError } from '../../errors/oauth-error';
 import { checkHaapiRequest, HAAPI_SCOPE } from '../haapi-scope';
 import { issueTokens } from '../issue-tokens';
@@ -18,6 +24,7 @@ export const clientCredentialsGrant: GrantHandler = async (context) => {
   const requested = parseScope(context.form.get('scope'));
   if (requested?.includes(HAAPI_SCOPE)) {
     const cal = checkHaapiRequest(client, requested, context.dpop);
+    await bindDynamicClientDevice(context);
     const policy = client.client.attestationPolicy
       ? settings.attestation.get(client.client.attestationPolicy)
       : undefined;
@@ -30,6 +37,7 @@ export const clientCredentialsGrant: GrantHandler = async (context) => {
     });
     return issued.body;
   }
+  if (requested?.includes(DCR_SCOPE)) return initialAccessToken(context, requested);
   if (client.method === 'attestation') {
     throw new OAuthError(
       'invalid_scope',

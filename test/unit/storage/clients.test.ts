@@ -21,7 +21,7 @@ describe('Client repository (src/storage/clients.ts)', () => {
       redirectUris: ['app://haapi'],
       capabilities: { code: true, haapi: true },
       attestationPolicy: 'android-dev',
-      dpopRequired: true,
+      dpopRequired: false,
     });
     expect(await findClient(env.DB, 'no-such-client', 0)).toBeNull();
   });

@@ -1,0 +1,165 @@
+/**
+ * @module clients/registration
+ * Templatized dynamic client registration (RFC 7591; spec/haapi-protocol.md §2.3): with a one-use
+ * initial access token (scope `dcr`) of the template's main client, a device registers
+ * `{"software_id": "<template>"}` and gets its own client (id, secret stored hashed, registration
+ * access token, registration_client_uri), which copies the template's capabilities, scopes and
+ * redirect URIs and inherits the registration's `cal`. Rules:
+ *  - the template exists, is a template, allows HAAPI without attestation, and names the token's
+ *    client in `authenticate_client_by`;
+ *  - the initial access token is used once; registrations are rate limited per IP and per main
+ *    client credential (429 + Retry-After); the template's `maxClients` is a hard quota;
+ *  - a device key (the DPoP key of the request) registers at most one client per template: doing
+ *    it again returns the same client_id with a new secret and registration access token.
+ */
+import type { ReplayGuard } from '../../durable-objects/replay-guard';
+import type { Settings } from '../config/settings';
+import { randomToken } from '../crypto/random';
+import { hashGeneratedSecret } from '../crypto/secret-hash';
+import { OAuthError } from '../errors/oauth-error';
+import { countHit, useOnce } from '../replay/use-once';
+import { findClient, forgetClient } from '../storage/clients';
+import { findByDevice, insertDynamicClient, rotateCredentials } from '../storage/dynamic-clients';
+import type { AccessTokenClaims } from '../tokens/access-token';
+import type { Client } from './client';
+
+export interface RegistrationInput {
+  readonly settings: Settings;
+  readonly db: D1Database;
+  readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
+  readonly initialToken: AccessTokenClaims;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly deviceJkt: string | null;
+  readonly ip: string;
+  readonly now: number;
+}
+
+export interface Registered {
+  readonly status: 200 | 201;
+  readonly body: Record<string, unknown>;
+}
+
+/** The RFC 7591 §3.2.1 / RFC 7592 §3 view of a dynamic client. */
+export function clientMetadata(
+  settings: Settings,
+  client: Client,
+  createdAt?: number,
+): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {
+    client_id: client.clientId,
+    software_id: client.templateId,
+    grant_types: client.grantTypes,
+    token_endpoint_auth_method: 'client_secret_basic',
+    scope: client.scopes.join(' '),
+    redirect_uris: client.redirectUris,
+    client_secret_expires_at: client.expiresAt ?? 0,
+    registration_client_uri: `${settings.endpoints.registration}/${client.clientId}`,
+  };
+  if (createdAt !== undefined) metadata.client_id_issued_at = createdAt;
+  if (client.clientName) metadata.client_name = client.clientName;
+  return metadata;
+}
+
+function slowDown(what: string): OAuthError {
+  return new OAuthError('slow_down', `Too many registrations from this ${what}; try again later`, {
+    status: 429,
+    headers: { 'Retry-After': '60' },
+    reason: `rate_limit_${what}`,
+  });
+}
+
+export async function registerDynamicClient(input: RegistrationInput): Promise<Registered> {
+  const { settings, db, initialToken, now } = input;
+  const softwareId = input.body.software_id;
+  if (typeof softwareId !== 'string' || softwareId === '') {
+    throw new OAuthError(
+      'invalid_client_metadata',
+      'software_id (the template client id) is required',
+    );
+  }
+  const template = await findClient(db, softwareId, 0);
+  if (!template || !template.isTemplate || template.disabled) {
+    throw new OAuthError('invalid_client_metadata', 'software_id does not name a template client', {
+      reason: 'unknown_template',
+    });
+  }
+  if (!template.capabilities.allowWithoutAttestation) {
+    throw new OAuthError(
+      'invalid_client_metadata',
+      'The template does not allow clients without attestation',
+      {
+        reason: 'template_requires_attestation',
+      },
+    );
+  }
+  if (template.authenticateClientBy !== initialToken.client_id) {
+    throw new OAuthError(
+      'unapproved_software_statement',
+      'This initial access token may not register clients from the template',
+      {
+        reason: 'wrong_registrar',
+      },
+    );
+  }
+  if ((await countHit(input.replayGuard, 'dcr-ip', input.ip, 60)) > settings.registrationsPerIp)
+    throw slowDown('ip');
+  const registrar = `${initialToken.client_id}|${String(initialToken.reg_cred ?? '')}`;
+  if (
+    (await countHit(input.replayGuard, 'dcr-registrar', registrar, 60)) >
+    settings.registrationsPerClient
+  )
+    throw slowDown('client');
+  const ttl = Math.max(initialToken.exp - now + 1, 1);
+  if (
+    (await useOnce(input.replayGuard, 'initial-access-token', initialToken.jti, ttl)) !==
+    'first-use'
+  ) {
+    throw new OAuthError('invalid_token', 'The initial access token was already used', {
+      status: 401,
+      reason: 'iat_replayed',
+    });
+  }
+
+  const secret = randomToken(32);
+  const registrationAccessToken = randomToken(32);
+  const [secretHash, ratHash] = await Promise.all([
+    hashGeneratedSecret(secret),
+    hashGeneratedSecret(registrationAccessToken),
+  ]);
+  const credentials = { client_secret: secret, registration_access_token: registrationAccessToken };
+  const again = async (clientId: string): Promise<Registered> => {
+    await rotateCredentials(db, clientId, secretHash, ratHash, now);
+    forgetClient(clientId);
+    const client = (await findClient(db, clientId, 0)) as Client;
+    return { status: 200, body: { ...clientMetadata(settings, client), ...credentials } };
+  };
+  if (input.deviceJkt) {
+    const existing = await findByDevice(db, template.clientId, input.deviceJkt);
+    if (existing) return again(existing);
+  }
+  const limits = template.templateLimits;
+  const clientId = `dyn-${randomToken(18)}`;
+  const outcome = await insertDynamicClient(db, {
+    clientId,
+    template,
+    secretHash,
+    registrationAccessTokenHash: ratHash,
+    registrationCal: String(initialToken.reg_cal ?? 'none'),
+    registeredBy: typeof initialToken.reg_cred === 'string' ? initialToken.reg_cred : null,
+    deviceJkt: input.deviceJkt,
+    now,
+    expiresAt: limits.lifetimeSeconds ? now + limits.lifetimeSeconds : null,
+    maxClients: limits.maxClients ?? null,
+  });
+  if (outcome === 'quota') {
+    throw new OAuthError(
+      'access_denied',
+      'The template has reached its maximum number of dynamic clients',
+      { reason: 'quota' },
+    );
+  }
+  if (outcome === 'device')
+    return again((await findByDevice(db, template.clientId, input.deviceJkt as string)) as string);
+  const client = (await findClient(db, clientId, 0)) as Client;
+  return { status: 201, body: { ...clientMetadata(settings, client, now), ...credentials } };
+}

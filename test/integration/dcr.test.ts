@@ -1,0 +1,496 @@
+// DCR fallback (spec/haapi-protocol.md §2.3; RFC 7591, 7592) through the Worker: the main client's
+// initial access token (secret, mTLS, private_key_jwt), per-device dynamic clients from templates,
+// cal inherited from the registration, device keys, management, limits and the hourly purge.
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
+import { decodeJwt, SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { sha256Base64Url } from '../../src/crypto/digest';
+import { randomToken } from '../../src/crypto/random';
+import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
+import worker from '../../src/index';
+import { basic, signingKey } from '../support/clients';
+import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
+import { action, HaapiTestClient } from '../support/haapi-client';
+import { call, ISSUER, post, type TokenBody } from '../support/worker';
+
+const TOKEN = `${ISSUER}/oauth/v2/oauth-token`;
+const REGISTRATION = `${ISSUER}/oauth/v2/oauth-registration`;
+const HAAPI = 'urn:se:curity:scopes:haapi';
+
+interface Registration {
+  client_id: string;
+  client_secret: string;
+  registration_access_token: string;
+  registration_client_uri: string;
+  software_id: string;
+  error?: string;
+}
+
+async function iatWithSecret(
+  clientId = 'haapi-android-client',
+  secret = 'Password1',
+): Promise<string> {
+  const res = await post(
+    TOKEN,
+    { grant_type: 'client_credentials', scope: 'dcr' },
+    { Authorization: basic(clientId, secret) },
+  );
+  expect(res.status).toBe(200);
+  return ((await res.json()) as TokenBody).access_token;
+}
+
+async function register(
+  iat: string,
+  body: unknown,
+  key?: DpopKey,
+  ip = crypto.randomUUID(),
+  tlsClientAuth?: unknown,
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    Authorization: `Bearer ${iat}`,
+    'CF-Connecting-IP': ip,
+  };
+  if (key) headers.DPoP = await dpopProof(key, { htu: REGISTRATION, accessToken: iat });
+  return call(REGISTRATION, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+    ...(tlsClientAuth ? { cf: { tlsClientAuth } } : {}),
+  } as RequestInit);
+}
+
+async function aat(clientId: string, secret: string, key: DpopKey): Promise<Response> {
+  return post(
+    TOKEN,
+    { grant_type: 'client_credentials', scope: HAAPI },
+    { Authorization: basic(clientId, secret), DPoP: await dpopProof(key, { htu: TOKEN }) },
+  );
+}
+
+async function insertTemplate(
+  registrar: string,
+  options: {
+    allowWithoutAttestation?: boolean;
+    maxClients?: number;
+    lifetimeSeconds?: number;
+  } = {},
+): Promise<string> {
+  const id = `template-${crypto.randomUUID()}`;
+  await env.DB.prepare(
+    `INSERT INTO clients (client_id, client_type, is_template, grant_types, scopes, redirect_uris, capabilities, authenticate_client_by, template_limits, dpop_required)
+     VALUES (?, 'confidential', 1, '["authorization_code","refresh_token","client_credentials"]', 'openid profile', '["app://haapi"]', ?, ?, ?, 1)`,
+  )
+    .bind(
+      id,
+      JSON.stringify({
+        code: true,
+        haapi: true,
+        allowWithoutAttestation: options.allowWithoutAttestation !== false,
+      }),
+      registrar,
+      JSON.stringify({ maxClients: options.maxClients, lifetimeSeconds: options.lifetimeSeconds }),
+    )
+    .run();
+  return id;
+}
+
+async function insertRegistrar(columns: Record<string, unknown>): Promise<string> {
+  const id = `registrar-${crypto.randomUUID()}`;
+  const names = ['client_id', 'grant_types', 'scopes', ...Object.keys(columns)];
+  await env.DB.prepare(
+    `INSERT INTO clients (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+  )
+    .bind(id, '["client_credentials"]', '', ...Object.values(columns))
+    .run();
+  return id;
+}
+
+async function haapiLogin(clientId: string, secret: string, key: DpopKey, token: string) {
+  const app = new HaapiTestClient((r) => call(r.url, r), token, key);
+  const verifier = randomToken(32);
+  const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
+  url.search = new URLSearchParams({
+    client_id: clientId,
+    response_type: 'code',
+    redirect_uri: 'app://haapi',
+    scope: 'openid',
+    code_challenge: await sha256Base64Url(verifier),
+    code_challenge_method: 'S256',
+  }).toString();
+  const first = await app.request(url.href);
+  const done = await app.follow(
+    await app.submit(action(first.body, 'login'), { userName: 'demo', password: 'Password1' }),
+  );
+  expect(done.body.type).toBe('oauth-authorization-response');
+  const res = await post(
+    TOKEN,
+    {
+      grant_type: 'authorization_code',
+      code: (done.body.properties as Record<string, string>).code as string,
+      redirect_uri: 'app://haapi',
+      code_verifier: verifier,
+    },
+    {
+      Authorization: basic(clientId, secret),
+      DPoP: await dpopProof(key, { htu: TOKEN }),
+    },
+  );
+  expect(res.status).toBe(200);
+  return (await res.json()) as TokenBody;
+}
+
+describe('DCR fallback with the demo template (secret of the main client)', () => {
+  it('initial access token → registration → AAT (cal none) → a full HAAPI login with tokens carrying cal none', async () => {
+    const key = await dpopKey();
+    const res = await register(
+      await iatWithSecret(),
+      { software_id: 'haapi-template-client' },
+      key,
+    );
+    expect(res.status).toBe(201);
+    expect(res.headers.get('Cache-Control')).toBe('no-store');
+    const reg = (await res.json()) as Registration;
+    expect(reg).toMatchObject({
+      software_id: 'haapi-template-client',
+      registration_client_uri: `${REGISTRATION}/${reg.client_id}`,
+    });
+    expect(reg.client_secret).toMatch(/^[\w-]{43}$/);
+    const row = await env.DB.prepare(
+      'SELECT secret_hash, template_id, registration_cal, device_jkt FROM clients WHERE client_id = ?',
+    )
+      .bind(reg.client_id)
+      .first<Record<string, string>>();
+    expect(row).toMatchObject({
+      template_id: 'haapi-template-client',
+      registration_cal: 'none',
+      device_jkt: key.jkt,
+    });
+    expect(row?.secret_hash).not.toContain(reg.client_secret);
+    const token = await aat(reg.client_id, reg.client_secret, key);
+    expect(token.status).toBe(200);
+    const aatBody = (await token.json()) as TokenBody;
+    expect(decodeJwt(aatBody.access_token)).toMatchObject({
+      client_id: reg.client_id,
+      cal: 'none',
+      scope: HAAPI,
+      cnf: { jkt: key.jkt },
+    });
+    const tokens = await haapiLogin(reg.client_id, reg.client_secret, key, aatBody.access_token);
+    expect(decodeJwt(tokens.access_token)).toMatchObject({
+      sub: 'demo',
+      cal: 'none',
+      amr: ['pwd'],
+    });
+  });
+
+  it('the initial access token is single use', async () => {
+    const iat = await iatWithSecret();
+    expect((await register(iat, { software_id: 'haapi-template-client' })).status).toBe(201);
+    const again = await register(iat, { software_id: 'haapi-template-client' });
+    expect(again.status).toBe(401);
+    expect(await again.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'The initial access token was already used',
+    });
+  });
+
+  it("refuses an unknown template, a template without allow-without-attestation, and another registrar's template", async () => {
+    const unknown = await register(await iatWithSecret(), { software_id: 'no-such-template' });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as Registration).error).toBe('invalid_client_metadata');
+    const strict = await register(await iatWithSecret(), {
+      software_id: await insertTemplate('haapi-android-client', { allowWithoutAttestation: false }),
+    });
+    expect(strict.status).toBe(400);
+    expect(((await strict.json()) as Registration).error).toBe('invalid_client_metadata');
+    const other = await register(await iatWithSecret(), {
+      software_id: await insertTemplate('someone-else'),
+    });
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as Registration).error).toBe('unapproved_software_statement');
+    const noBody = await call(REGISTRATION, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${await iatWithSecret()}`,
+      },
+      body: '{',
+    });
+    expect(((await noBody.json()) as Registration).error).toBe('invalid_client_metadata');
+  });
+
+  it('only a registrar gets an initial access token; an access token without dcr cannot register', async () => {
+    const denied = await post(
+      TOKEN,
+      { grant_type: 'client_credentials', scope: 'dcr' },
+      { Authorization: basic('demo-backend', 'Password1') },
+    );
+    expect(((await denied.json()) as TokenBody).error).toBe('unauthorized_client');
+    const plain = (
+      (await (
+        await post(
+          TOKEN,
+          { grant_type: 'client_credentials' },
+          { Authorization: basic('demo-backend', 'Password1') },
+        )
+      ).json()) as TokenBody
+    ).access_token;
+    const res = await register(plain, { software_id: 'haapi-template-client' });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as Registration).error).toBe('insufficient_scope');
+  });
+
+  it('binds the dynamic client to its device key: registration key, or the first AAT key (trust on first use)', async () => {
+    const key = await dpopKey();
+    const bound = (await (
+      await register(await iatWithSecret(), { software_id: 'haapi-template-client' }, key)
+    ).json()) as Registration;
+    const stolen = await aat(bound.client_id, bound.client_secret, await dpopKey());
+    expect(stolen.status).toBe(400);
+    expect(((await stolen.json()) as TokenBody).error).toBe('invalid_dpop_proof');
+
+    const tofu = (await (
+      await register(await iatWithSecret(), { software_id: 'haapi-template-client' })
+    ).json()) as Registration;
+    const first = await dpopKey();
+    expect((await aat(tofu.client_id, tofu.client_secret, first)).status).toBe(200);
+    expect((await aat(tofu.client_id, tofu.client_secret, await dpopKey())).status).toBe(400);
+    expect((await aat(tofu.client_id, tofu.client_secret, first)).status).toBe(200);
+  });
+
+  it('re-registration from the same device key returns the same client with new credentials', async () => {
+    const key = await dpopKey();
+    const one = (await (
+      await register(await iatWithSecret(), { software_id: 'haapi-template-client' }, key)
+    ).json()) as Registration;
+    const res = await register(
+      await iatWithSecret(),
+      { software_id: 'haapi-template-client' },
+      key,
+    );
+    expect(res.status).toBe(200);
+    const two = (await res.json()) as Registration;
+    expect(two.client_id).toBe(one.client_id);
+    expect(two.client_secret).not.toBe(one.client_secret);
+    expect((await aat(one.client_id, one.client_secret, key)).status).toBe(401);
+    expect((await aat(two.client_id, two.client_secret, key)).status).toBe(200);
+  });
+
+  it('50 concurrent registrations from distinct devices: 50 clients, none lost, none duplicated', async () => {
+    const template = await insertTemplate('haapi-android-client');
+    const iats = await Promise.all(Array.from({ length: 50 }, () => iatWithSecret()));
+    const keys = await Promise.all(Array.from({ length: 50 }, () => dpopKey()));
+    const results = await Promise.all(
+      iats.map((iat, i) => register(iat, { software_id: template }, keys[i])),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(50).fill(201));
+    const ids = (await Promise.all(results.map((r) => r.json()))).map(
+      (b) => (b as Registration).client_id,
+    );
+    expect(new Set(ids).size).toBe(50);
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM clients WHERE template_id = ?')
+      .bind(template)
+      .first<{ n: number }>();
+    expect(count?.n).toBe(50);
+  });
+
+  it('the template quota holds, also under concurrency, and a refused registration leaves nothing behind', async () => {
+    const template = await insertTemplate('haapi-android-client', { maxClients: 3 });
+    const iats = await Promise.all(Array.from({ length: 8 }, () => iatWithSecret()));
+    const results = await Promise.all(iats.map((iat) => register(iat, { software_id: template })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    const refused = results.filter((r) => r.status === 403);
+    expect(refused).toHaveLength(5);
+    expect(((await refused[0]?.json()) as Registration).error).toBe('access_denied');
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM clients WHERE template_id = ?')
+      .bind(template)
+      .first<{ n: number }>();
+    expect(count?.n).toBe(3);
+  });
+
+  it('rate limits registrations per IP with 429 and Retry-After', async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 200)}`;
+    const template = await insertTemplate('haapi-android-client');
+    let last: Response | undefined;
+    for (let i = 0; i < 31; i++)
+      last = await register(await iatWithSecret(), { software_id: template }, undefined, ip);
+    expect(last?.status).toBe(429);
+    expect(last?.headers.get('Retry-After')).toBe('60');
+    expect(((await last?.json()) as Registration).error).toBe('slow_down');
+  });
+});
+
+describe('DCR with stronger main-client credentials: cal by-provisioned-key', () => {
+  const FINGERPRINT = 'c'.repeat(64);
+
+  it('mTLS (tls_client_auth from cf.tlsClientAuth) → dynamic client with cal by-provisioned-key', async () => {
+    const registrar = await insertRegistrar({
+      token_endpoint_auth_method: 'tls_client_auth',
+      tls_subject_dn: 'CN=device-7,O=Example',
+    });
+    const template = await insertTemplate(registrar);
+    const cert = {
+      certPresented: '1',
+      certVerified: 'SUCCESS',
+      certRevoked: '0',
+      certSubjectDNRFC2253: 'CN=device-7,O=Example',
+      certIssuerDNRFC2253: 'CN=CA',
+      certFingerprintSHA256: FINGERPRINT,
+    };
+    const iatRes = await call(TOKEN, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'dcr',
+        client_id: registrar,
+      }),
+      cf: { tlsClientAuth: cert },
+    } as RequestInit);
+    expect(iatRes.status).toBe(200);
+    const key = await dpopKey();
+    const iat = ((await iatRes.json()) as TokenBody).access_token;
+    // The initial access token is bound to the certificate: without it, registration is refused.
+    expect((await register(iat, { software_id: template }, key)).status).toBe(401);
+    const reg = (await (
+      await register(iat, { software_id: template }, key, undefined, cert)
+    ).json()) as Registration;
+    const row = await env.DB.prepare(
+      'SELECT registration_cal, registered_by FROM clients WHERE client_id = ?',
+    )
+      .bind(reg.client_id)
+      .first<Record<string, string>>();
+    expect(row?.registration_cal).toBe('by-provisioned-key');
+    expect(row?.registered_by).toMatch(/^x5t#S256:/);
+    const token = (await (await aat(reg.client_id, reg.client_secret, key)).json()) as TokenBody;
+    expect(decodeJwt(token.access_token)).toMatchObject({ cal: 'by-provisioned-key' });
+
+    const unverified = await call(TOKEN, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'dcr',
+        client_id: registrar,
+      }),
+      cf: { tlsClientAuth: { ...cert, certVerified: 'FAILED:unable to verify' } },
+    } as RequestInit);
+    expect(unverified.status).toBe(401);
+  });
+
+  it('private_key_jwt (RS256 as in the seed) → cal by-provisioned-key; an expired assertion is refused', async () => {
+    const key = await signingKey('RS256');
+    const registrar = await insertRegistrar({
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: JSON.stringify({ keys: [key.jwk] }),
+    });
+    const template = await insertTemplate(registrar);
+    const assertion = (exp: number) =>
+      new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid as string })
+        .setIssuer(registrar)
+        .setSubject(registrar)
+        .setAudience(TOKEN)
+        .setExpirationTime(exp)
+        .sign(key.privateKey);
+    const iatRes = await post(TOKEN, {
+      grant_type: 'client_credentials',
+      scope: 'dcr',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await assertion(Math.floor(Date.now() / 1000) + 60),
+    });
+    expect(iatRes.status).toBe(200);
+    expect(decodeJwt(((await iatRes.clone().json()) as TokenBody).access_token)).toMatchObject({
+      scope: 'dcr',
+      reg_cal: 'by-provisioned-key',
+      reg_cred: 'private_key_jwt:k-RS256',
+    });
+    const device = await dpopKey();
+    const reg = (await (
+      await register(
+        ((await iatRes.json()) as TokenBody).access_token,
+        { software_id: template },
+        device,
+      )
+    ).json()) as Registration;
+    const token = (await (await aat(reg.client_id, reg.client_secret, device)).json()) as TokenBody;
+    expect(decodeJwt(token.access_token)).toMatchObject({ cal: 'by-provisioned-key' });
+    const expired = await post(TOKEN, {
+      grant_type: 'client_credentials',
+      scope: 'dcr',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await assertion(Math.floor(Date.now() / 1000) - 120),
+    });
+    expect(expired.status).toBe(401);
+    expect(((await expired.json()) as TokenBody).error).toBe('invalid_client');
+  });
+});
+
+describe('Client management (RFC 7592)', () => {
+  it('reads, updates (rotating the registration access token) and deletes a dynamic client', async () => {
+    const reg = (await (
+      await register(await iatWithSecret(), { software_id: 'haapi-template-client' })
+    ).json()) as Registration;
+    const auth = { Authorization: `Bearer ${reg.registration_access_token}` };
+    const read = await call(reg.registration_client_uri, { headers: auth });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({
+      client_id: reg.client_id,
+      software_id: 'haapi-template-client',
+    });
+    const update = await call(reg.registration_client_uri, {
+      method: 'PUT',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: reg.client_id, client_name: 'My phone' }),
+    });
+    expect(update.status).toBe(200);
+    const updated = (await update.json()) as Registration & { client_name: string };
+    expect(updated.client_name).toBe('My phone');
+    expect(updated.registration_access_token).not.toBe(reg.registration_access_token);
+    expect((await call(reg.registration_client_uri, { headers: auth })).status).toBe(401);
+    const newAuth = { Authorization: `Bearer ${updated.registration_access_token}` };
+    const badUpdate = await call(reg.registration_client_uri, {
+      method: 'PUT',
+      headers: { ...newAuth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: 'other' }),
+    });
+    expect(badUpdate.status).toBe(400);
+    expect(
+      (await call(reg.registration_client_uri, { method: 'DELETE', headers: newAuth })).status,
+    ).toBe(204);
+    expect((await call(reg.registration_client_uri, { headers: newAuth })).status).toBe(401);
+    expect((await aat(reg.client_id, reg.client_secret, await dpopKey())).status).toBe(401);
+  });
+
+  it('the Cron trigger purges dynamic clients past their lifetime', async () => {
+    const template = await insertTemplate('haapi-android-client', { lifetimeSeconds: 3600 });
+    const reg = (await (
+      await register(await iatWithSecret(), { software_id: template })
+    ).json()) as Registration;
+    await env.DB.prepare('UPDATE clients SET expires_at = ? WHERE client_id = ?')
+      .bind(Math.floor(Date.now() / 1000) - 1, reg.client_id)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(
+      createScheduledController(),
+      { ...env, ATTESTATION_STATUS_URL: '' } as Env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(
+      await env.DB.prepare('SELECT 1 FROM clients WHERE client_id = ?').bind(reg.client_id).first(),
+    ).toBeNull();
+  });
+});
+
+describe('demo secret hashing', () => {
+  it('generated secrets are stored as salted SHA-256', async () => {
+    expect(await hashGeneratedSecret(randomToken())).toMatch(/^sha256\$/);
+  });
+});
