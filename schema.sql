@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS clients (
   -- dynamic clients: the client assurance level of their registration (`by-provisioned-key` after
   -- mTLS or a JWT assertion, `none` after a secret), the device credential that registered them,
   -- and the device key (JWK thumbprint) their AAT requests must use
+  -- the lowest client assurance level this client's logins may have (NULL: any)
+  min_cal TEXT CHECK (min_cal IS NULL OR min_cal IN ('by-policy', 'by-provisioned-key', 'none')),
   registration_cal TEXT CHECK (registration_cal IS NULL OR registration_cal IN ('by-policy', 'by-provisioned-key', 'none')),
   registered_by TEXT,
   device_jkt TEXT,

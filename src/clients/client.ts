@@ -56,6 +56,8 @@ export interface Client {
   readonly accessTokenTtl: number | null;
   readonly refreshTokenTtl: number | null;
   readonly disabled: boolean;
+  /** The lowest `cal` this client's logins may have (null: any). */
+  readonly minCal: 'by-policy' | 'by-provisioned-key' | 'none' | null;
   /** Dynamic clients: the `cal` of their registration, the credential and device key behind it. */
   readonly registrationCal: 'by-policy' | 'by-provisioned-key' | 'none' | null;
   readonly registeredBy: string | null;

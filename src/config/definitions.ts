@@ -8,6 +8,7 @@
 
 import { parsePolicies } from '../attestation/policies';
 import { parseAuthenticators } from '../haapi/authenticators/config';
+import { parseScopeMinCal } from '../tokens/assurance';
 import { DEFAULT_CLAIMS_MAPPING, parseClaimsMapping } from '../tokens/claims-mapping';
 import {
   boolean,
@@ -252,6 +253,15 @@ export const definitions = {
     description:
       'Dynamic client registrations per minute authorised by one main client (or one of its device credentials).',
     parse: integer(1, 1000000),
+  }),
+  scopeMinCal: define({
+    name: 'SCOPE_MIN_CAL',
+    kind: 'var',
+    type: 'JSON object',
+    default: '{}',
+    description:
+      'Scopes that need a minimum client assurance level, e.g. `{"payments": "by-provisioned-key"}`: a login asking for such a scope from a less assured client (by its AAT `cal`) is refused with `access_denied`. Clients can also set `min_cal`.',
+    parse: parseScopeMinCal,
   }),
   clientCacheTtl: define({
     name: 'CLIENT_CACHE_TTL',

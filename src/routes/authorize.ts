@@ -16,6 +16,7 @@ import { complete, completionView, currentView, firstState } from '../haapi/flow
 import { createFlow, type FlowBinding, saveFlow } from '../haapi/flow/state';
 import { step } from '../haapi/representations/builders';
 import { findClient } from '../storage/clients';
+import { atLeast, requiredAssurance } from '../tokens/assurance';
 import {
   accessFlow,
   flowContext,
@@ -97,6 +98,16 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   const locale = localeOf(c, request.uiLocales);
   let binding: FlowBinding;
   let cookieSecret: string | undefined;
+  const needed = requiredAssurance(client?.minCal ?? null, settings.scopeMinCal, request.scope);
+  if (needed && !atLeast(caller?.cal, needed)) {
+    return authorizeError(c, {
+      redirect: true,
+      redirectUri: request.redirectUri,
+      state: request.state,
+      error: 'access_denied',
+      description: `This request needs a client assurance level of at least ${needed}`,
+    });
+  }
   if (caller) {
     if (caller.clientId !== request.clientId) throw mismatch('aat_other_client');
     binding = { mode: 'haapi', jkt: caller.jkt, ...(caller.cal ? { cal: caller.cal } : {}) };

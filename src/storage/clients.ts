@@ -31,6 +31,7 @@ interface ClientRow {
   disabled: number;
   expires_at: number | null;
   registration_cal: Client['registrationCal'];
+  min_cal: Client['minCal'];
   registered_by: string | null;
   device_jkt: string | null;
   template_limits: string;
@@ -82,6 +83,7 @@ export function clientFromRow(row: ClientRow): Client {
     disabled: row.disabled === 1,
     expiresAt: row.expires_at,
     registrationCal: row.registration_cal,
+    minCal: row.min_cal,
     registeredBy: row.registered_by,
     deviceJkt: row.device_jkt,
     templateLimits: JSON.parse(row.template_limits) as Client['templateLimits'],

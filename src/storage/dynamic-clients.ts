@@ -31,8 +31,8 @@ export async function insertDynamicClient(
       .prepare(
         `INSERT INTO clients (client_id, client_name, client_type, template_id, secret_hash, token_endpoint_auth_method,
          grant_types, scopes, redirect_uris, allowed_origins, capabilities, dpop_required, access_token_ttl, refresh_token_ttl,
-         registration_access_token_hash, registration_cal, registered_by, device_jkt, created_at, updated_at, last_used_at, expires_at)
-       SELECT ?, ?, 'confidential', ?, ?, 'client_secret_basic', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         registration_access_token_hash, registration_cal, registered_by, device_jkt, created_at, updated_at, last_used_at, expires_at, min_cal)
+       SELECT ?, ?, 'confidential', ?, ?, 'client_secret_basic', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        WHERE ? IS NULL OR (SELECT COUNT(*) FROM clients WHERE template_id = ?) < ?`,
       )
       .bind(

@@ -494,3 +494,92 @@ describe('demo secret hashing', () => {
     expect(await hashGeneratedSecret(randomToken())).toMatch(/^sha256\$/);
   });
 });
+
+describe('Minimum client assurance and device certificates from one CA', () => {
+  it('a client with min_cal refuses a login whose AAT has a lower cal', async () => {
+    const template = await insertTemplate('haapi-android-client');
+    await env.DB.prepare("UPDATE clients SET min_cal = 'by-provisioned-key' WHERE client_id = ?")
+      .bind(template)
+      .run();
+    const key = await dpopKey();
+    const reg = (await (
+      await register(await iatWithSecret(), { software_id: template }, key)
+    ).json()) as Registration;
+    await env.DB.prepare("UPDATE clients SET min_cal = 'by-provisioned-key' WHERE client_id = ?")
+      .bind(reg.client_id)
+      .run();
+    const token = ((await (await aat(reg.client_id, reg.client_secret, key)).json()) as TokenBody)
+      .access_token;
+    const app = new HaapiTestClient((r) => call(r.url, r), token, key);
+    const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
+    url.search = new URLSearchParams({
+      client_id: reg.client_id,
+      response_type: 'code',
+      redirect_uri: 'app://haapi',
+      scope: 'openid',
+      state: 's',
+      code_challenge: await sha256Base64Url(randomToken(32)),
+      code_challenge_method: 'S256',
+    }).toString();
+    const res = await app.request(url.href);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      type: 'https://curity.se/problems/error-authorization-response',
+      error: 'access_denied',
+      error_description:
+        'This request needs a client assurance level of at least by-provisioned-key',
+    });
+  });
+
+  it('a main client trusting a CA (subject CN=*) authenticates every device certificate it issued', async () => {
+    const registrar = await insertRegistrar({
+      token_endpoint_auth_method: 'tls_client_auth',
+      tls_subject_dn: 'CN=*,O=Devices',
+      tls_issuer_dn: 'CN=Device CA,O=Example',
+    });
+    await insertTemplate(registrar);
+    const creds = new Set<string>();
+    for (const device of ['a', 'b']) {
+      const cert = {
+        certPresented: '1',
+        certVerified: 'SUCCESS',
+        certRevoked: '0',
+        certSubjectDNRFC2253: `CN=phone-${device},O=Devices`,
+        certIssuerDNRFC2253: 'CN=Device CA,O=Example',
+        certFingerprintSHA256: device.repeat(64),
+      };
+      const res = await call(TOKEN, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          scope: 'dcr',
+          client_id: registrar,
+        }),
+        cf: { tlsClientAuth: cert },
+      } as RequestInit);
+      expect(res.status).toBe(200);
+      creds.add(String(decodeJwt(((await res.json()) as TokenBody).access_token).reg_cred));
+    }
+    expect(creds.size).toBe(2);
+    const other = {
+      certPresented: '1',
+      certVerified: 'SUCCESS',
+      certRevoked: '0',
+      certSubjectDNRFC2253: 'CN=phone-c,O=Elsewhere',
+      certIssuerDNRFC2253: 'CN=Device CA,O=Example',
+      certFingerprintSHA256: 'd'.repeat(64),
+    };
+    const refused = await call(TOKEN, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'dcr',
+        client_id: registrar,
+      }),
+      cf: { tlsClientAuth: other },
+    } as RequestInit);
+    expect(refused.status).toBe(401);
+  });
+});

@@ -3,8 +3,9 @@
  * Mutual-TLS client authentication (RFC 8705 §2) from Cloudflare's `request.cf.tlsClientAuth`,
  * which the edge fills from the TLS handshake; nothing is read from request headers.
  *  - `tls_client_auth` (§2.1): Cloudflare verified the chain against the zone's mTLS CAs
- *    (`certVerified` = SUCCESS), the certificate is not revoked, and its subject DN equals the
- *    client's `tls_subject_dn` (and its issuer DN `tls_issuer_dn`, when set).
+ *    (`certVerified` = SUCCESS), the certificate is not revoked, and its subject DN matches the
+ *    client's `tls_subject_dn` (`*` stands for any value of an attribute, so one client can trust
+ *    every device certificate its CA issues) and its issuer DN `tls_issuer_dn`, when set.
  *  - `self_signed_tls_client_auth` (§2.2): a certificate was presented and its SHA-256
  *    fingerprint is one the client registered (the chain is not, and need not be, verified).
  * Both give certificate-bound tokens: `cnf.x5t#S256` is the certificate's SHA-256 (§3.1).
@@ -29,15 +30,34 @@ export function x5tS256(tls: TlsClientAuth): string {
   );
 }
 
-/** Normalises an RFC 2253 DN for comparison: no spaces around separators, case-insensitive types. */
+/** An RFC 2253 DN as [TYPE, value] pairs: no spaces around separators, upper-case types. */
+function rdnsOf(dn: string): [string, string][] {
+  return dn.split(/(?<!\\),/).map((rdn) => {
+    const [type, ...value] = rdn.split('=');
+    return [(type ?? '').trim().toUpperCase(), value.join('=').trim()];
+  });
+}
+
 function normaliseDn(dn: string): string {
-  return dn
-    .split(/(?<!\\),/)
-    .map((rdn) => {
-      const [type, ...value] = rdn.split('=');
-      return `${(type ?? '').trim().toUpperCase()}=${value.join('=').trim()}`;
-    })
+  return rdnsOf(dn)
+    .map(([type, value]) => `${type}=${value}`)
     .join(',');
+}
+
+/**
+ * Whether `dn` matches the registered `pattern`: the same attributes in the same order, each value
+ * equal or `*` in the pattern (any value: one CA issuing a certificate per device, as an MDM does).
+ */
+export function dnMatches(pattern: string, dn: string): boolean {
+  const want = rdnsOf(pattern);
+  const have = rdnsOf(dn);
+  return (
+    want.length === have.length &&
+    want.every(([type, value], i) => {
+      const [haveType, haveValue] = have[i] as [string, string];
+      return type === haveType && (value === '*' ? haveValue !== '' : value === haveValue);
+    })
+  );
 }
 
 export async function authenticateWithCertificate(
@@ -70,7 +90,7 @@ export async function authenticateWithCertificate(
   }
   if (!canUsePki(client)) throw clientAuthFailed('method_not_allowed');
   if (tls.certVerified !== 'SUCCESS') throw clientAuthFailed('certificate_not_verified');
-  if (normaliseDn(tls.certSubjectDNRFC2253) !== normaliseDn(client.tlsSubjectDn ?? '')) {
+  if (!dnMatches(client.tlsSubjectDn ?? '', tls.certSubjectDNRFC2253)) {
     throw clientAuthFailed('subject_mismatch');
   }
   if (
