@@ -61,6 +61,7 @@ export async function insertDynamicClient(
         c.now,
         c.now,
         c.expiresAt,
+        t.minCal,
         c.maxClients,
         t.clientId,
         c.maxClients,
