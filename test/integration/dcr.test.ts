@@ -505,9 +505,11 @@ describe('Minimum client assurance and device certificates from one CA', () => {
     const reg = (await (
       await register(await iatWithSecret(), { software_id: template }, key)
     ).json()) as Registration;
-    await env.DB.prepare("UPDATE clients SET min_cal = 'by-provisioned-key' WHERE client_id = ?")
+    // The dynamic client inherits the template's minimum.
+    const row = await env.DB.prepare('SELECT min_cal FROM clients WHERE client_id = ?')
       .bind(reg.client_id)
-      .run();
+      .first<{ min_cal: string }>();
+    expect(row?.min_cal).toBe('by-provisioned-key');
     const token = ((await (await aat(reg.client_id, reg.client_secret, key)).json()) as TokenBody)
       .access_token;
     const app = new HaapiTestClient((r) => call(r.url, r), token, key);
