@@ -70,8 +70,7 @@ export class ReplayGuard extends DurableObject<Env> {
       key,
       expiresAt,
     );
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > expiresAt) await this.ctx.storage.setAlarm(expiresAt);
+    await this.armAlarm(expiresAt);
     return 'first-use';
   }
 
@@ -96,14 +95,8 @@ export class ReplayGuard extends DurableObject<Env> {
       .toArray()[0];
     if (row && row.expires_at > now && row.value >= value) return false;
     const expiresAt = now + Math.ceil(ttlSeconds * 1000);
-    this.sql.exec(
-      'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
-      key,
-      value,
-      expiresAt,
-    );
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > expiresAt) await this.ctx.storage.setAlarm(expiresAt);
+    this.setCounter(key, value, expiresAt);
+    await this.armAlarm(expiresAt);
     return true;
   }
 
@@ -125,14 +118,25 @@ export class ReplayGuard extends DurableObject<Env> {
       return row.value + 1;
     }
     const expiresAt = now + Math.ceil(windowSeconds * 1000);
+    this.setCounter(key, 1, expiresAt);
+    await this.armAlarm(expiresAt);
+    return 1;
+  }
+
+  /** Stores a counter value with its expiry. */
+  private setCounter(key: string, value: number, expiresAt: number): void {
     this.sql.exec(
-      'INSERT INTO counters (key, value, expires_at) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET value = 1, expires_at = excluded.expires_at',
+      'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
       key,
+      value,
       expiresAt,
     );
+  }
+
+  /** Makes sure the alarm fires no later than `expiresAt`. */
+  private async armAlarm(expiresAt: number): Promise<void> {
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm === null || alarm > expiresAt) await this.ctx.storage.setAlarm(expiresAt);
-    return 1;
   }
 
   /** How many keys are remembered (tests and operations). */

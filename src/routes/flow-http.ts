@@ -11,7 +11,6 @@
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env';
-import { x5tS256 } from '../clients/auth/tls-client-auth';
 import { decodeBase64Url } from '../crypto/base64url';
 import { timingSafeEqualStrings } from '../crypto/constant-time';
 import { sha256Base64Url } from '../crypto/digest';
@@ -28,9 +27,8 @@ import {
   type Message,
   type Representation,
 } from '../haapi/representations/types';
-import { loadKeySet } from '../tokens/keys';
 import { StepPage } from '../ui/page';
-import { nowSeconds, optionalDpop, tlsClientAuthOf } from './request-context';
+import { nowSeconds, resourceCheck } from './request-context';
 
 export const FLOW_COOKIE = 'haapi_flow';
 
@@ -57,17 +55,7 @@ export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Local
 
 /** The HAAPI caller of this request (AAT + DPoP proof with ath). */
 export async function haapiCaller(c: Context<AppEnv>): Promise<HaapiCaller> {
-  const settings = c.get('settings');
-  const now = nowSeconds();
-  const tls = tlsClientAuthOf(c.req.raw);
-  return verifyHaapiCaller(c.req.header('Authorization'), {
-    keys: await loadKeySet(settings.signingKeys),
-    db: c.env.DB,
-    issuer: settings.issuer,
-    now,
-    dpop: (token) => optionalDpop(c, now, 'resource', token),
-    certificateThumbprint: tls ? x5tS256(tls) : null,
-  });
+  return verifyHaapiCaller(c.req.header('Authorization'), await resourceCheck(c, nowSeconds()));
 }
 
 export function mismatch(reason: string): HaapiProblem {

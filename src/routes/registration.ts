@@ -8,7 +8,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { x5tS256 } from '../clients/auth/tls-client-auth';
 import type { Client } from '../clients/client';
 import { clientMetadata, registerDynamicClient } from '../clients/registration';
 import { randomToken } from '../crypto/random';
@@ -22,10 +21,9 @@ import {
   updateClientName,
 } from '../storage/dynamic-clients';
 import { checkAccessToken, invalidToken, presentedToken } from '../tokens/bearer';
-import { loadKeySet } from '../tokens/keys';
 import { clientIp } from './flow-http';
 import { readJsonObject } from './request-body';
-import { nowSeconds, optionalDpop, tlsClientAuthOf } from './request-context';
+import { nowSeconds, optionalDpop, resourceCheck } from './request-context';
 
 function noStore(c: Context<AppEnv>): void {
   c.header('Cache-Control', 'no-store');
@@ -53,15 +51,9 @@ export const registrationRoutes = new Hono<AppEnv>()
     const presented = presentedToken(c.req.header('Authorization'));
     if (!presented) throw invalidToken('An initial access token is required', 'Bearer', 'no_iat');
     const proof = await optionalDpop(c, now, 'resource', presented.token);
-    const tls = tlsClientAuthOf(c.req.raw);
     const claims = await checkAccessToken({
-      keys: await loadKeySet(settings.signingKeys),
-      db: c.env.DB,
-      issuer: settings.issuer,
-      now,
+      ...(await resourceCheck(c, now, async () => proof)),
       presented,
-      dpop: async () => proof,
-      certificateThumbprint: tls ? x5tS256(tls) : null,
     });
     if (!(claims.scope ?? '').split(' ').includes('dcr')) {
       throw new OAuthError(

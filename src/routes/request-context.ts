@@ -7,9 +7,12 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { AuthenticatedClient } from '../clients/auth';
 import { type AuthRequest, authenticateClient, type TlsClientAuth } from '../clients/auth';
+import { x5tS256 } from '../clients/auth/tls-client-auth';
 import type { Settings } from '../config/settings';
 import { findClient } from '../storage/clients';
+import type { ResourceCheck } from '../tokens/bearer';
 import { dpopHeader, type VerifiedProof, verifyDpopProof } from '../tokens/dpop-proof';
+import { loadKeySet } from '../tokens/keys';
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -79,4 +82,27 @@ export async function optionalDpop(
     replayGuard: c.env.REPLAY_GUARD,
     at,
   });
+}
+
+/**
+ * What checking an access token presented to this request needs (tokens/bearer.ts): keys, the
+ * revocation list, the DPoP proof of this request (verified with `ath` for the token) and the TLS
+ * client certificate, if any.
+ */
+export async function resourceCheck(
+  c: Context<AppEnv>,
+  now: number,
+  dpop: (accessToken: string) => Promise<VerifiedProof | null> = (token) =>
+    optionalDpop(c, now, 'resource', token),
+): Promise<Omit<ResourceCheck, 'presented'>> {
+  const settings = c.get('settings');
+  const tls = tlsClientAuthOf(c.req.raw);
+  return {
+    keys: await loadKeySet(settings.signingKeys),
+    db: c.env.DB,
+    issuer: settings.issuer,
+    now,
+    dpop,
+    certificateThumbprint: tls ? x5tS256(tls) : null,
+  };
 }

@@ -8,12 +8,10 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { x5tS256 } from '../clients/auth/tls-client-auth';
 import { OAuthError } from '../errors/oauth-error';
 import { findAccountBySubject } from '../storage/accounts';
 import { checkAccessToken, invalidToken, presentedToken } from '../tokens/bearer';
-import { loadKeySet } from '../tokens/keys';
-import { nowSeconds, optionalDpop, tlsClientAuthOf } from './request-context';
+import { nowSeconds, resourceCheck } from './request-context';
 
 const CLAIMS_BY_SCOPE: Record<string, readonly string[]> = {
   profile: ['name', 'given_name', 'family_name', 'preferred_username', 'picture', 'locale'],
@@ -32,16 +30,7 @@ async function userinfo(c: Context<AppEnv>): Promise<Response> {
       },
     });
   }
-  const tls = tlsClientAuthOf(c.req.raw);
-  const claims = await checkAccessToken({
-    keys: await loadKeySet(settings.signingKeys),
-    db: c.env.DB,
-    issuer: settings.issuer,
-    now,
-    presented,
-    dpop: (token) => optionalDpop(c, now, 'resource', token),
-    certificateThumbprint: tls ? x5tS256(tls) : null,
-  });
+  const claims = await checkAccessToken({ ...(await resourceCheck(c, now)), presented });
   const scopes = (claims.scope ?? '').split(' ');
   if (!scopes.includes('openid')) {
     throw new OAuthError('insufficient_scope', 'The access token lacks the openid scope', {

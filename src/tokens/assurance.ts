@@ -4,6 +4,7 @@
  * that clients (`min_cal`) and scopes (SCOPE_MIN_CAL) can require of a login.
  */
 import { ConfigError } from '../config/errors';
+import { jsonObject } from '../config/parsers';
 import type { ClientAssuranceLevel } from './auth-context';
 
 export const ASSURANCE_ORDER: readonly ClientAssuranceLevel[] = [
@@ -23,14 +24,7 @@ export function parseScopeMinCal(
   raw: string,
   name: string,
 ): Readonly<Record<string, ClientAssuranceLevel>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(name, 'must be valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ConfigError(name, 'must be a JSON object');
+  const value = jsonObject(raw, name);
   for (const [scope, level] of Object.entries(value)) {
     if (!ASSURANCE_ORDER.includes(level as ClientAssuranceLevel)) {
       throw new ConfigError(`${name}.${scope}`, `must be one of ${ASSURANCE_ORDER.join(', ')}`);

@@ -7,6 +7,7 @@
  * `cal` in the AAT, and the profile and email claims in ID tokens.
  */
 import { ConfigError } from '../config/errors';
+import { jsonObject } from '../config/parsers';
 import type { AuthContext } from './auth-context';
 
 export type TokenKind = 'access_token' | 'id_token';
@@ -45,14 +46,7 @@ const RESERVED = new Set([
 ]);
 
 export function parseClaimsMapping(raw: string, name: string): ClaimsMapping {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(name, 'must be valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ConfigError(name, 'must be a JSON object');
+  const value = jsonObject(raw, name);
   const result: Record<string, Record<string, string[]>> = { access_token: {}, id_token: {} };
   for (const [token, scopes] of Object.entries(value)) {
     if (token !== 'access_token' && token !== 'id_token')
