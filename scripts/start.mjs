@@ -39,6 +39,9 @@ edge-haapi (development) is starting on ${base}
   discovery      ${base}/.well-known/openid-configuration
   JWKS           ${base}/oauth/v2/jwks
   token          ${base}/oauth/v2/oauth-token
+  authorize      ${base}/oauth/v2/oauth-authorize
+  attestation    ${base}/oauth/v2/oauth-token/cat
+  registration   ${base}/oauth/v2/oauth-registration
   introspection  ${base}/oauth/v2/oauth-introspect
   revocation     ${base}/oauth/v2/oauth-revoke
   userinfo       ${base}/oauth/v2/oauth-userinfo
