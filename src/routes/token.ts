@@ -1,8 +1,9 @@
 /**
  * @module routes/token
- * POST <TOKEN_PATH>: the token endpoint (RFC 6749 §3.2). Steps: read the form; authenticate the
- * client; check the grant type is allowed for it; verify the DPoP proof (required when the client
- * requires DPoP); run the grant module; answer with `Cache-Control: no-store` and a fresh
+ * POST <TOKEN_PATH>: the token endpoint (RFC 6749 §3.2). Steps: read the form; verify the DPoP
+ * proof, if any (before client authentication, so that a nonce retry keeps its single-use client
+ * assertion); authenticate the client; check the grant type is allowed for it; require DPoP when
+ * the client does; run the grant module; answer with `Cache-Control: no-store` and a fresh
  * `DPoP-Nonce`. CORS for browser clients: see cors.ts.
  */
 import { Hono } from 'hono';
@@ -25,12 +26,14 @@ export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (
   if (!grant) {
     throw new OAuthError('unsupported_grant_type', `The grant type ${grantType} is not supported`);
   }
+  // The proof is checked before client authentication: a `use_dpop_nonce` retry must not find its
+  // single-use client assertion (CAT, JWT) already spent.
+  const dpop = await optionalDpop(c, now, 'token-endpoint');
   const client = await authenticate(c, form, settings.endpoints.token, now);
   c.set('clientOrigins', client.client.allowedOrigins);
   if (!client.client.grantTypes.includes(grantType)) {
     throw new OAuthError('unauthorized_client', `The client may not use the ${grantType} grant`);
   }
-  const dpop = await optionalDpop(c, now, 'token-endpoint');
   if (!dpop && client.client.dpopRequired) {
     throw new OAuthError('invalid_dpop_proof', 'This client must send a DPoP proof', {
       reason: 'dpop_required',
