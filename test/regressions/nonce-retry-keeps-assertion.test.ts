@@ -12,7 +12,10 @@ const TOKEN = `${ISSUER}/oauth/v2/oauth-token`;
 describe('DPoP nonce retry (regression)', () => {
   it('retrying with the nonce reuses the same private_key_jwt assertion successfully', async () => {
     const key = await signingKey('ES256');
-    const client = await createTestClient({ authMethod: 'private_key_jwt', jwks: { keys: [key.jwk] } });
+    const client = await createTestClient({
+      authMethod: 'private_key_jwt',
+      jwks: { keys: [key.jwk] },
+    });
     const assertion = await new SignJWT({ jti: crypto.randomUUID() })
       .setProtectedHeader({ alg: 'ES256', kid: key.jwk.kid as string })
       .setIssuer(client.clientId)
@@ -26,11 +29,15 @@ describe('DPoP nonce retry (regression)', () => {
       client_assertion: assertion,
     };
     const proofKey = await dpopKey();
-    const first = await post(TOKEN, body, { DPoP: await dpopProof(proofKey, { htu: TOKEN, nonce: null }) });
+    const first = await post(TOKEN, body, {
+      DPoP: await dpopProof(proofKey, { htu: TOKEN, nonce: null }),
+    });
     expect(first.status).toBe(400);
     expect(((await first.json()) as { error: string }).error).toBe('use_dpop_nonce');
     const nonce = first.headers.get('DPoP-Nonce') as string;
-    const retry = await post(TOKEN, body, { DPoP: await dpopProof(proofKey, { htu: TOKEN, nonce }) });
+    const retry = await post(TOKEN, body, {
+      DPoP: await dpopProof(proofKey, { htu: TOKEN, nonce }),
+    });
     expect(retry.status).toBe(200);
   });
 });

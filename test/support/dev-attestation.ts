@@ -39,6 +39,18 @@ import * as asn1js from 'asn1js';
 import { encodeBase64 } from '../../src/crypto/pem';
 
 const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
+const RSA_SHA256 = '1.2.840.113549.1.1.11';
+
+/** The X.509 signature algorithm and WebCrypto parameters for a signing key (ECDSA or RSA). */
+function signerOf(key: CryptoKey): {
+  oid: string;
+  params: string | { name: string; hash: string };
+  rsa: boolean;
+} {
+  return key.algorithm.name === 'RSASSA-PKCS1-v1_5'
+    ? { oid: RSA_SHA256, params: 'RSASSA-PKCS1-v1_5', rsa: true }
+    : { oid: ECDSA_SHA256, params: { name: 'ECDSA', hash: 'SHA-256' }, rsa: false };
+}
 const KEY_DESCRIPTION_OID = '1.3.6.1.4.1.11129.2.1.17';
 
 export interface DevCa {
@@ -110,7 +122,11 @@ export async function issueCertificate(options: IssueOptions): Promise<Uint8Arra
   const tbs = new TBSCertificate({
     version: Version.v3,
     serialNumber: Uint8Array.from([options.serial ?? 1]).buffer,
-    signature: new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 }),
+    signature: new AlgorithmIdentifier(
+      signerOf(options.signingKey).rsa
+        ? { algorithm: RSA_SHA256, parameters: null }
+        : { algorithm: ECDSA_SHA256 },
+    ),
     issuer: name(options.issuer?.name ?? options.subject),
     subject: name(options.subject),
     validity: new Validity({
@@ -121,13 +137,12 @@ export async function issueCertificate(options: IssueOptions): Promise<Uint8Arra
     extensions: new Extensions(extensions),
   });
   const tbsDer = AsnConvert.serialize(tbs);
-  const raw = new Uint8Array(
-    await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, options.signingKey, tbsDer),
-  );
+  const signer = signerOf(options.signingKey);
+  const raw = new Uint8Array(await crypto.subtle.sign(signer.params, options.signingKey, tbsDer));
   const cert = new Certificate({
     tbsCertificate: tbs,
-    signatureAlgorithm: new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 }),
-    signatureValue: toDerSignature(raw),
+    signatureAlgorithm: tbs.signature,
+    signatureValue: signer.rsa ? raw.buffer : toDerSignature(raw),
   });
   return new Uint8Array(AsnConvert.serialize(cert));
 }
@@ -135,14 +150,34 @@ export async function issueCertificate(options: IssueOptions): Promise<Uint8Arra
 const toPem = (der: Uint8Array) =>
   `-----BEGIN CERTIFICATE-----\n${encodeBase64(der).replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----`;
 
-export async function createDevCa(
-  cn = 'edge-haapi Development Attestation Root',
-  issuer?: DevCa,
-): Promise<DevCa> {
-  const keys = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+/** Key parameters for a development CA: P-256 by default; P-384 or RSA-4096 like Google's roots. */
+export type CaKeyType = 'P-256' | 'P-384' | 'RSA';
+
+async function caKeys(type: CaKeyType): Promise<CryptoKeyPair> {
+  if (type === 'RSA') {
+    return (await crypto.subtle.generateKey(
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 4096,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
+      true,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair;
+  }
+  return (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: type }, true, [
     'sign',
     'verify',
   ])) as CryptoKeyPair;
+}
+
+export async function createDevCa(
+  cn = 'edge-haapi Development Attestation Root',
+  issuer?: DevCa,
+  type: CaKeyType = 'P-256',
+): Promise<DevCa> {
+  const keys = await caKeys(type);
   const der = await issueCertificate({
     subject: cn,
     issuer: issuer ?? null,

@@ -1,0 +1,789 @@
+/**
+ * `npm run bench`: CPU per request of edge-haapi's jobs inside workerd (Miniflare API, real local
+ * D1 and Durable Objects), their crypto floor measured in the same workerd, and the same jobs on
+ * oidc-provider, in one run. CPU is read the same way on both sides: the server process's
+ * scheduler time (the schedstat of every thread in /proc, nanoseconds) over the number of requests; the
+ * client side (this process) is not counted. Writes bench/results.json.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { Miniflare } from 'miniflare';
+import { encodeBase64 } from '../src/crypto/pem';
+import { hashGeneratedSecret } from '../src/crypto/secret-hash';
+import { applySql } from '../test/support/apply-schema';
+import {
+  androidChain,
+  appAttestation,
+  appAttestDevice,
+  createDevCa,
+  type DevCa,
+} from '../test/support/dev-attestation';
+
+type Json = Record<string, unknown>;
+const QUICK = process.env.BENCH_QUICK === '1';
+const N = QUICK ? 40 : 300;
+const N_HEAVY = QUICK ? 15 : 80;
+
+// ---------- process measurement ----------
+function schedNs(pid: number): number {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread ended while we read
+    }
+  }
+  return total;
+}
+function peakRssKib(pid: number): number {
+  const match = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : 0;
+}
+function childPids(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return comm.startsWith(name) && ppid === process.pid;
+      } catch {
+        return false;
+      }
+    });
+}
+const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + schedNs(pid), 0);
+
+interface Figures {
+  n: number;
+  requests_per_unit: number;
+  cpu_us_per_unit: number;
+  units_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+async function measure(
+  pids: number[],
+  n: number,
+  requestsPerUnit: number,
+  unit: (i: number) => Promise<void>,
+  prepare?: (i: number) => Promise<void>,
+): Promise<Figures> {
+  for (let i = 0; i < Math.min(5, n); i++) {
+    await prepare?.(n + i);
+    await unit(n + i); // warm-up, not counted
+  }
+  const latencies: number[] = [];
+  let cpu = 0;
+  const started = performance.now();
+  let prepTime = 0;
+  for (let i = 0; i < n; i++) {
+    if (prepare) {
+      const p0 = performance.now();
+      await prepare(i);
+      prepTime += performance.now() - p0;
+    }
+    const before = cpuOf(pids);
+    const t0 = performance.now();
+    await unit(i);
+    latencies.push(performance.now() - t0);
+    cpu += cpuOf(pids) - before;
+  }
+  const wall = performance.now() - started - prepTime;
+  latencies.sort((a, b) => a - b);
+  return {
+    n,
+    requests_per_unit: requestsPerUnit,
+    cpu_us_per_unit: Math.round(cpu / n / 10) / 100,
+    units_per_s: Math.round((n / wall) * 1000 * 10) / 10,
+    p50_ms: Math.round((latencies[Math.floor(n * 0.5)] ?? 0) * 100) / 100,
+    p99_ms: Math.round((latencies[Math.min(n - 1, Math.floor(n * 0.99))] ?? 0) * 100) / 100,
+  };
+}
+
+async function expectOk(res: Response, what: string): Promise<Json> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as Json) : {};
+}
+
+// ---------- set-up ----------
+async function bundle(entry: string, out: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*'],
+    outfile: out,
+    logLevel: 'error',
+    minify: false,
+  });
+}
+
+async function signFixture(type: 'RSA' | 'P-384' | 'P-256') {
+  const ca = await createDevCa(`floor ${type}`, undefined, type);
+  const data = crypto.getRandomValues(new Uint8Array(600));
+  const params = type === 'RSA' ? 'RSASSA-PKCS1-v1_5' : { name: 'ECDSA', hash: 'SHA-256' };
+  const signature = new Uint8Array(await crypto.subtle.sign(params, ca.keys.privateKey, data));
+  const spki = new Uint8Array(
+    (await crypto.subtle.exportKey('spki', ca.keys.publicKey)) as ArrayBuffer,
+  );
+  return { spki: encodeBase64(spki), data: encodeBase64(data), signature: encodeBase64(signature) };
+}
+
+async function dpopProof(
+  key: { privateKey: CryptoKey; jwk: Json },
+  htm: string,
+  htu: string,
+  nonce?: string,
+  accessToken?: string,
+): Promise<string> {
+  const claims: Json = { htm, htu, iat: Math.floor(Date.now() / 1000), jti: crypto.randomUUID() };
+  if (nonce) claims.nonce = nonce;
+  if (accessToken) {
+    const digest = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken)),
+    );
+    claims.ath = Buffer.from(digest).toString('base64url');
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk })
+    .sign(key.privateKey);
+}
+
+async function main(): Promise<void> {
+  const dir = join(tmpdir(), `edge-haapi-bench-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  await bundle('src/index.ts', join(dir, 'main', 'worker.mjs'));
+  await bundle('bench/floor-worker.ts', join(dir, 'floor', 'floor.mjs'));
+
+  const signing = await generateKeyPair('ES256', { extractable: true });
+  const signingJwk = { ...(await exportJWK(signing.privateKey)), kid: 'bench', alg: 'ES256' };
+  const floorKey = await generateKeyPair('ES256', { extractable: true });
+  const fixture = {
+    es256: {
+      privateJwk: await exportJWK(floorKey.privateKey),
+      publicJwk: await exportJWK(floorKey.publicKey),
+    },
+    rsa4096: await signFixture('RSA'),
+    p384: await signFixture('P-384'),
+    p256: await signFixture('P-256'),
+  };
+  const rsaRoot = await createDevCa('bench Android root RSA', undefined, 'RSA');
+  const ecRoot = await createDevCa('bench Android root EC', undefined, 'P-384');
+  const appleRoot = await createDevCa('bench App Attest root', undefined, 'P-384');
+  const appleCa = await createDevCa('bench App Attest CA 1', appleRoot);
+  const policies = {
+    'bench-android-rsa': {
+      platform: 'android',
+      mode: 'non-production',
+      packageNames: ['io.bench'],
+      developmentRoots: [rsaRoot.pem],
+    },
+    'bench-android-ec': {
+      platform: 'android',
+      mode: 'non-production',
+      packageNames: ['io.bench'],
+      developmentRoots: [ecRoot.pem],
+    },
+    'bench-ios': {
+      platform: 'ios',
+      mode: 'non-production',
+      teamId: 'BENCHTEAM1',
+      bundleIds: ['io.bench'],
+      developmentRoots: [appleRoot.pem],
+    },
+  };
+
+  const t0 = performance.now();
+  const mf = new Miniflare({
+    workers: [
+      {
+        name: 'main',
+        modules: true,
+        scriptPath: join(dir, 'main', 'worker.mjs'),
+        modulesRoot: join(dir, 'main'),
+        compatibilityDate: '2026-04-20',
+        bindings: {
+          ENVIRONMENT: 'development',
+          ISSUER: 'http://127.0.0.1:8799',
+          SIGNING_KEYS: JSON.stringify({ keys: [signingJwk] }),
+          SERVER_SECRET: 'YmVuY2gtc2VydmVyLXNlY3JldC0zMi1ieXRlcy1sb25nISE',
+          ATTESTATION: JSON.stringify(policies),
+          ATTESTATION_STATUS_URL: '',
+          LOGIN_ATTEMPTS_PER_IP: '100000',
+          DCR_REGISTRATIONS_PER_IP: '100000',
+          DCR_REGISTRATIONS_PER_CLIENT: '100000',
+        },
+        d1Databases: ['DB'],
+        durableObjects: {
+          HAAPI_FLOW: { className: 'HaapiFlow', useSQLite: true },
+          REPLAY_GUARD: { className: 'ReplayGuard', useSQLite: true },
+        },
+      },
+      {
+        name: 'floor',
+        modules: true,
+        scriptPath: join(dir, 'floor', 'floor.mjs'),
+        modulesRoot: join(dir, 'floor'),
+        compatibilityDate: '2026-04-20',
+        bindings: { FIXTURE: JSON.stringify(fixture) },
+      },
+    ],
+    host: '127.0.0.1',
+    port: 8799,
+  });
+  const url = await mf.ready;
+  const base = url.origin;
+  const firstResponse = await fetch(`${base}/.well-known/openid-configuration`);
+  await firstResponse.text();
+  const startupMs = Math.round(performance.now() - t0);
+  const workerd = childPids('workerd');
+  if (workerd.length === 0) throw new Error('workerd process not found');
+
+  const db = (await mf.getD1Database('DB')) as unknown as D1Database;
+  await applySql(db, readFileSync('schema.sql', 'utf8'));
+  await applySql(db, readFileSync('seed/demo.sql', 'utf8'));
+  const secret = 'b'.repeat(43);
+  const secretHash = await hashGeneratedSecret(secret);
+  const ccJwtKey = await generateKeyPair('ES256', { extractable: true });
+  const ccJwtPublic = { ...(await exportJWK(ccJwtKey.publicKey)), kid: 'cc', alg: 'ES256' };
+  const insert = (sql: string, ...values: unknown[]) =>
+    db
+      .prepare(sql)
+      .bind(...values)
+      .run();
+  await insert(
+    `INSERT INTO clients (client_id, secret_hash, grant_types, scopes) VALUES ('bench-secret', ?, '["client_credentials"]', 'read')`,
+    secretHash,
+  );
+  await insert(
+    `INSERT INTO clients (client_id, token_endpoint_auth_method, jwks, grant_types, scopes) VALUES ('bench-jwt', 'private_key_jwt', ?, '["client_credentials"]', 'read')`,
+    JSON.stringify({ keys: [ccJwtPublic] }),
+  );
+  await insert(
+    `INSERT INTO clients (client_id, secret_hash, grant_types, scopes) VALUES ('bench-registrar', ?, '["client_credentials"]', '')`,
+    secretHash,
+  );
+  await insert(
+    `INSERT INTO clients (client_id, client_type, is_template, grant_types, scopes, redirect_uris, capabilities, authenticate_client_by) VALUES ('bench-template', 'confidential', 1, '["authorization_code","client_credentials"]', 'openid', '["app://haapi"]', '{"code":true,"haapi":true,"allowWithoutAttestation":true}', 'bench-registrar')`,
+  );
+  await insert(
+    `INSERT INTO clients (client_id, secret_hash, grant_types, scopes, redirect_uris, capabilities) VALUES ('bench-haapi', ?, '["authorization_code","client_credentials"]', 'openid', '["app://haapi"]', '{"code":true,"haapi":true,"allowWithoutAttestation":true}')`,
+    secretHash,
+  );
+  for (const policy of Object.keys(policies)) {
+    await insert(
+      `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, capabilities, attestation_policy) VALUES (?, 'public', 'none', '["client_credentials","authorization_code"]', 'openid', '["app://haapi"]', '{"code":true,"haapi":true}', ?)`,
+      policy,
+      policy,
+    );
+  }
+
+  const token = `${base}/oauth/v2/oauth-token`;
+  const issuerToken = 'http://127.0.0.1:8799/oauth/v2/oauth-token';
+  const basic = (id: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+  const form = (body: Record<string, string>, headers: Record<string, string> = {}) => ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(body).toString(),
+  });
+  const dpopKeys = async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(pair.publicKey);
+    return {
+      privateKey: pair.privateKey,
+      jwk: jwk as Json,
+      jkt: await calculateJwkThumbprint(jwk),
+      pair,
+    };
+  };
+  let nonce: string | undefined;
+  const withNonce = async (send: (n?: string) => Promise<Response>): Promise<Response> => {
+    let res = await send(nonce);
+    const fresh = res.headers.get('DPoP-Nonce');
+    if (fresh) nonce = fresh;
+    if (
+      (res.status === 400 || res.status === 401) &&
+      fresh &&
+      (await res.clone().text()).includes('use_dpop_nonce')
+    )
+      res = await send(nonce);
+    return res;
+  };
+
+  const results: Record<string, Figures & { floor_us?: number }> = {};
+  const floorWorker = await mf.getWorker('floor');
+  const floorCpu = async (ops: Record<string, number>): Promise<number> => {
+    let total = 0;
+    for (const [op, count] of Object.entries(ops)) {
+      const reps = op === 'pbkdf2' ? 20 : 200;
+      await floorWorker.fetch(`http://floor/?op=${op}&n=5`);
+      const before = cpuOf(workerd);
+      await floorWorker.fetch(`http://floor/?op=${op}&n=${reps}`);
+      total += ((cpuOf(workerd) - before) / reps) * count;
+    }
+    return Math.round(total / 10) / 100;
+  };
+
+  console.log(
+    `edge-haapi bench: ${N} units per job (${N_HEAVY} for attestation and logins), startup ${startupMs} ms`,
+  );
+  // Baseline: the cheapest request through the app (middleware, routing, not-found boundary).
+  results.baseline = await measure(workerd, N, 1, async () => {
+    await (await fetch(`${base}/bench-baseline`)).text();
+  });
+  results.cc_secret = await measure(workerd, N, 1, async () => {
+    await expectOk(
+      await fetch(
+        token,
+        form({ grant_type: 'client_credentials' }, { Authorization: basic('bench-secret') }),
+      ),
+      'cc secret',
+    );
+  });
+  results.cc_secret.floor_us = await floorCpu({ es256_sign: 1 });
+  const assertions: string[] = [];
+  results.cc_private_key_jwt = await measure(
+    workerd,
+    N,
+    1,
+    async (i) => {
+      await expectOk(
+        await fetch(
+          token,
+          form({
+            grant_type: 'client_credentials',
+            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+            client_assertion: assertions[i] as string,
+          }),
+        ),
+        'cc jwt',
+      );
+    },
+    async (i) => {
+      assertions[i] = await new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', kid: 'cc' })
+        .setIssuer('bench-jwt')
+        .setSubject('bench-jwt')
+        .setAudience('http://127.0.0.1:8799')
+        .setExpirationTime('2m')
+        .sign(ccJwtKey.privateKey);
+    },
+  );
+  results.cc_private_key_jwt.floor_us = await floorCpu({ es256_verify: 1, es256_sign: 1 });
+  const iats: string[] = [];
+  results.dcr_registration = await measure(
+    workerd,
+    N,
+    1,
+    async (i) => {
+      const res = await fetch(`${base}/oauth/v2/oauth-registration`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${iats[i]}` },
+        body: '{"software_id":"bench-template"}',
+      });
+      await expectOk(res, 'dcr');
+    },
+    async (i) => {
+      iats[i] = (
+        await expectOk(
+          await fetch(
+            token,
+            form(
+              { grant_type: 'client_credentials', scope: 'dcr' },
+              { Authorization: basic('bench-registrar') },
+            ),
+          ),
+          'iat',
+        )
+      ).access_token as string;
+    },
+  );
+  results.dcr_registration.floor_us = await floorCpu({ es256_verify: 1 });
+
+  // Attestation bootstraps: challenge, CAT, AAT (3 requests); the device-side minting is not counted.
+  const bootstrap = async (
+    clientId: string,
+    respond: (challenge: string, key: Awaited<ReturnType<typeof dpopKeys>>) => Promise<string>,
+    key: Awaited<ReturnType<typeof dpopKeys>>,
+  ) => {
+    const challenge = (
+      await expectOk(
+        await fetch(`${base}/oauth/v2/oauth-token/cat?client_id=${clientId}`, {
+          headers: { Accept: 'application/json' },
+        }),
+        'challenge',
+      )
+    ).challenge as string;
+    const response = await respond(challenge, key);
+    const cat = (
+      await expectOk(
+        await fetch(
+          `${base}/oauth/v2/oauth-token/cat?client_id=${clientId}`,
+          form({ challenge, challenge_response: response }),
+        ),
+        'cat',
+      )
+    ).cat as string;
+    const aat = await withNonce(async (n) =>
+      fetch(
+        token,
+        form(
+          {
+            grant_type: 'client_credentials',
+            scope: 'urn:se:curity:scopes:haapi',
+            client_assertion_type: 'urn:se:curity:attestation:client',
+            client_assertion: cat,
+          },
+          { DPoP: await dpopProof(key, 'POST', issuerToken, n) },
+        ),
+      ),
+    );
+    return (await expectOk(aat, 'aat')).access_token as string;
+  };
+  const androidResponse =
+    (root: DevCa) => async (challenge: string, key: Awaited<ReturnType<typeof dpopKeys>>) => {
+      const digest = new Uint8Array(
+        await crypto.subtle.digest('SHA-256', new TextEncoder().encode(challenge)),
+      );
+      const chain = await androidChain({
+        root,
+        key: key.pair as CryptoKeyPair,
+        challenge: digest,
+        packageName: 'io.bench',
+        signatureDigests: [new Uint8Array(32).fill(3)],
+      });
+      return JSON.stringify({ platform: 'android', x5c: chain.map(encodeBase64) });
+    };
+  const iosResponse = async (challenge: string, key: Awaited<ReturnType<typeof dpopKeys>>) => {
+    const device = await appAttestDevice();
+    const clientDataHash = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${challenge}.${key.jkt}`)),
+    );
+    const attestation = await appAttestation({
+      root: appleRoot,
+      intermediate: appleCa,
+      device,
+      appId: 'BENCHTEAM1.io.bench',
+      clientDataHash,
+    });
+    return JSON.stringify({
+      platform: 'ios',
+      keyId: encodeBase64(device.keyId),
+      attestation: encodeBase64(attestation),
+      jkt: key.jkt,
+    });
+  };
+  // The device work (minting a chain) happens between the requests; measure only server CPU.
+  const bootstrapJob = async (
+    clientId: string,
+    respond: (c: string, k: Awaited<ReturnType<typeof dpopKeys>>) => Promise<string>,
+  ) => {
+    const keys = await Promise.all(Array.from({ length: N_HEAVY + 5 }, () => dpopKeys()));
+    const cache = new Map<number, string>();
+    return measure(workerd, N_HEAVY, 3, async (i) => {
+      cache.set(
+        i,
+        await bootstrap(clientId, respond, keys[i] as Awaited<ReturnType<typeof dpopKeys>>),
+      );
+    });
+  };
+  results.android_rsa = await bootstrapJob('bench-android-rsa', androidResponse(rsaRoot));
+  results.android_rsa.floor_us = await floorCpu({
+    rsa4096_verify: 1,
+    es256_sign: 2,
+    es256_verify: 2,
+  });
+  results.android_ec = await bootstrapJob('bench-android-ec', androidResponse(ecRoot));
+  results.android_ec.floor_us = await floorCpu({ p384_verify: 1, es256_sign: 2, es256_verify: 2 });
+  results.app_attest = await bootstrapJob('bench-ios', iosResponse);
+  results.app_attest.floor_us = await floorCpu({
+    p256_verify: 1,
+    p384_verify: 1,
+    es256_sign: 2,
+    es256_verify: 2,
+  });
+
+  // HAAPI: one step (GET of the current step with AAT + DPoP), and a whole password login.
+  const loginKey = await dpopKeys();
+  const aatFor = async (key: Awaited<ReturnType<typeof dpopKeys>>) =>
+    (
+      await expectOk(
+        await withNonce(async (n) =>
+          fetch(
+            token,
+            form(
+              { grant_type: 'client_credentials', scope: 'urn:se:curity:scopes:haapi' },
+              {
+                Authorization: basic('bench-haapi'),
+                DPoP: await dpopProof(key, 'POST', issuerToken, n),
+              },
+            ),
+          ),
+        ),
+        'aat',
+      )
+    ).access_token as string;
+  const haapiCall = async (
+    key: Awaited<ReturnType<typeof dpopKeys>>,
+    aat: string,
+    method: string,
+    path: string,
+    session?: string,
+    body?: string,
+  ) =>
+    withNonce(async (n) => {
+      const target = new URL(path, 'http://127.0.0.1:8799');
+      const headers: Record<string, string> = {
+        Accept: 'application/vnd.auth+json',
+        Authorization: `DPoP ${aat}`,
+        DPoP: await dpopProof(key, method, `${target.origin}${target.pathname}`, n, aat),
+      };
+      if (session) headers['Session-Id'] = session;
+      if (body) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      return fetch(`${base}${target.pathname}${target.search}`, { method, headers, body });
+    });
+  const authorizePath =
+    '/oauth/v2/oauth-authorize?client_id=bench-haapi&response_type=code&redirect_uri=app%3A%2F%2Fhaapi&scope=openid&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
+  const stepAat = await aatFor(loginKey);
+  const started = await haapiCall(loginKey, stepAat, 'GET', authorizePath);
+  const session = started.headers.get('Set-Session-Id') as string;
+  const stepHref = ((await started.json()) as { actions: { model: { href: string } }[] }).actions[0]
+    ?.model.href as string;
+  results.haapi_step = await measure(workerd, N, 1, async () => {
+    await expectOk(await haapiCall(loginKey, stepAat, 'GET', stepHref, session), 'step');
+  });
+  results.haapi_step.floor_us = await floorCpu({ es256_verify: 2 });
+
+  const login = async (key: Awaited<ReturnType<typeof dpopKeys>>) => {
+    const aat = await aatFor(key);
+    const first = await haapiCall(key, aat, 'GET', authorizePath);
+    const sid = first.headers.get('Set-Session-Id') as string;
+    const href = ((await first.json()) as { actions: { model: { href: string } }[] }).actions[0]
+      ?.model.href as string;
+    const redirect = (await expectOk(
+      await haapiCall(key, aat, 'POST', href, sid, 'userName=demo&password=Password1'),
+      'login',
+    )) as { actions: { model: { href: string } }[] };
+    const done = (await expectOk(
+      await haapiCall(key, aat, 'GET', redirect.actions[0]?.model.href as string, sid),
+      'resume',
+    )) as { properties: { code: string } };
+    const res = await withNonce(async (n) =>
+      fetch(
+        token,
+        form(
+          {
+            grant_type: 'authorization_code',
+            code: done.properties.code,
+            redirect_uri: 'app://haapi',
+            code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+          },
+          {
+            Authorization: basic('bench-haapi'),
+            DPoP: await dpopProof(key, 'POST', issuerToken, n),
+          },
+        ),
+      ),
+    );
+    await expectOk(res, 'code');
+  };
+  const loginKeys = await Promise.all(Array.from({ length: N_HEAVY + 5 }, () => dpopKeys()));
+  results.password_login = await measure(workerd, N_HEAVY, 5, async (i) => {
+    await login(loginKeys[i] as Awaited<ReturnType<typeof dpopKeys>>);
+  });
+  results.password_login.floor_us = await floorCpu({ es256_verify: 7, es256_sign: 3, pbkdf2: 1 });
+  const pbkdf2Us = await floorCpu({ pbkdf2: 1 });
+  const workerdPeakKib = workerd.reduce((m, pid) => Math.max(m, peakRssKib(pid)), 0);
+  await mf.dispose();
+
+  // ---------- oidc-provider, same jobs, same measurement ----------
+  const opSigning = await generateKeyPair('ES256', { extractable: true });
+  const opClientKey = await generateKeyPair('ES256', { extractable: true });
+  const child = spawn(process.execPath, ['bench/oidc-provider-server.mjs'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_OIDC: JSON.stringify({
+        secret,
+        initialAccessToken: 'bench-initial-access-token',
+        signingJwk: {
+          ...(await exportJWK(opSigning.privateKey)),
+          kid: 'op',
+          alg: 'ES256',
+          use: 'sig',
+        },
+        clientJwk: { ...(await exportJWK(opClientKey.publicKey)), kid: 'cc', alg: 'ES256' },
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = await new Promise<{ port: number; issuer: string }>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString())));
+    child.once('exit', (code) => reject(new Error(`oidc-provider exited ${code}`)));
+  });
+  const op = [child.pid as number];
+  process.on('exit', () => child.kill());
+  const opToken = `${ready.issuer}/token`;
+  const theirs: Record<string, Figures> = {};
+  theirs.cc_secret = await measure(op, N, 1, async () => {
+    await expectOk(
+      await fetch(
+        opToken,
+        form(
+          { grant_type: 'client_credentials', scope: 'read' },
+          { Authorization: basic('cc-secret') },
+        ),
+      ),
+      'op cc secret',
+    );
+  });
+  const opAssertions: string[] = [];
+  theirs.cc_private_key_jwt = await measure(
+    op,
+    N,
+    1,
+    async (i) => {
+      await expectOk(
+        await fetch(
+          opToken,
+          form({
+            grant_type: 'client_credentials',
+            scope: 'read',
+            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+            client_assertion: opAssertions[i] as string,
+          }),
+        ),
+        'op cc jwt',
+      );
+    },
+    async (i) => {
+      opAssertions[i] = await new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', kid: 'cc' })
+        .setIssuer('cc-jwt')
+        .setSubject('cc-jwt')
+        .setAudience(ready.issuer)
+        .setExpirationTime('2m')
+        .sign(opClientKey.privateKey);
+    },
+  );
+  theirs.dcr_registration = await measure(op, N, 1, async () => {
+    const res = await fetch(`${ready.issuer}/reg`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: 'Bearer bench-initial-access-token',
+      },
+      body: JSON.stringify({
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+      }),
+    });
+    await expectOk(res, 'op dcr');
+  });
+  const opPeakKib = peakRssKib(child.pid as number);
+  child.kill();
+
+  // ---------- bundle ----------
+  const outdir = join(dir, 'dry-run');
+  execFileSync(
+    process.execPath,
+    ['node_modules/wrangler/bin/wrangler.js', 'deploy', '--dry-run', '--outdir', outdir],
+    {
+      stdio: 'ignore',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    },
+  );
+  const bundleFile = readdirSync(outdir).find((f) => f.endsWith('.js')) as string;
+  const raw = readFileSync(join(outdir, bundleFile));
+  const bundleKib = {
+    raw: Math.round(statSync(join(outdir, bundleFile)).size / 102.4) / 10,
+    gzip: Math.round(gzipSync(raw).length / 102.4) / 10,
+  };
+  rmSync(dir, { recursive: true, force: true });
+
+  // ---------- figures ----------
+  const baseline = results.baseline.cpu_us_per_unit;
+  const aboveFloor = (job: string) => {
+    const r = results[job] as Figures & { floor_us: number };
+    return (
+      Math.round(((r.cpu_us_per_unit - baseline * r.requests_per_unit) / r.floor_us) * 100) / 100
+    );
+  };
+  const vs = (job: string) =>
+    Math.round(
+      ((results[job] as Figures).cpu_us_per_unit / (theirs[job] as Figures).cpu_us_per_unit) * 100,
+    ) / 100;
+  const loginWithout =
+    Math.round(((results.password_login as Figures).cpu_us_per_unit - pbkdf2Us) / 10) / 100;
+  const output = {
+    machine: {
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      date: new Date().toISOString(),
+      quick: QUICK,
+    },
+    ratios: {
+      cc_secret_vs_oidc_provider: vs('cc_secret'),
+      cc_private_key_jwt_vs_oidc_provider: vs('cc_private_key_jwt'),
+      dcr_vs_oidc_provider: vs('dcr_registration'),
+      android_rsa_over_floor: aboveFloor('android_rsa'),
+      android_ec_over_floor: aboveFloor('android_ec'),
+      app_attest_over_floor: aboveFloor('app_attest'),
+      haapi_step_over_floor: aboveFloor('haapi_step'),
+    },
+    login_cpu_ms_without_pbkdf2: loginWithout,
+    login_cpu_ms_with_pbkdf2:
+      Math.round((results.password_login as Figures).cpu_us_per_unit / 10) / 100,
+    pbkdf2_us: pbkdf2Us,
+    bundle_kib: bundleKib.raw,
+    bundle_gzip_kib: bundleKib.gzip,
+    startup_ms: startupMs,
+    peak_rss_kib: { workerd: workerdPeakKib, oidc_provider: opPeakKib },
+    edge_haapi: results,
+    oidc_provider: theirs,
+  };
+  mkdirSync('bench', { recursive: true });
+  writeFileSync('bench/results.json', `${JSON.stringify(output, null, 2)}\n`);
+  const rows = Object.entries(results).map(([job, r]) => ({
+    job,
+    'cpu µs/unit': r.cpu_us_per_unit,
+    'floor µs': r.floor_us ?? '',
+    'units/s': r.units_per_s,
+    'p50 ms': r.p50_ms,
+    'p99 ms': r.p99_ms,
+    'oidc-provider µs': theirs[job]?.cpu_us_per_unit ?? '',
+  }));
+  console.table(rows);
+  console.log(
+    JSON.stringify(
+      {
+        ratios: output.ratios,
+        login_cpu_ms_without_pbkdf2: loginWithout,
+        bundle: bundleKib,
+        startup_ms: startupMs,
+        peak_rss_kib: output.peak_rss_kib,
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+await main();
