@@ -5,7 +5,7 @@
  * (`cnf.jkt`), the platform and the evidence. It is presented once, as the client assertion of
  * the AAT request (`client_assertion_type=urn:se:curity:attestation:client`).
  */
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { randomToken } from '../crypto/random';
 import { type KeySet, signJwt } from '../tokens/keys';
 import type { Evidence } from './attest';
@@ -64,7 +64,7 @@ export async function verifyCat(
   now: number,
 ): Promise<CatClaims | null> {
   try {
-    const { payload } = await jwtVerify(cat, createLocalJWKSet(keys.jwks as { keys: [] }), {
+    const { payload } = await jwtVerify(cat, keys.verificationKeys, {
       issuer,
       audience,
       typ: CAT_TYPE,

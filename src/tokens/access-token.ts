@@ -6,7 +6,7 @@
  * `cnf` for sender-constrained tokens (`jkt` for DPoP, RFC 9449 §6; `x5t#S256` for mTLS,
  * RFC 8705 §3). Verification checks signature, typ, issuer, expiry and the revocation list.
  */
-import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { type JWTPayload, jwtVerify } from 'jose';
 import { randomToken } from '../crypto/random';
 import { isAccessTokenRevoked } from '../storage/revocations';
 import type { AuthContext } from './auth-context';
@@ -72,7 +72,7 @@ export async function verifyAccessToken(
 ): Promise<AccessTokenClaims | null> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, createLocalJWKSet(keys.jwks as { keys: [] }), {
+    ({ payload } = await jwtVerify(token, keys.verificationKeys, {
       issuer,
       typ: 'at+jwt',
       algorithms: keys.all.map((k) => k.alg),

@@ -6,7 +6,7 @@
  *
  * @see RFC 7517 (JWK), RFC 7518 §3 (algorithms)
  */
-import { importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { createLocalJWKSet, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { ConfigError } from '../config/errors';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const;
@@ -24,6 +24,8 @@ export interface KeySet {
   readonly all: readonly SigningKey[];
   /** The public JWK set served at the JWKS endpoint. */
   readonly jwks: Readonly<{ keys: readonly JWK[] }>;
+  /** Verification keys for our own JWTs, imported once per key set (jose caches each import). */
+  readonly verificationKeys: ReturnType<typeof createLocalJWKSet>;
 }
 
 const SETTING = 'SIGNING_KEYS';
@@ -72,10 +74,12 @@ async function parseKeySet(secret: string): Promise<KeySet> {
   const kids = all.map((k) => k.kid);
   const duplicate = kids.find((kid, i) => kids.indexOf(kid) !== i);
   if (duplicate) throw new ConfigError(SETTING, `has the kid ${JSON.stringify(duplicate)} twice`);
+  const jwks = { keys: all.map((k) => ({ ...k.publicJwk })) };
   return Object.freeze({
     current: all[0] as SigningKey,
     all: Object.freeze(all),
     jwks: Object.freeze({ keys: Object.freeze(all.map((k) => k.publicJwk)) }),
+    verificationKeys: createLocalJWKSet(jwks),
   });
 }
 

@@ -11,9 +11,20 @@
  */
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import { useOnce } from '../../replay/use-once';
-import { isUsable } from '../client';
+import { type Client, isUsable } from '../client';
 import { clientAuthFailed } from './failure';
 import type { AuthenticatedClient, AuthRequest } from './types';
+
+/** A client's verification keys, imported once per cached client record (jose caches imports). */
+const keysByJwks = new WeakMap<object, ReturnType<typeof createLocalJWKSet>>();
+function clientKeys(jwks: NonNullable<Client['jwks']>): ReturnType<typeof createLocalJWKSet> {
+  let keys = keysByJwks.get(jwks);
+  if (!keys) {
+    keys = createLocalJWKSet(jwks);
+    keysByJwks.set(jwks, keys);
+  }
+  return keys;
+}
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const ASSERTION_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
@@ -53,7 +64,7 @@ export async function authenticateWithAssertion(
     ({
       payload,
       protectedHeader: { kid },
-    } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
+    } = await jwtVerify(assertion, clientKeys(client.jwks), {
       algorithms: ASSERTION_ALGORITHMS,
       issuer: clientId,
       subject: clientId,
