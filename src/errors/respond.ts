@@ -10,12 +10,23 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
 import { ConfigError } from '../config/errors';
+import { securityEvent } from '../observability/events';
 import { log } from '../observability/log';
 import { OAuthError } from './oauth-error';
 import { HaapiProblem } from './problem';
 import { RequestError } from './request-error';
 
 export type ErrorShape = 'oauth' | 'problem';
+
+/** Internal reasons that mean a single-use value came back: logged as `replay.refused`. */
+const REPLAY_REASONS = new Set([
+  'replayed_jti',
+  'assertion_replayed',
+  'code_replayed',
+  'refresh_token_reused',
+  'challenge_replayed',
+  'iat_replayed',
+]);
 
 export interface ErrorShapeVariables {
   errorShape: ErrorShape;
@@ -31,7 +42,13 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
 
   if (err instanceof OAuthError) {
     if (err.status >= 500) logUnexpected(err, c);
-    else if (err.reason) {
+    else if (err.reason && REPLAY_REASONS.has(err.reason)) {
+      securityEvent(c.env.EVENTS, 'replay.refused', {
+        requestId,
+        error: err.error,
+        reason: err.reason,
+      });
+    } else if (err.reason) {
       log('info', 'request.refused', { requestId, error: err.error, reason: err.reason });
     }
     for (const [name, value] of Object.entries(err.headers)) headers.set(name, value);

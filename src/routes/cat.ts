@@ -19,7 +19,7 @@ import { parseChallengeResponse } from '../attestation/challenge-response';
 import type { AttestationPolicy } from '../attestation/policies';
 import { isUsable } from '../clients/client';
 import { OAuthError } from '../errors/oauth-error';
-import { log } from '../observability/log';
+import { securityEvent } from '../observability/events';
 import { revokedSerials } from '../storage/attestation-revocations';
 import { findClient } from '../storage/clients';
 import { loadKeySet } from '../tokens/keys';
@@ -120,12 +120,12 @@ export const catRoutes = new Hono<AppEnv>()
       platform: response.platform,
     };
     if (!outcome.ok) {
-      log('warn', 'attestation.failure', { ...event, reason: outcome.reason });
+      securityEvent(c.env.EVENTS, 'attestation.failure', { ...event, reason: outcome.reason });
       throw new OAuthError('invalid_client', 'The client attestation could not be verified', {
         status: 401,
       });
     }
-    log('info', 'attestation.success', { ...event, evidence: outcome.evidence });
+    securityEvent(c.env.EVENTS, 'attestation.success', { ...event, evidence: outcome.evidence });
     const cat = await mintCat(await loadKeySet(settings.signingKeys), {
       issuer: settings.issuer,
       audience: settings.endpoints.token,

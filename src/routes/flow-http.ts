@@ -50,6 +50,7 @@ export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Local
     now: nowSeconds(),
     ip: clientIp(c),
     locale: locale ?? flow.state.locale,
+    events: c.env.EVENTS,
   };
 }
 

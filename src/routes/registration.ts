@@ -13,7 +13,7 @@ import { clientMetadata, registerDynamicClient } from '../clients/registration';
 import { randomToken } from '../crypto/random';
 import { hashGeneratedSecret, verifySecret } from '../crypto/secret-hash';
 import { OAuthError } from '../errors/oauth-error';
-import { log } from '../observability/log';
+import { securityEvent } from '../observability/events';
 import { findClient, forgetClient } from '../storage/clients';
 import {
   deleteDynamicClient,
@@ -77,12 +77,12 @@ export const registrationRoutes = new Hono<AppEnv>()
       ip: clientIp(c),
       now,
     });
-    log('info', 'dcr.registration', {
+    securityEvent(c.env.EVENTS, 'dcr.registration', {
       requestId: c.get('requestId'),
-      clientId: registered.body.client_id,
-      template: registered.body.software_id,
+      clientId: String(registered.body.client_id),
+      template: String(registered.body.software_id),
       registrar: claims.client_id,
-      cal: claims.reg_cal,
+      cal: String(claims.reg_cal ?? 'none'),
       reregistered: registered.status === 200,
     });
     noStore(c);
@@ -137,6 +137,9 @@ export const registrationRoutes = new Hono<AppEnv>()
     const client = await managedClient(c);
     await deleteDynamicClient(c.env.DB, client.clientId);
     forgetClient(client.clientId);
-    log('info', 'dcr.deleted', { requestId: c.get('requestId'), clientId: client.clientId });
+    securityEvent(c.env.EVENTS, 'dcr.deleted', {
+      requestId: c.get('requestId'),
+      clientId: client.clientId,
+    });
     return c.body(null, 204);
   });

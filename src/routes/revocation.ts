@@ -7,6 +7,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { OAuthError } from '../errors/oauth-error';
+import { securityEvent } from '../observability/events';
 import { revokeFamily } from '../storage/refresh-families';
 import { revokeAccessToken } from '../storage/revocations';
 import { inspectToken } from '../tokens/inspect-token';
@@ -46,6 +47,13 @@ export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', as
     }
   } else if (inspected.kind === 'access_token' && inspected.claims.client_id === clientId) {
     await revokeAccessToken(db, inspected.claims.jti, inspected.claims.exp, now);
+  }
+  if (inspected.kind !== 'unknown') {
+    securityEvent(c.env.EVENTS, 'token.revoked', {
+      requestId: c.get('requestId'),
+      clientId,
+      kind: inspected.kind,
+    });
   }
   c.header('Cache-Control', 'no-store');
   return c.body(null, 200);

@@ -9,6 +9,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { OAuthError } from '../errors/oauth-error';
+import { securityEvent } from '../observability/events';
 import { currentNonce } from '../tokens/dpop-nonce';
 import { grants } from '../tokens/grants';
 import { loadKeySet } from '../tokens/keys';
@@ -48,6 +49,14 @@ export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (
     client,
     dpop,
     now,
+  });
+  securityEvent(c.env.EVENTS, grantType === 'refresh_token' ? 'token.refreshed' : 'token.issued', {
+    requestId: c.get('requestId'),
+    grantType,
+    clientId: client.client.clientId,
+    method: client.method,
+    scope: typeof body.scope === 'string' ? body.scope : undefined,
+    dpopBound: body.token_type === 'DPoP',
   });
   c.header('Cache-Control', 'no-store');
   c.header('Pragma', 'no-cache');

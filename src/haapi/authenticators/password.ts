@@ -13,6 +13,7 @@
  */
 import { hashPassword, needsRehash, verifySecret } from '../../crypto/secret-hash';
 import { HaapiProblem, type InvalidField } from '../../errors/problem';
+import { securityEvent } from '../../observability/events';
 import { countHit } from '../../replay/use-once';
 import {
   createAccount,
@@ -132,35 +133,38 @@ async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promi
   const absent = missing(form, ['userName', 'password']);
   if (absent.length) return { kind: 'problem', problem: invalidInput(ctx, absent) };
   const attempts = await countHit(ctx.replayGuard, 'login-ip', ctx.ip, 300);
-  if (attempts > ctx.settings.loginAttemptsPerIp)
+  const event = { flow: ctx.flow.id, clientId: ctx.flow.state.request.clientId };
+  if (attempts > ctx.settings.loginAttemptsPerIp) {
+    securityEvent(ctx.events, 'login.lockout', { ...event, ip: ctx.ip, reason: 'ip_rate_limit' });
     return { kind: 'problem', problem: tooManyAttempts(ctx, 'ip_rate_limit') };
+  }
   const account = await findAccountByUsername(ctx.db, (form.get('userName') as string).trim());
   const pepper = ctx.settings.passwordPepper;
   const password = form.get('password') as string;
   const matches = await verifySecret(password, account?.passwordHash ?? DUMMY_HASH, pepper);
   if (!account || account.disabled || !account.passwordHash) {
+    securityEvent(ctx.events, 'login.failure', { ...event, reason: 'unknown_user' });
     return { kind: 'problem', problem: incorrect(ctx, 'unknown_user') };
   }
+  const subject = account.subject;
   if (account.lockedUntil !== null && account.lockedUntil > ctx.now) {
+    securityEvent(ctx.events, 'login.lockout', { ...event, subject, reason: 'account_locked' });
     return { kind: 'problem', problem: tooManyAttempts(ctx, 'account_locked') };
   }
   if (!matches) {
-    await recordFailedLogin(
-      ctx.db,
-      account.subject,
-      ctx.now,
-      ctx.settings.maxFailedLogins,
-      ctx.settings.lockoutSeconds,
-    );
+    const { maxFailedLogins, lockoutSeconds } = ctx.settings;
+    await recordFailedLogin(ctx.db, subject, ctx.now, maxFailedLogins, lockoutSeconds);
+    securityEvent(ctx.events, 'login.failure', { ...event, subject, reason: 'wrong_password' });
     return { kind: 'problem', problem: incorrect(ctx, 'wrong_password') };
   }
-  await recordSuccessfulLogin(ctx.db, account.subject, ctx.now);
+  await recordSuccessfulLogin(ctx.db, subject, ctx.now);
   if (needsRehash(account.passwordHash, pepper)) {
-    await setPasswordHash(ctx.db, account.subject, await hashPassword(password, pepper), ctx.now);
+    await setPasswordHash(ctx.db, subject, await hashPassword(password, pepper), ctx.now);
   }
+  securityEvent(ctx.events, 'login.success', { ...event, subject, amr: 'pwd' });
   return {
     kind: 'authenticated',
-    auth: { subject: account.subject, authTime: ctx.now, acr: PASSWORD_ACR, amr: ['pwd'] },
+    auth: { subject, authTime: ctx.now, acr: PASSWORD_ACR, amr: ['pwd'] },
   };
 }
 

@@ -19,6 +19,8 @@ export interface FlowContext {
   readonly now: number;
   readonly ip: string;
   readonly locale: Locale;
+  /** The optional Analytics Engine dataset for security events. */
+  readonly events: AnalyticsEngineDataset | undefined;
 }
 
 export type SubmitOutcome =
