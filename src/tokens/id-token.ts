@@ -7,7 +7,7 @@
 import { encodeBase64Url } from '../crypto/base64url';
 import { sha256 } from '../crypto/digest';
 import type { AuthContext } from './auth-context';
-import { type KeySet, signJwt } from './keys';
+import { type KeySet, signingKeyAt, signJwt } from './keys';
 
 export interface IdTokenInput {
   readonly issuer: string;
@@ -40,7 +40,7 @@ export async function mintIdToken(keys: KeySet, input: IdTokenInput): Promise<st
     azp: input.clientId,
     iat: input.now,
     exp: input.now + input.ttl,
-    at_hash: await atHash(input.accessToken, keys.current.alg),
+    at_hash: await atHash(input.accessToken, signingKeyAt(keys, Math.floor(Date.now() / 1000)).alg),
   };
   if (input.nonce !== undefined) claims.nonce = input.nonce;
   return signJwt(keys, claims, 'JWT');

@@ -1,8 +1,12 @@
 /**
  * @module tokens/keys
  * The server's signing keys, from the SIGNING_KEYS secret: a JWK set of private keys, each with
- * `kid` and `alg`. The first key is the current one and signs everything; the others are kept so
- * that tokens they signed still verify (they stay in the published JWKS until removed).
+ * `kid` and `alg`, newest first. Rotation without downtime (the Worker cannot write its own
+ * secrets, so `npm run admin -- keys rotate` stages keys and the Cron trigger watches):
+ *  - a key with `nbf` (Unix seconds) in the future is *next*: published in the JWKS, not used yet,
+ *    so relying parties have cached it before the first token it signs;
+ *  - the current key is the first one whose `nbf` has passed (or that has none);
+ *  - earlier keys stay in the JWKS so that the tokens they signed still verify, until removed.
  *
  * @see RFC 7517 (JWK), RFC 7518 §3 (algorithms)
  */
@@ -15,11 +19,14 @@ export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 export interface SigningKey {
   readonly kid: string;
   readonly alg: SigningAlgorithm;
+  /** Unix seconds from which the key signs (absent: at once). */
+  readonly nbf: number | undefined;
   readonly privateKey: CryptoKey;
   readonly publicJwk: Readonly<JWK>;
 }
 
 export interface KeySet {
+  /** The first key: the one that signs until a staged key's `nbf` passes. */
   readonly current: SigningKey;
   readonly all: readonly SigningKey[];
   /** The public JWK set served at the JWKS endpoint. */
@@ -107,12 +114,21 @@ async function importSigningKey(value: unknown, name: string): Promise<SigningKe
   for (const member of PUBLIC_MEMBERS[jwk.kty] ?? []) {
     (publicJwk as Record<string, unknown>)[member] = (jwk as Record<string, unknown>)[member];
   }
-  return Object.freeze({ kid: jwk.kid, alg, privateKey, publicJwk: Object.freeze(publicJwk) });
+  const nbf = (jwk as { nbf?: unknown }).nbf;
+  if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isInteger(nbf) || nbf < 0)) {
+    throw new ConfigError(`${name}.nbf`, 'must be a Unix time in seconds');
+  }
+  return Object.freeze({ kid: jwk.kid, alg, nbf: nbf as number | undefined, privateKey, publicJwk: Object.freeze(publicJwk) });
 }
 
-/** Signs a JWT with the current key; `typ` is the media type of the token (e.g. `at+jwt`). */
-export function signJwt(keySet: KeySet, payload: JWTPayload, typ: string): Promise<string> {
-  const { current } = keySet;
+/** The key that signs at `now`: the first whose `nbf` has passed (staged keys wait their turn). */
+export function signingKeyAt(keySet: KeySet, now: number): SigningKey {
+  return keySet.all.find((key) => key.nbf === undefined || key.nbf <= now) ?? keySet.current;
+}
+
+/** Signs a JWT with the key of the moment; `typ` is the media type of the token (e.g. `at+jwt`). */
+export function signJwt(keySet: KeySet, payload: JWTPayload, typ: string, now = Math.floor(Date.now() / 1000)): Promise<string> {
+  const current = signingKeyAt(keySet, now);
   return new SignJWT(payload)
     .setProtectedHeader({ alg: current.alg, kid: current.kid, typ })
     .sign(current.privateKey);

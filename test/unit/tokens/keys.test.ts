@@ -1,7 +1,13 @@
 import { env } from 'cloudflare:test';
-import { exportJWK, generateKeyPair } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+} from 'jose';
 import { describe, expect, it } from 'vitest';
-import { loadKeySet } from '../../../src/tokens/keys';
+import { loadKeySet, signJwt } from '../../../src/tokens/keys';
 
 async function es256(kid: string) {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
@@ -55,4 +61,36 @@ describe('Signing keys (SIGNING_KEYS)', () => {
       await expect(loadKeySet(await make())).rejects.toThrow(message);
     });
   }
+});
+
+describe('Key rotation (SIGNING_KEYS with a staged key)', () => {
+  it('a staged key is published before use, signs once its nbf passes, and the previous key still verifies', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const next = { ...(await es256('next')), nbf: now + 3600 };
+    const previous = await es256('previous');
+    const secret = JSON.stringify({ keys: [next, previous] });
+    const keys = await loadKeySet(secret);
+    const { createExecutionContext } = await import('cloudflare:test');
+    const { default: worker } = await import('../../../src/index');
+    const res = await worker.fetch(
+      new Request('http://127.0.0.1:8787/oauth/v2/jwks'),
+      { ...env, SIGNING_KEYS: secret } as Env,
+      createExecutionContext(),
+    );
+    const jwks = (await res.json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toEqual(['next', 'previous']);
+    const before = await signJwt(keys, { sub: 'a' }, 'at+jwt', now);
+    expect(decodeProtectedHeader(before).kid).toBe('previous');
+    const after = await signJwt(keys, { sub: 'a' }, 'at+jwt', now + 3601);
+    expect(decodeProtectedHeader(after).kid).toBe('next');
+    const verifier = createLocalJWKSet(jwks as { keys: [] });
+    await expect(jwtVerify(before, verifier)).resolves.toBeTruthy();
+    await expect(jwtVerify(after, verifier)).resolves.toBeTruthy();
+  });
+
+  it('refuses a malformed nbf', async () => {
+    await expect(
+      loadKeySet(JSON.stringify({ keys: [{ ...(await es256('k')), nbf: 'soon' }] })),
+    ).rejects.toThrow('SIGNING_KEYS.keys[0].nbf must be a Unix time in seconds');
+  });
 });
