@@ -13,6 +13,7 @@ import { bodyLimit } from './middleware/body-limit';
 import { errorShape } from './middleware/error-shape';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
+import { adminRoutes } from './routes/admin';
 import { authnRoutes } from './routes/authn';
 import { authorizeRoutes } from './routes/authorize';
 import { catRoutes } from './routes/cat';
@@ -36,6 +37,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
 
   // Error shapes first, so that everything after (body limit included) answers in the group's shape.
   app.use('/.well-known/*', errorShape('problem'));
+  app.use('/admin/*', errorShape('oauth'));
   app.use(`${settings.authnPath}/*`, errorShape('problem'));
   app.use(settings.authorizationPath, errorShape('problem'));
   const oauthPaths = [
@@ -62,6 +64,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.route(settings.revocationPath, revocationRoutes);
   app.route(settings.userinfoPath, userinfoRoutes);
   app.route(settings.registrationPath, registrationRoutes);
+  app.route('/admin', adminRoutes);
 
   app.notFound((c) =>
     errorResponse(

@@ -4,5 +4,7 @@ declare namespace Cloudflare {
   interface Env {
     SIGNING_KEYS: string;
     SERVER_SECRET: string;
+    ADMIN_TOKEN?: string;
+    PASSWORD_PEPPER?: string;
   }
 }

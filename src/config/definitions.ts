@@ -393,6 +393,15 @@ export const definitions = {
       'Optional secret mixed into every password hash (HMAC before PBKDF2), so that a copy of D1 alone cannot be attacked offline. Set it before accounts are created; existing hashes are upgraded at their next login. Changing it invalidates peppered passwords.',
     parse: optionalSecret(32),
   }),
+  adminToken: define({
+    name: 'ADMIN_TOKEN',
+    kind: 'secret',
+    type: 'string, ≥ 32 characters, or empty',
+    default: '',
+    description:
+      'Bearer token of the admin HTTP API (`/admin/...`: clients, templates, accounts, devices). Empty: the admin API is off (404). Alternatively put the path behind Cloudflare Access.',
+    parse: optionalSecret(32),
+  }),
   debugLoginAttributes: define({
     name: 'DEBUG_LOGIN_ATTRIBUTES',
     kind: 'var',

@@ -118,7 +118,13 @@ async function importSigningKey(value: unknown, name: string): Promise<SigningKe
   if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isInteger(nbf) || nbf < 0)) {
     throw new ConfigError(`${name}.nbf`, 'must be a Unix time in seconds');
   }
-  return Object.freeze({ kid: jwk.kid, alg, nbf: nbf as number | undefined, privateKey, publicJwk: Object.freeze(publicJwk) });
+  return Object.freeze({
+    kid: jwk.kid,
+    alg,
+    nbf: nbf as number | undefined,
+    privateKey,
+    publicJwk: Object.freeze(publicJwk),
+  });
 }
 
 /** The key that signs at `now`: the first whose `nbf` has passed (staged keys wait their turn). */
@@ -127,7 +133,12 @@ export function signingKeyAt(keySet: KeySet, now: number): SigningKey {
 }
 
 /** Signs a JWT with the key of the moment; `typ` is the media type of the token (e.g. `at+jwt`). */
-export function signJwt(keySet: KeySet, payload: JWTPayload, typ: string, now = Math.floor(Date.now() / 1000)): Promise<string> {
+export function signJwt(
+  keySet: KeySet,
+  payload: JWTPayload,
+  typ: string,
+  now = Math.floor(Date.now() / 1000),
+): Promise<string> {
   const current = signingKeyAt(keySet, now);
   return new SignJWT(payload)
     .setProtectedHeader({ alg: current.alg, kid: current.kid, typ })
