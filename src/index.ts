@@ -11,6 +11,7 @@ import { ConfigError } from './config/errors';
 import { getSettings, type Settings } from './config/settings';
 import { log } from './observability/log';
 import { purgeDynamicClients } from './storage/dynamic-clients';
+import { loadKeySet, signingKeyAt } from './tokens/keys';
 
 export { HaapiFlow } from '../durable-objects/haapi-flow';
 export { ReplayGuard } from '../durable-objects/replay-guard';
@@ -50,9 +51,25 @@ export default {
     return app.fetch(request, env, ctx);
   },
 
-  /** Cron trigger: purges expired dynamic clients; refreshes Google's attestation status list. */
+  /**
+   * Cron trigger: reports the signing-key schedule (which key signs, which are staged), purges
+   * expired dynamic clients, refreshes Google's attestation status list.
+   */
   async scheduled(_controller, env, ctx) {
     const settings = getSettings(env as unknown as Record<string, unknown>);
+    const now = Math.floor(Date.now() / 1000);
+    ctx.waitUntil(
+      loadKeySet(settings.signingKeys).then((keys) => {
+        const current = signingKeyAt(keys, now);
+        log('info', 'keys.schedule', {
+          signing: current.kid,
+          staged: keys.all
+            .filter((k) => k.nbf !== undefined && k.nbf > now)
+            .map((k) => ({ kid: k.kid, from: k.nbf })),
+          verifying: keys.all.map((k) => k.kid),
+        });
+      }),
+    );
     ctx.waitUntil(
       purgeDynamicClients(env.DB, Math.floor(Date.now() / 1000)).then(
         (purged) => log('info', 'dcr.purged', { purged }),

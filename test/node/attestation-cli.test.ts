@@ -5,7 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['scripts/attestation.mjs', ...args], { encoding: 'utf8' });
+  spawnSync(process.execPath, ['scripts/run-ts.mjs', 'scripts/attestation-cli.ts', ...args], {
+    encoding: 'utf8',
+  });
 
 describe('attestation diagnostic CLI', () => {
   for (const file of readdirSync('test/vectors/cli')) {
@@ -13,7 +15,13 @@ describe('attestation diagnostic CLI', () => {
       const sample = JSON.parse(readFileSync(`test/vectors/cli/${file}`, 'utf8'));
       const out = execFileSync(
         process.execPath,
-        ['scripts/attestation.mjs', 'verify', `test/vectors/cli/${file}`, '--json'],
+        [
+          'scripts/run-ts.mjs',
+          'scripts/attestation-cli.ts',
+          'verify',
+          `test/vectors/cli/${file}`,
+          '--json',
+        ],
         { encoding: 'utf8' },
       );
       const lines = out.trim().split('\n');
