@@ -214,3 +214,31 @@ describe('Login options', () => {
     expect(id).not.toHaveProperty('email');
   });
 });
+
+describe('Authenticator selector', () => {
+  it('with two authenticators the flow starts with an authenticator-selector, and each option leads to its step', async () => {
+    const server = withSettings({
+      AUTHENTICATORS: JSON.stringify([
+        { id: 'pw', type: 'password' },
+        { id: 'pw2', type: 'password', registration: true },
+      ]),
+    });
+    const { app, authorizeUrl } = await server.login();
+    const first = await app.request(authorizeUrl);
+    expect(first.body.type).toBe('authentication-step');
+    const selector = first.body.actions?.[0];
+    expect(selector).toMatchObject({ template: 'selector', kind: 'authenticator-selector' });
+    const options = selector?.template === 'selector' ? selector.model.options : [];
+    expect(options.map((o) => [o.kind, o.properties?.authenticatorType])).toEqual([
+      ['select-authenticator', 'html-form'],
+      ['select-authenticator', 'html-form'],
+    ]);
+    const second = await app.submit(options[1] as (typeof options)[number]);
+    expect(second.body.type).toBe('authentication-step');
+    expect(second.body.links?.map((l) => l.rel)).toEqual(['register-create']);
+    const done = await app.follow(
+      await app.submit(action(second.body, 'login'), { userName: 'demo', password: 'Password1' }),
+    );
+    expect(done.body.type).toBe('oauth-authorization-response');
+  });
+});
