@@ -10,12 +10,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Miniflare } from 'miniflare';
 import { encodeBase64 } from '../src/crypto/pem';
 import { hashGeneratedSecret } from '../src/crypto/secret-hash';
 import { applySql } from '../test/support/apply-schema';
+import { bundleWorker } from '../test/support/bundle-worker';
 import {
   androidChain,
   appAttestation,
@@ -117,22 +117,6 @@ async function expectOk(res: Response, what: string): Promise<Json> {
 }
 
 // ---------- set-up ----------
-async function bundle(entry: string, out: string): Promise<void> {
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*'],
-    outfile: out,
-    logLevel: 'error',
-    minify: false,
-  });
-}
-
 async function signFixture(type: 'RSA' | 'P-384' | 'P-256') {
   const ca = await createDevCa(`floor ${type}`, undefined, type);
   const data = crypto.getRandomValues(new Uint8Array(600));
@@ -167,8 +151,8 @@ async function dpopProof(
 async function main(): Promise<void> {
   const dir = join(tmpdir(), `edge-haapi-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  await bundle('src/index.ts', join(dir, 'main', 'worker.mjs'));
-  await bundle('bench/floor-worker.ts', join(dir, 'floor', 'floor.mjs'));
+  await bundleWorker('src/index.ts', join(dir, 'main', 'worker.mjs'));
+  await bundleWorker('bench/floor-worker.ts', join(dir, 'floor', 'floor.mjs'));
 
   const signing = await generateKeyPair('ES256', { extractable: true });
   const signingJwk = { ...(await exportJWK(signing.privateKey)), kid: 'bench', alg: 'ES256' };

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Miniflare } from 'miniflare';
 import { applySql } from '../support/apply-schema';
+import { bundleWorker } from '../support/bundle-worker';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,18 +30,7 @@ export async function startWorker(): Promise<{
 }> {
   const dir = join(tmpdir(), `edge-haapi-browser-${process.pid}`);
   const outfile = join(dir, 'worker.mjs');
-  await build({
-    entryPoints: ['src/index.ts'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*'],
-    outfile,
-    logLevel: 'error',
-  });
+  await bundleWorker('src/index.ts', outfile);
   const port = await freePort();
   const issuer = `http://localhost:${port}`;
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });

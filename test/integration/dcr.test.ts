@@ -9,13 +9,12 @@ import {
 } from 'cloudflare:test';
 import { decodeJwt, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import worker from '../../src/index';
 import { basic, signingKey } from '../support/clients';
 import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
-import { action, HaapiTestClient } from '../support/haapi-client';
+import { action, authorizationRequest, HaapiTestClient } from '../support/haapi-client';
 import { call, ISSUER, post, type TokenBody } from '../support/worker';
 
 const TOKEN = `${ISSUER}/oauth/v2/oauth-token`;
@@ -113,17 +112,8 @@ async function insertRegistrar(columns: Record<string, unknown>): Promise<string
 
 async function haapiLogin(clientId: string, secret: string, key: DpopKey, token: string) {
   const app = new HaapiTestClient((r) => call(r.url, r), token, key);
-  const verifier = randomToken(32);
-  const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
-  url.search = new URLSearchParams({
-    client_id: clientId,
-    response_type: 'code',
-    redirect_uri: 'app://haapi',
-    scope: 'openid',
-    code_challenge: await sha256Base64Url(verifier),
-    code_challenge_method: 'S256',
-  }).toString();
-  const first = await app.request(url.href);
+  const { url, verifier } = await authorizationRequest(clientId, { scope: 'openid' });
+  const first = await app.request(url);
   const done = await app.follow(
     await app.submit(action(first.body, 'login'), { userName: 'demo', password: 'Password1' }),
   );
@@ -513,17 +503,8 @@ describe('Minimum client assurance and device certificates from one CA', () => {
     const token = ((await (await aat(reg.client_id, reg.client_secret, key)).json()) as TokenBody)
       .access_token;
     const app = new HaapiTestClient((r) => call(r.url, r), token, key);
-    const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
-    url.search = new URLSearchParams({
-      client_id: reg.client_id,
-      response_type: 'code',
-      redirect_uri: 'app://haapi',
-      scope: 'openid',
-      state: 's',
-      code_challenge: await sha256Base64Url(randomToken(32)),
-      code_challenge_method: 'S256',
-    }).toString();
-    const res = await app.request(url.href);
+    const { url } = await authorizationRequest(reg.client_id, { state: 's' });
+    const res = await app.request(url);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({
       type: 'https://curity.se/problems/error-authorization-response',

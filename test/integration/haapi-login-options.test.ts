@@ -3,13 +3,17 @@
 import { createExecutionContext, env } from 'cloudflare:test';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret, hashPassword } from '../../src/crypto/secret-hash';
 import worker from '../../src/index';
 import { basic } from '../support/clients';
 import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
-import { action, HaapiTestClient, insertSecretHaapiClient } from '../support/haapi-client';
+import {
+  action,
+  authorizationRequest,
+  HaapiTestClient,
+  insertSecretHaapiClient,
+} from '../support/haapi-client';
 import { ISSUER } from '../support/worker';
 
 const TOKEN_URL = `${ISSUER}/oauth/v2/oauth-token`;
@@ -52,17 +56,10 @@ function withSettings(vars: Record<string, string>) {
         },
       );
       const aat = ((await res.json()) as { access_token: string }).access_token;
-      const verifier = randomToken(32);
-      const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
-      url.search = new URLSearchParams({
-        client_id: clientId,
-        response_type: 'code',
-        redirect_uri: 'app://haapi',
+      const { url, verifier } = await authorizationRequest(clientId, {
         scope: 'openid profile email',
-        code_challenge: await sha256Base64Url(verifier),
-        code_challenge_method: 'S256',
-      }).toString();
-      return { app: new HaapiTestClient(fetch, aat, key), key, verifier, authorizeUrl: url.href };
+      });
+      return { app: new HaapiTestClient(fetch, aat, key), key, verifier, authorizeUrl: url };
     },
     async redeem(code: string, verifier: string, key: DpopKey) {
       const res = await form(

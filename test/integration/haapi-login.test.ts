@@ -4,12 +4,16 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret, hashPassword } from '../../src/crypto/secret-hash';
 import { basic } from '../support/clients';
 import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
-import { action, HaapiTestClient, insertSecretHaapiClient } from '../support/haapi-client';
+import {
+  action,
+  authorizationRequest,
+  HaapiTestClient,
+  insertSecretHaapiClient,
+} from '../support/haapi-client';
 import { ISSUER, post, type TokenBody } from '../support/worker';
 
 const TOKEN_URL = `${ISSUER}/oauth/v2/oauth-token`;
@@ -48,19 +52,12 @@ async function newApp(ip = crypto.randomUUID()): Promise<{
     await aatFor(key),
     key,
   );
-  const verifier = randomToken(32);
-  const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
-  url.search = new URLSearchParams({
-    client_id: clientId,
-    response_type: 'code',
-    redirect_uri: 'app://haapi',
+  const { url, verifier } = await authorizationRequest(clientId, {
     scope: 'openid profile',
     state: 'st-1',
     nonce: 'n-1',
-    code_challenge: await sha256Base64Url(verifier),
-    code_challenge_method: 'S256',
-  }).toString();
-  return { app, key, verifier, authorizeUrl: url.href, ip };
+  });
+  return { app, key, verifier, authorizeUrl: url, ip };
 }
 
 async function createAccount(username: string, password: string): Promise<void> {

@@ -7,6 +7,8 @@
  */
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
+import { sha256Base64Url } from '../../src/crypto/digest';
+import { randomToken } from '../../src/crypto/random';
 import type { Action, FormAction, Representation } from '../../src/haapi/representations/types';
 import { type DpopKey, dpopProof } from './dpop';
 import { ISSUER } from './worker';
@@ -128,4 +130,23 @@ export async function insertSecretHaapiClient(secretHash: string): Promise<strin
     .bind(clientId, secretHash)
     .run();
   return clientId;
+}
+
+/** A code-flow authorization request for `clientId` with PKCE S256 (redirect app://haapi by default). */
+export async function authorizationRequest(
+  clientId: string,
+  extra: Record<string, string> = {},
+): Promise<{ url: string; verifier: string }> {
+  const verifier = randomToken(32);
+  const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
+  url.search = new URLSearchParams({
+    client_id: clientId,
+    response_type: 'code',
+    redirect_uri: 'app://haapi',
+    scope: 'openid',
+    code_challenge: await sha256Base64Url(verifier),
+    code_challenge_method: 'S256',
+    ...extra,
+  }).toString();
+  return { url: url.href, verifier };
 }
