@@ -5,6 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync } from 'node:fs';
 
+// An output path other than worker-configuration.d.ts lets a test compare without writing.
+const out = process.argv[2] ?? 'worker-configuration.d.ts';
 const aside = existsSync('.dev.vars');
 if (aside) renameSync('.dev.vars', '.dev.vars.types-aside');
 try {
@@ -15,7 +17,7 @@ try {
       'types',
       '--include-runtime=false',
       '--strict-vars=false',
-      'worker-configuration.d.ts',
+      out,
     ],
     { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
