@@ -6,8 +6,10 @@
 import type { Settings } from './config/settings';
 import type { ErrorShapeVariables } from './errors/respond';
 import type { RequestIdVariables } from './middleware/request-id';
+import type { SecurityHeadersVariables } from './middleware/security-headers';
 
 export type AppVariables = RequestIdVariables &
+  SecurityHeadersVariables &
   ErrorShapeVariables & {
     settings: Settings;
     /** The allowed origins of the client the request authenticated (CORS, routes/cors.ts). */

@@ -19,7 +19,7 @@ import type { AttestationPolicy } from './policies';
 export type Evidence = Readonly<Record<string, string | number | boolean | null>>;
 
 export type AttestOutcome =
-  | { ok: true; platform: 'android' | 'ios'; jkt: string; evidence: Evidence }
+  | { ok: true; platform: 'android' | 'ios' | 'web'; jkt: string; evidence: Evidence }
   | { ok: false; reason: string };
 
 export interface AttestInput {
@@ -31,6 +31,8 @@ export interface AttestInput {
   readonly db: D1Database;
   readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
   readonly revokedSerials: ReadonlySet<string>;
+  /** The client's allowed origins (web attestation). */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** App Attest counters are kept for a year after their last use. */
@@ -142,6 +144,23 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
         environment: stored.environment,
         appId: stored.appId,
         proof: 'assertion',
+      },
+    };
+  }
+  if (response.platform === 'web' && policy.platform === 'web') {
+    // Web "attestation" proves the embedding origin (the iframe page checks it, the browser enforces
+    // frame-ancestors) and binds the page's key; it says nothing about the device.
+    if (!policy.disableOriginVerification && !input.allowedOrigins.includes(response.origin)) {
+      return { ok: false, reason: 'origin_not_allowed' };
+    }
+    return {
+      ok: true,
+      platform: 'web',
+      jkt: response.jkt,
+      evidence: {
+        platform: 'web',
+        origin: response.origin,
+        deviceIdentifier: response.deviceIdentifier ?? null,
       },
     };
   }

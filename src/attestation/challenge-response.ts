@@ -7,6 +7,9 @@
  *     The leaf's attestationChallenge is SHA-256(challenge); the leaf key is the DPoP key.
  *   iOS attestation: {"platform":"ios","keyId":"…","attestation":"<CBOR>","jkt":"<DPoP key thumbprint>"}
  *   iOS assertion:   {"platform":"ios","keyId":"…","assertion":"<CBOR>","jkt":"…"}
+ *   Web (the CAT iframe page): {"platform":"web","origin":"<the embedding page's origin>","jkt":"…"}
+ *     The origin must be one of the client's allowed origins (unless the web policy disables origin
+ *     verification); the key is the page's non-extractable DPoP key.
  *     clientDataHash = SHA-256("<challenge>.<jkt>"): App Attest keys cannot sign DPoP proofs, so
  *     the DPoP key is bound by hashing its thumbprint with the challenge. An assertion answers with
  *     a key this client attested before (Apple recommends attesting once per key).
@@ -16,7 +19,8 @@ import { decodeBase64 } from '../crypto/pem';
 export type ChallengeResponse =
   | { platform: 'android'; x5c: Uint8Array[] }
   | { platform: 'ios'; keyId: Uint8Array; attestation: Uint8Array; jkt: string }
-  | { platform: 'ios'; keyId: Uint8Array; assertion: Uint8Array; jkt: string };
+  | { platform: 'ios'; keyId: Uint8Array; assertion: Uint8Array; jkt: string }
+  | { platform: 'web'; origin: string; jkt: string; deviceIdentifier?: string };
 
 const MAX_CERTIFICATES = 6;
 
@@ -39,6 +43,17 @@ export function parseChallengeResponse(text: string): ChallengeResponse | null {
     if (!Array.isArray(v.x5c) || v.x5c.length < 2 || v.x5c.length > MAX_CERTIFICATES) return null;
     const x5c = v.x5c.map(binary);
     return x5c.every((c): c is Uint8Array => c !== null) ? { platform: 'android', x5c } : null;
+  }
+  if (v.platform === 'web') {
+    const jkt = typeof v.jkt === 'string' && /^[A-Za-z0-9_-]{43}$/.test(v.jkt) ? v.jkt : null;
+    const origin = typeof v.origin === 'string' && v.origin.length <= 512 ? v.origin : null;
+    const device =
+      typeof v.deviceIdentifier === 'string' && v.deviceIdentifier.length <= 128
+        ? v.deviceIdentifier
+        : undefined;
+    return jkt && origin
+      ? { platform: 'web', origin, jkt, ...(device ? { deviceIdentifier: device } : {}) }
+      : null;
   }
   if (v.platform === 'ios') {
     const keyId = binary(v.keyId);

@@ -12,10 +12,17 @@ export interface SecurityHeadersOptions {
   hsts: boolean;
 }
 
-export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHandler {
-  return secureHeaders({
+export interface SecurityHeadersVariables {
+  /** Set by the one page that may be framed (the CAT iframe page): no X-Frame-Options: DENY. */
+  frameable?: boolean;
+}
+
+export function securityHeaders(
+  options: SecurityHeadersOptions,
+): MiddlewareHandler<{ Variables: SecurityHeadersVariables }> {
+  const base = secureHeaders({
     contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    xFrameOptions: 'DENY',
+    xFrameOptions: false,
     xContentTypeOptions: 'nosniff',
     referrerPolicy: 'no-referrer',
     strictTransportSecurity: options.hsts ? 'max-age=31536000; includeSubDomains' : false,
@@ -29,4 +36,11 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
     // A route that sets its own policy (HTML pages, the CAT iframe page) keeps it.
     overwrite: false,
   });
+  return async (c, next) => {
+    await base(c, async () => {
+      await next();
+      if (!c.get('frameable') && !c.res.headers.has('X-Frame-Options'))
+        c.res.headers.set('X-Frame-Options', 'DENY');
+    });
+  };
 }

@@ -110,7 +110,13 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   }
   if (caller) {
     if (caller.clientId !== request.clientId) throw mismatch('aat_other_client');
-    binding = { mode: 'haapi', jkt: caller.jkt, ...(caller.cal ? { cal: caller.cal } : {}) };
+    binding = {
+      mode: 'haapi',
+      jkt: caller.jkt,
+      ...(caller.cal ? { cal: caller.cal } : {}),
+      // The web driver's page gets the AAT; the single-page app redeems the code without its key.
+      bindCode: (caller.claims.att as { platform?: string } | undefined)?.platform !== 'web',
+    };
   } else {
     const html = await newHtmlBinding();
     cookieSecret = html.secret;

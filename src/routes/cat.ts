@@ -18,18 +18,20 @@ import { consumeChallenge, issueChallenge } from '../attestation/challenge';
 import { parseChallengeResponse } from '../attestation/challenge-response';
 import type { AttestationPolicy } from '../attestation/policies';
 import { isUsable } from '../clients/client';
+import { randomToken } from '../crypto/random';
 import { OAuthError } from '../errors/oauth-error';
 import { securityEvent } from '../observability/events';
 import { revokedSerials } from '../storage/attestation-revocations';
 import { findClient } from '../storage/clients';
 import { loadKeySet } from '../tokens/keys';
+import { catPage } from '../ui/cat-page';
 import { readOAuthForm } from './request-body';
 import { nowSeconds } from './request-context';
 
 async function attestingClient(
   c: Context<AppEnv>,
   clientId: string | undefined,
-): Promise<AttestationPolicy> {
+): Promise<{ policy: AttestationPolicy; allowedOrigins: readonly string[] }> {
   const settings = c.get('settings');
   if (!clientId) throw new OAuthError('invalid_request', 'The client_id parameter is missing');
   const client = await findClient(c.env.DB, clientId, settings.clientCacheTtl);
@@ -42,15 +44,60 @@ async function attestingClient(
   const policy = client.attestationPolicy
     ? settings.attestation.get(client.attestationPolicy)
     : undefined;
-  if (!client.capabilities.haapi || !policy || policy.platform === 'web') {
-    throw new OAuthError('unauthorized_client', 'The client has no mobile attestation policy');
+  if (!client.capabilities.haapi || !policy) {
+    throw new OAuthError('unauthorized_client', 'The client has no attestation policy');
   }
-  return policy;
+  return { policy, allowedOrigins: client.allowedOrigins };
+}
+
+/**
+ * The web CAT page for a browser navigation (the driver's hidden iframe): framable only by the
+ * client's allowed origins (CSP frame-ancestors; no X-Frame-Options), a nonce'd script, and
+ * requests only to our own origin.
+ */
+async function webCatPage(c: Context<AppEnv>): Promise<Response> {
+  const settings = c.get('settings');
+  const clientId = c.req.query('client_id');
+  const client = clientId ? await findClient(c.env.DB, clientId, settings.clientCacheTtl) : null;
+  const policy = client?.attestationPolicy
+    ? settings.attestation.get(client.attestationPolicy)
+    : undefined;
+  if (
+    !client ||
+    !isUsable(client, nowSeconds()) ||
+    !client.capabilities.haapi ||
+    policy?.platform !== 'web'
+  ) {
+    throw new OAuthError('invalid_request', 'No web client with this client_id');
+  }
+  const nonce = randomToken(16);
+  const ancestors = policy.disableOriginVerification
+    ? '*'
+    : client.allowedOrigins.join(' ') || "'none'";
+  c.set('frameable', true);
+  c.header('Cache-Control', 'no-store');
+  c.header(
+    'Content-Security-Policy',
+    `default-src 'none'; script-src 'nonce-${nonce}'; connect-src 'self'; frame-ancestors ${ancestors}; base-uri 'none'; form-action 'none'`,
+  );
+  return c.html(
+    catPage(
+      {
+        clientId: client.clientId,
+        tokenEndpoint: settings.endpoints.token,
+        catEndpoint: settings.endpoints.cat,
+        allowedOrigins: client.allowedOrigins,
+        verifyOrigin: !policy.disableOriginVerification,
+      },
+      nonce,
+    ),
+  );
 }
 
 export const catRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const accept = c.req.header('Accept') ?? '*/*';
+    if (accept.includes('text/html')) return webCatPage(c);
     if (!/application\/json|\*\/\*/.test(accept)) {
       throw new OAuthError(
         'invalid_request',
@@ -80,7 +127,7 @@ export const catRoutes = new Hono<AppEnv>()
       throw new OAuthError('invalid_request', 'client_id differs between query and form');
     }
     const clientId = formClientId ?? queryClientId;
-    const policy = await attestingClient(c, clientId);
+    const { policy, allowedOrigins } = await attestingClient(c, clientId);
     const challenge = form.get('challenge');
     const responseText = form.get('challenge_response');
     if (!challenge || !responseText) {
@@ -112,6 +159,7 @@ export const catRoutes = new Hono<AppEnv>()
       db: c.env.DB,
       replayGuard: c.env.REPLAY_GUARD,
       revokedSerials: await revokedSerials(c.env.DB),
+      allowedOrigins,
     });
     const event = {
       requestId: c.get('requestId'),

@@ -27,7 +27,8 @@ export function clientAssuranceLevel(client: AuthenticatedClient): ClientAssuran
 export function methodAssuranceLevel(client: AuthenticatedClient): ClientAssuranceLevel {
   switch (client.method) {
     case 'attestation':
-      return 'by-policy';
+      // A web page proves its origin, not its device: browsers get `none` (README, web clients).
+      return client.attestation?.platform === 'web' ? 'none' : 'by-policy';
     case 'tls_client_auth':
     case 'self_signed_tls_client_auth':
     case 'private_key_jwt':

@@ -50,6 +50,7 @@ export async function startWorker(): Promise<{
       }),
       SERVER_SECRET: 'YnJvd3Nlci10ZXN0LXNlcnZlci1zZWNyZXQtMzItYnl0ZXMh',
       ATTESTATION_STATUS_URL: '',
+      ATTESTATION: JSON.stringify({ 'web-test': { platform: 'web', mode: 'non-production' } }),
     },
     d1Databases: ['DB'],
     durableObjects: {

@@ -149,7 +149,7 @@ export async function complete(
       amr: state.auth.amr,
       ...(binding.mode === 'haapi' && binding.cal ? { cal: binding.cal } : {}),
     },
-    ...(binding.mode === 'haapi' ? { dpopJkt: binding.jkt } : {}),
+    ...(binding.mode === 'haapi' && binding.bindCode !== false ? { dpopJkt: binding.jkt } : {}),
   };
   const code = await issueAuthorizationCode(
     ctx.flows,

@@ -11,7 +11,13 @@ import type { AuthorizeRequest } from './authorize-request';
 
 /** HAAPI flows are bound to the AAT's DPoP key; browser flows to a cookie and a CSRF token. */
 export type FlowBinding =
-  | { readonly mode: 'haapi'; readonly jkt: string; readonly cal?: ClientAssuranceLevel }
+  | {
+      readonly mode: 'haapi';
+      readonly jkt: string;
+      readonly cal?: ClientAssuranceLevel;
+      /** Bind the code to the AAT key (apps); not for web clients, whose page redeems the code itself. */
+      readonly bindCode?: boolean;
+    }
   | { readonly mode: 'html'; readonly cookieHash: string; readonly csrf: string };
 
 export interface FlowAuth {

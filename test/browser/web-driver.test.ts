@@ -1,0 +1,128 @@
+// Web clients (spec/haapi-protocol.md §7): a single-page app on an allowed origin logs in through
+// the CAT iframe page with a client of our own written to the postMessage protocol; a page on
+// another origin gets nothing. Debian's headless Chromium, driven by playwright-core.
+import { createServer, type Server } from 'node:http';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, findChromium } from './chromium';
+import { spaHtml } from './spa';
+import { freePort, startWorker } from './worker-server';
+
+const CLIENT_ID = 'spa-test-client';
+let server: Awaited<ReturnType<typeof startWorker>>;
+let browser: Browser;
+let allowedOrigin: string;
+let otherOrigin: string;
+const pages: Server[] = [];
+
+async function serveSpa(port: number): Promise<void> {
+  const origin = `http://localhost:${port}`;
+  const http = createServer((_req, res) =>
+    res
+      .writeHead(200, { 'Content-Type': 'text/html' })
+      .end(spaHtml(server.issuer, CLIENT_ID, `${allowedOrigin}/callback`)),
+  );
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
+  pages.push(http);
+  return void origin;
+}
+
+beforeAll(async () => {
+  const executablePath = findChromium();
+  server = await startWorker();
+  const [a, b] = [await freePort(), await freePort()];
+  allowedOrigin = `http://localhost:${a}`;
+  otherOrigin = `http://localhost:${b}`;
+  await serveSpa(a);
+  await serveSpa(b);
+  const db = await server.mf.getD1Database('DB');
+  await db
+    .prepare(
+      `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, allowed_origins, capabilities, attestation_policy)
+       VALUES (?, 'public', 'none', '["authorization_code","client_credentials"]', 'openid', ?, ?, '{"code":true,"haapi":true}', 'web-test')`,
+    )
+    .bind(CLIENT_ID, JSON.stringify([`${allowedOrigin}/callback`]), JSON.stringify([allowedOrigin]))
+    .run();
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  for (const page of pages) page.close();
+});
+
+describe('Web driver protocol through the CAT iframe page', () => {
+  it('the app on an allowed origin logs in, and redeems the code itself (CORS, PKCE)', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${allowedOrigin}/`);
+    await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
+    const result = (await page.evaluate(() =>
+      (globalThis as unknown as { login: (u: string, p: string) => Promise<unknown> }).login(
+        'demo',
+        'Password1',
+      ),
+    )) as {
+      status: number;
+      tokens: { access_token: string; token_type: string };
+      state: string;
+    };
+    expect(result.status).toBe(200);
+    expect(result.state).toBe('spa');
+    const claims = JSON.parse(
+      Buffer.from(result.tokens.access_token.split('.')[1] as string, 'base64url').toString(),
+    );
+    expect(claims).toMatchObject({ sub: 'demo', cal: 'none', amr: ['pwd'] });
+  }, 60_000);
+
+  it('a wrong password comes back as the incorrect-credentials problem', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${allowedOrigin}/`);
+    await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
+    const result = (await page.evaluate(() =>
+      (globalThis as unknown as { login: (u: string, p: string) => Promise<unknown> }).login(
+        'demo',
+        'wrong',
+      ),
+    )) as {
+      status: number;
+      type: string;
+      problem: { type: string };
+    };
+    expect(result.status).toBe(400);
+    expect(result.type).toBe('application/problem+json');
+    expect(result.problem.type).toBe('https://curity.se/problems/incorrect-credentials');
+  }, 60_000);
+
+  it('20 requests in a burst are relayed, each answered under its own trace id', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${allowedOrigin}/`);
+    await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
+    const statuses = await page.evaluate(async () => {
+      const w = globalThis as unknown as {
+        haapiFetch: (h: string) => Promise<Response>;
+        traces: number[];
+      };
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => w.haapiFetch('/.well-known/openid-configuration')),
+      );
+      return { statuses: responses.map((r) => r.status), traces: w.traces };
+    });
+    expect(statuses.statuses).toEqual(Array(20).fill(200));
+    expect(new Set(statuses.traces.slice(-20)).size).toBe(20);
+  }, 60_000);
+
+  it('a page on another origin gets no AAT and no answers (the iframe refuses to be framed there)', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${otherOrigin}/`);
+    const outcome = await page.evaluate(async () => {
+      try {
+        await (globalThis as unknown as { start: (t: number) => Promise<void> }).start(3000);
+        return 'started';
+      } catch (err) {
+        return String((err as Error).message);
+      }
+    });
+    expect(outcome).toBe('no loaded message');
+  }, 60_000);
+});
