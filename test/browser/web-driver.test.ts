@@ -29,7 +29,8 @@ async function serveSpa(port: number): Promise<void> {
 
 beforeAll(async () => {
   const executablePath = findChromium();
-  server = await startWorker();
+  // AATs live 31 s: the page renews them 30 s early, so any call a second later needs a new one.
+  server = await startWorker({ HAAPI_ACCESS_TOKEN_TTL: '31' });
   const [a, b] = [await freePort(), await freePort()];
   allowedOrigin = `http://localhost:${a}`;
   otherOrigin = `http://localhost:${b}`;
@@ -124,5 +125,29 @@ describe('Web driver protocol through the CAT iframe page', () => {
       }
     });
     expect(outcome).toBe('no loaded message');
+  }, 60_000);
+
+  it('an AAT about to expire is renewed transparently between calls', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const tokenRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/oauth/v2/oauth-token'))
+        tokenRequests.push(request.url());
+    });
+    await page.goto(`${allowedOrigin}/`);
+    await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
+    expect(tokenRequests.length).toBeGreaterThanOrEqual(1);
+    const before = tokenRequests.length;
+    await page.waitForTimeout(1500);
+    const status = await page.evaluate(
+      async () =>
+        (
+          await (
+            globalThis as unknown as { haapiFetch: (h: string) => Promise<Response> }
+          ).haapiFetch('/.well-known/openid-configuration')
+        ).status,
+    );
+    expect(status).toBe(200);
+    expect(tokenRequests.length).toBeGreaterThan(before);
   }, 60_000);
 });

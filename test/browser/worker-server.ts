@@ -23,7 +23,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startWorker(): Promise<{
+export async function startWorker(extraBindings: Record<string, string> = {}): Promise<{
   issuer: string;
   mf: Miniflare;
   stop: () => Promise<void>;
@@ -51,6 +51,7 @@ export async function startWorker(): Promise<{
       SERVER_SECRET: 'YnJvd3Nlci10ZXN0LXNlcnZlci1zZWNyZXQtMzItYnl0ZXMh',
       ATTESTATION_STATUS_URL: '',
       ATTESTATION: JSON.stringify({ 'web-test': { platform: 'web', mode: 'non-production' } }),
+      ...extraBindings,
     },
     d1Databases: ['DB'],
     durableObjects: {
