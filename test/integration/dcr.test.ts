@@ -72,6 +72,20 @@ async function aat(clientId: string, secret: string, key: DpopKey): Promise<Resp
   );
 }
 
+/** The initial-access-token request of a main client authenticating with a TLS certificate. */
+function mtlsInitialAccessToken(registrar: string, tlsClientAuth: unknown): Promise<Response> {
+  return call(TOKEN, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: 'dcr',
+      client_id: registrar,
+    }),
+    cf: { tlsClientAuth },
+  } as RequestInit);
+}
+
 async function insertTemplate(
   registrar: string,
   options: {
@@ -333,16 +347,7 @@ describe('DCR with stronger main-client credentials: cal by-provisioned-key', ()
       certIssuerDNRFC2253: 'CN=CA',
       certFingerprintSHA256: FINGERPRINT,
     };
-    const iatRes = await call(TOKEN, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        scope: 'dcr',
-        client_id: registrar,
-      }),
-      cf: { tlsClientAuth: cert },
-    } as RequestInit);
+    const iatRes = await mtlsInitialAccessToken(registrar, cert);
     expect(iatRes.status).toBe(200);
     const key = await dpopKey();
     const iat = ((await iatRes.json()) as TokenBody).access_token;
@@ -361,16 +366,10 @@ describe('DCR with stronger main-client credentials: cal by-provisioned-key', ()
     const token = (await (await aat(reg.client_id, reg.client_secret, key)).json()) as TokenBody;
     expect(decodeJwt(token.access_token)).toMatchObject({ cal: 'by-provisioned-key' });
 
-    const unverified = await call(TOKEN, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        scope: 'dcr',
-        client_id: registrar,
-      }),
-      cf: { tlsClientAuth: { ...cert, certVerified: 'FAILED:unable to verify' } },
-    } as RequestInit);
+    const unverified = await mtlsInitialAccessToken(registrar, {
+      ...cert,
+      certVerified: 'FAILED:unable to verify',
+    });
     expect(unverified.status).toBe(401);
   });
 
@@ -531,16 +530,7 @@ describe('Minimum client assurance and device certificates from one CA', () => {
         certIssuerDNRFC2253: 'CN=Device CA,O=Example',
         certFingerprintSHA256: device.repeat(64),
       };
-      const res = await call(TOKEN, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          scope: 'dcr',
-          client_id: registrar,
-        }),
-        cf: { tlsClientAuth: cert },
-      } as RequestInit);
+      const res = await mtlsInitialAccessToken(registrar, cert);
       expect(res.status).toBe(200);
       creds.add(String(decodeJwt(((await res.json()) as TokenBody).access_token).reg_cred));
     }
@@ -553,16 +543,7 @@ describe('Minimum client assurance and device certificates from one CA', () => {
       certIssuerDNRFC2253: 'CN=Device CA,O=Example',
       certFingerprintSHA256: 'd'.repeat(64),
     };
-    const refused = await call(TOKEN, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        scope: 'dcr',
-        client_id: registrar,
-      }),
-      cf: { tlsClientAuth: other },
-    } as RequestInit);
+    const refused = await mtlsInitialAccessToken(registrar, other);
     expect(refused.status).toBe(401);
   });
 });

@@ -1,8 +1,7 @@
 // Every single-use value, raced 50 wide through the Worker: exactly one use succeeds, the others
 // get the right error (DESIGN §4: anything that must happen at most once goes through a DO).
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { basic, createTestClient, signingKey } from '../support/clients';
+import { basic, jwtClientWithAssertion } from '../support/clients';
 import { dpopKey, dpopProof } from '../support/dpop';
 import { call, ISSUER, post, type TokenBody } from '../support/worker';
 
@@ -34,18 +33,7 @@ describe(`Single-use values under a ${WIDTH}-wide race`, () => {
   });
 
   it('a client assertion jti', async () => {
-    const key = await signingKey('ES256');
-    const client = await createTestClient({
-      authMethod: 'private_key_jwt',
-      jwks: { keys: [key.jwk] },
-    });
-    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
-      .setProtectedHeader({ alg: 'ES256', kid: key.jwk.kid as string })
-      .setIssuer(client.clientId)
-      .setSubject(client.clientId)
-      .setAudience(ISSUER)
-      .setExpirationTime('1m')
-      .sign(key.privateKey);
+    const { assertion } = await jwtClientWithAssertion();
     const { ok, refused } = await race(() =>
       post(TOKEN, {
         grant_type: 'client_credentials',

@@ -1,9 +1,8 @@
 // Regression: a `use_dpop_nonce` answer spent the single-use client assertion (CAT or JWT) of the
 // request, so the client's retry with the nonce failed with invalid_client. The proof is now
 // checked before client authentication.
-import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createTestClient, signingKey } from '../support/clients';
+import { jwtClientWithAssertion } from '../support/clients';
 import { dpopKey, dpopProof } from '../support/dpop';
 import { ISSUER, post } from '../support/worker';
 
@@ -11,18 +10,7 @@ const TOKEN = `${ISSUER}/oauth/v2/oauth-token`;
 
 describe('DPoP nonce retry (regression)', () => {
   it('retrying with the nonce reuses the same private_key_jwt assertion successfully', async () => {
-    const key = await signingKey('ES256');
-    const client = await createTestClient({
-      authMethod: 'private_key_jwt',
-      jwks: { keys: [key.jwk] },
-    });
-    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
-      .setProtectedHeader({ alg: 'ES256', kid: key.jwk.kid as string })
-      .setIssuer(client.clientId)
-      .setSubject(client.clientId)
-      .setAudience(ISSUER)
-      .setExpirationTime('1m')
-      .sign(key.privateKey);
+    const { assertion } = await jwtClientWithAssertion();
     const body = {
       grant_type: 'client_credentials',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',

@@ -3,7 +3,7 @@
  * with a unique id, so that each test can shape the client it needs.
  */
 import { env } from 'cloudflare:test';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 
@@ -69,4 +69,21 @@ export async function signingKey(alg: 'RS256' | 'PS256' | 'ES256' | 'EdDSA') {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: `k-${alg}`, alg };
   return { privateKey, jwk };
+}
+
+/** A private_key_jwt client (ES256 key in its JWKS) and a fresh client assertion (aud = issuer). */
+export async function jwtClientWithAssertion(): Promise<{ client: TestClient; assertion: string }> {
+  const key = await signingKey('ES256');
+  const client = await createTestClient({
+    authMethod: 'private_key_jwt',
+    jwks: { keys: [key.jwk] },
+  });
+  const assertion = await new SignJWT({ jti: crypto.randomUUID() })
+    .setProtectedHeader({ alg: 'ES256', kid: key.jwk.kid as string })
+    .setIssuer(client.clientId)
+    .setSubject(client.clientId)
+    .setAudience(env.ISSUER)
+    .setExpirationTime('1m')
+    .sign(key.privateKey);
+  return { client, assertion };
 }
