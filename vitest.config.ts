@@ -31,6 +31,9 @@ export default defineConfig(async () => {
                 bindings: {
                   SIGNING_KEYS: signingKeys,
                   SERVER_SECRET: 'dGVzdC1zZXJ2ZXItc2VjcmV0LW9mLTMyLWJ5dGVzLWF0LWxlYXN0',
+                  // The demo (wrangler.toml) offers password and WebAuthn; the suite's login tests
+                  // run the password authenticator alone, and the WebAuthn tests set their own.
+                  AUTHENTICATORS: '[{"id":"pw","type":"password","registration":true}]',
                   TEST_SCHEMA_SQL: readFileSync('schema.sql', 'utf8'),
                   TEST_SEED_SQL: readFileSync('seed/demo.sql', 'utf8'),
                 },

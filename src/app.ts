@@ -14,6 +14,7 @@ import { errorShape } from './middleware/error-shape';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
 import { adminRoutes } from './routes/admin';
+import { assetRoutes } from './routes/assets';
 import { authnRoutes } from './routes/authn';
 import { authorizeRoutes } from './routes/authorize';
 import { catRoutes } from './routes/cat';
@@ -23,6 +24,7 @@ import { registrationRoutes } from './routes/registration';
 import { revocationRoutes } from './routes/revocation';
 import { tokenRoutes } from './routes/token';
 import { userinfoRoutes } from './routes/userinfo';
+import { DEVICES_PATH, webauthnDeviceRoutes } from './routes/webauthn-devices';
 import { wellKnownRoutes } from './routes/well-known';
 
 export function createApp(settings: Settings): Hono<AppEnv> {
@@ -38,6 +40,8 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   // Error shapes first, so that everything after (body limit included) answers in the group's shape.
   app.use('/.well-known/*', errorShape('problem'));
   app.use('/admin/*', errorShape('oauth'));
+  app.use(`${DEVICES_PATH}/*`, errorShape('oauth'));
+  app.use(DEVICES_PATH, errorShape('oauth'));
   app.use(`${settings.authnPath}/*`, errorShape('problem'));
   app.use(settings.authorizationPath, errorShape('problem'));
   const oauthPaths = [
@@ -65,6 +69,8 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.route(settings.userinfoPath, userinfoRoutes);
   app.route(settings.registrationPath, registrationRoutes);
   app.route('/admin', adminRoutes);
+  app.route(DEVICES_PATH, webauthnDeviceRoutes);
+  app.route('/assets', assetRoutes);
 
   app.notFound((c) =>
     errorResponse(

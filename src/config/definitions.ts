@@ -7,9 +7,11 @@
  */
 
 import { parsePolicies } from '../attestation/policies';
+import { parseAppLinkPaths, parseAssociation } from '../discovery/app-association';
 import { parseAuthenticators } from '../haapi/authenticators/config';
 import { parseScopeMinCal } from '../tokens/assurance';
 import { DEFAULT_CLAIMS_MAPPING, parseClaimsMapping } from '../tokens/claims-mapping';
+import { parseWebauthnOptions } from '../webauthn/settings';
 import {
   boolean,
   integer,
@@ -313,7 +315,7 @@ export const definitions = {
     type: 'JSON array',
     default: '[{"id":"pw","type":"password","registration":true}]',
     description:
-      'The authenticators of the login flow, in order: `id` (used in URLs), `type` (`password`), and per type options (`registration`: allow account creation). With more than one, the user picks.',
+      'The authenticators of the login flow, in order: `id` (used in URLs), `type` (`password` or `webauthn`), and per type options (password: `registration`; webauthn: `mode`, `allowPlatformDevices`, `allowRegistrationDuringLogin`, `prerequisiteAuthenticator`, `askToRegisterAdditionalPlatformDevice`, `platformDeviceCookieName`, `accountManager`; see the README). With more than one, the user picks.',
     parse: parseAuthenticators,
   }),
   maxFailedLogins: define({
@@ -356,8 +358,36 @@ export const definitions = {
     kind: 'var',
     type: 'JSON object',
     default: '{}',
-    description: 'WebAuthn authenticator options (relying party, modes, registration).',
-    parse: jsonObject,
+    description:
+      'The WebAuthn relying party (see the README, "WebAuthn and passkeys"): `rpId` (default: the issuer host), `rpName`, `origins` (default: the issuer origin), `androidOrigins` (default true: `android:apk-key-hash:` origins from the Android policies\' signing digests), `timeoutSeconds` (300), `userGesture` (`safari`: only Safari waits for a button press before a ceremony; `always`; `never`).',
+    parse: (raw, name) => parseWebauthnOptions(jsonObject(raw, name), name),
+  }),
+  appleAppSiteAssociation: define({
+    name: 'APPLE_APP_SITE_ASSOCIATION',
+    kind: 'var',
+    type: '`generated`, `disabled` or JSON',
+    default: 'generated',
+    description:
+      '/.well-known/apple-app-site-association: `generated` from the iOS attestation policies (webcredentials and applinks app ids), `disabled` (404), or a JSON document served as it is.',
+    parse: parseAssociation,
+  }),
+  androidAssetLinks: define({
+    name: 'ANDROID_ASSET_LINKS',
+    kind: 'var',
+    type: '`generated`, `disabled` or JSON',
+    default: 'generated',
+    description:
+      '/.well-known/assetlinks.json: `generated` from the Android attestation policies (package names and signing-certificate SHA-256 fingerprints; packages without a digest are left out), `disabled` (404), or a JSON document served as it is.',
+    parse: parseAssociation,
+  }),
+  appLinkPaths: define({
+    name: 'APP_LINK_PATHS',
+    kind: 'var',
+    type: 'JSON array of paths',
+    default: '[]',
+    description:
+      'The paths the generated apple-app-site-association claims for the iOS apps as universal links (`applinks` components), e.g. `["/app/callback/*"]`. Empty: none, the server\'s pages stay in the browser.',
+    parse: parseAppLinkPaths,
   }),
   signingKeys: define({
     name: 'SIGNING_KEYS',

@@ -4,12 +4,16 @@
  * each isolate parses its vars once and a dashboard edit, which starts new isolates, is picked up).
  * Handlers read settings from here, never raw `env` strings.
  */
+
+import { type RelyingParty, relyingParty } from '../webauthn/settings';
 import { type Definitions, definitions } from './definitions';
 import { ConfigError } from './errors';
 
 type ParsedValue<K extends keyof Definitions> = ReturnType<Definitions[K]['parse']>;
 
 export type Settings = { readonly [K in keyof Definitions]: ParsedValue<K> } & {
+  /** The WebAuthn relying party: WEBAUTHN with its defaults from ISSUER and ATTESTATION. */
+  readonly relyingParty: RelyingParty;
   readonly endpoints: Readonly<{
     authorization: string;
     token: string;
@@ -50,7 +54,7 @@ export function parseSettings(env: RawSettings): Settings {
     }
     parsed[key] = definition.parse(value, definition.name);
   }
-  const settings = parsed as Omit<Settings, 'endpoints'>;
+  const settings = parsed as Omit<Settings, 'endpoints' | 'relyingParty'>;
   if (settings.environment === 'production' && !settings.issuer.startsWith('https://')) {
     throw new ConfigError(definitions.issuer.name, 'must use https when ENVIRONMENT is production');
   }
@@ -77,6 +81,12 @@ export function parseSettings(env: RawSettings): Settings {
   const url = (p: string) => `${settings.issuer}${p}`;
   return deepFreeze({
     ...settings,
+    relyingParty: relyingParty(
+      settings.webauthn,
+      settings.issuer,
+      settings.attestation,
+      definitions.webauthn.name,
+    ),
     endpoints: {
       authorization: url(settings.authorizationPath),
       token: url(settings.tokenPath),

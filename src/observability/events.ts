@@ -14,6 +14,8 @@ export type SecurityEventType =
   | 'login.success'
   | 'login.failure'
   | 'login.lockout'
+  | 'webauthn.registered'
+  | 'webauthn.removed'
   | 'token.issued'
   | 'token.refreshed'
   | 'token.revoked'

@@ -8,12 +8,23 @@
 
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { generateCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env';
 import { HaapiProblem } from '../errors/problem';
-import { flowPaths } from '../haapi/flow/context';
-import { currentView, navigate, submit } from '../haapi/flow/engine';
-import { endFlow, type LoadedFlow, saveFlow } from '../haapi/flow/state';
+import { flowPaths, type SubmitOutcome } from '../haapi/flow/context';
+import { currentView, navigate, submit, unknownFlow } from '../haapi/flow/engine';
+import { handOff, startExternal } from '../haapi/flow/external-browser';
+import {
+  createFlow,
+  endFlow,
+  type FlowState,
+  type LoadedFlow,
+  loadFlow,
+  saveFlow,
+} from '../haapi/flow/state';
 import type { Representation } from '../haapi/representations/types';
+import { findClient } from '../storage/clients';
+import { externalDone } from '../ui/external-done';
 import { authorizeError } from './authorize';
 import {
   accessFlow,
@@ -22,7 +33,9 @@ import {
   htmlResponse,
   isHaapi,
   localeOf,
+  newHtmlBinding,
   problemResponse,
+  setFlowCookie,
 } from './flow-http';
 
 function render(
@@ -34,13 +47,16 @@ function render(
   if (isHaapi(c)) return problem ? problemResponse(problem) : haapiResponse(representation);
   const binding = flow.state.binding;
   const origin = new URL(flow.state.request.redirectUri);
-  const target =
-    origin.protocol === 'http:' || origin.protocol === 'https:' ? origin.origin : origin.protocol;
+  const formTarget = (url: URL) =>
+    url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+  const targets = [formTarget(origin)];
+  const parentRedirect = flow.state.parent?.redirectUri;
+  if (parentRedirect) targets.push(formTarget(new URL(parentRedirect)));
   return htmlResponse(c, representation, {
     locale: flow.state.locale,
     csrf: binding.mode === 'html' ? binding.csrf : undefined,
     status: problem?.status ?? 200,
-    formTargets: [target],
+    formTargets: targets,
     problem,
   });
 }
@@ -104,12 +120,13 @@ async function show(c: Context<AppEnv>): Promise<Response> {
     action?: string;
   };
   let flow = await accessFlow(c, flowId);
-  const next = navigate(flowContext(c, flow), authenticatorId, action);
+  const force = isHaapi(c) && c.req.query('_force_external_browser_flow') === 'true';
+  const next = navigate(flowContext(c, flow), authenticatorId, action, force);
   if (next.authenticator !== flow.state.authenticator || next.step !== flow.state.step) {
     if (!(await saveFlow(c.env.HAAPI_FLOW, flow, next))) throw conflict();
     flow = { ...flow, state: next, version: flow.version + 1 };
   }
-  return render(c, flow, currentView(flowContext(c, flow)));
+  return render(c, flow, await currentView(flowContext(c, flow)));
 }
 
 function conflict(): HaapiProblem {
@@ -133,14 +150,37 @@ async function post(c: Context<AppEnv>): Promise<Response> {
   form.delete('_csrf');
   const ctx = flowContext(c, flow);
   const outcome = await submit(ctx, authenticatorId, action, form);
-  if (outcome.kind === 'problem') return render(c, flow, currentView(ctx), outcome.problem);
+  if (outcome.kind === 'problem') return render(c, flow, await currentView(ctx), outcome.problem);
   const state = outcome.kind === 'state' ? outcome.state : { ...flow.state, auth: outcome.auth };
   if (!(await saveFlow(c.env.HAAPI_FLOW, flow, state))) throw conflict();
-  const saved = { ...flow, state, version: flow.version + 1 };
-  if (outcome.kind === 'authenticated' && !isHaapi(c) && !ctx.settings.debugLoginAttributes) {
-    return c.redirect(flowPaths(ctx.settings, flowId).resume, 303);
+  const response = await afterSubmit(c, flow, outcome, state);
+  for (const cookie of outcome.cookies ?? []) {
+    const options = { path: '/', secure: true, httpOnly: true, maxAge: cookie.maxAge } as const;
+    response.headers.append(
+      'Set-Cookie',
+      generateCookie(cookie.name, cookie.value, { ...options, sameSite: 'Lax' }),
+    );
   }
-  return render(c, saved, currentView(flowContext(c, saved)));
+  return response;
+}
+
+async function afterSubmit(
+  c: Context<AppEnv>,
+  flow: LoadedFlow,
+  outcome: SubmitOutcome,
+  state: FlowState,
+): Promise<Response> {
+  const flowId = flow.id;
+  const settings = c.get('settings');
+  const saved = { ...flow, state, version: flow.version + 1 };
+  if (outcome.kind === 'authenticated' && state.parent) {
+    const nonce = await handOff(c.env.HAAPI_FLOW, flowId, state.parent, outcome.auth);
+    return externalDone(c, state.parent, nonce, state.locale);
+  }
+  if (outcome.kind === 'authenticated' && !isHaapi(c) && !settings.debugLoginAttributes) {
+    return c.redirect(flowPaths(settings, flowId).resume, 303);
+  }
+  return render(c, saved, await currentView(flowContext(c, saved)));
 }
 
 async function cancel(c: Context<AppEnv>): Promise<Response> {
@@ -158,8 +198,35 @@ async function cancel(c: Context<AppEnv>): Promise<Response> {
   });
 }
 
+/** GET …/<authenticator>/external: the app's browser starts the external-browser-flow. */
+async function external(c: Context<AppEnv>): Promise<Response> {
+  const { flowId, authenticatorId } = c.req.param() as { flowId: string; authenticatorId: string };
+  const settings = c.get('settings');
+  const config = settings.authenticators.find((a) => a.id === authenticatorId);
+  const parent = await loadFlow(c.env.HAAPI_FLOW, flowId);
+  if (!parent || config?.type !== 'webauthn') throw unknownFlow();
+  const client = await findClient(c.env.DB, parent.state.request.clientId, settings.clientCacheTtl);
+  const browser = await newHtmlBinding();
+  const state = await startExternal(
+    c.env.HAAPI_FLOW,
+    parent,
+    config,
+    client,
+    {
+      token: c.req.query('token') ?? '',
+      redirectUri: c.req.query('redirect_uri') ?? null,
+      forOrigin: c.req.query('for_origin') ?? null,
+    },
+    { ...browser, locale: localeOf(c, parent.state.request.uiLocales) },
+  );
+  const childId = await createFlow(c.env.HAAPI_FLOW, state, settings.flowTtl);
+  setFlowCookie(c, childId, browser.secret);
+  return c.redirect(flowPaths(settings, childId).step(config.id), 303);
+}
+
 export const authnRoutes = new Hono<AppEnv>()
   .post('/:flowId/cancel', guarded(cancel))
+  .get('/:flowId/:authenticatorId/external', guarded(external))
   .get('/:flowId/:authenticatorId', guarded(show))
   .get('/:flowId/:authenticatorId/:action', guarded(show))
   .post('/:flowId/:authenticatorId', guarded(post))

@@ -110,22 +110,24 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   }
   if (caller) {
     if (caller.clientId !== request.clientId) throw mismatch('aat_other_client');
+    const platform = (caller.claims.att as { platform?: string } | undefined)?.platform;
     binding = {
       mode: 'haapi',
       jkt: caller.jkt,
       ...(caller.cal ? { cal: caller.cal } : {}),
       // The web driver's page gets the AAT; the single-page app redeems the code without its key.
-      bindCode: (caller.claims.att as { platform?: string } | undefined)?.platform !== 'web',
+      bindCode: platform !== 'web',
+      ...(platform === 'android' || platform === 'ios' || platform === 'web' ? { platform } : {}),
     };
   } else {
     const html = await newHtmlBinding();
     cookieSecret = html.secret;
     binding = { mode: 'html', cookieHash: html.cookieHash, csrf: html.csrf };
   }
-  const state = { request, binding, locale, ...firstState(settings.authenticators) };
+  const state = firstState(settings.authenticators, { request, binding, locale });
   const flowId = await createFlow(c.env.HAAPI_FLOW, state, settings.flowTtl);
   const ctx = flowContext(c, { id: flowId, state, version: 1 }, locale);
-  if (caller) return haapiResponse(currentView(ctx), 200, { 'Set-Session-Id': flowId });
+  if (caller) return haapiResponse(await currentView(ctx), 200, { 'Set-Session-Id': flowId });
   setFlowCookie(c, flowId, cookieSecret as string);
   const first = state.authenticator
     ? flowPaths(settings, flowId).step(state.authenticator)
@@ -147,7 +149,7 @@ async function resume(c: Context<AppEnv>, flowId: string): Promise<Response> {
         'flow_completed',
       );
     return isHaapi(c)
-      ? haapiResponse(currentView(ctx))
+      ? haapiResponse(await currentView(ctx))
       : c.redirect(flowPaths(ctx.settings, flowId).step(state.authenticator ?? ''), 303);
   }
   if (!(await saveFlow(c.env.HAAPI_FLOW, flow, { ...state, completed: true }))) {

@@ -28,9 +28,12 @@ import {
   type Representation,
 } from '../haapi/representations/types';
 import { StepPage } from '../ui/page';
+import { needsUserGesture } from '../ui/webauthn-interaction';
 import { nowSeconds, resourceCheck } from './request-context';
 
 export const FLOW_COOKIE = 'haapi_flow';
+/** The WebAuthn page script (routes/assets.ts). */
+export const WEBAUTHN_SCRIPT_PATH = '/assets/webauthn.js';
 
 export function isHaapi(c: Context<AppEnv>): boolean {
   return (c.req.header('Accept') ?? '').includes(HAAPI_MEDIA_TYPE);
@@ -51,6 +54,8 @@ export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Local
     ip: clientIp(c),
     locale: locale ?? flow.state.locale,
     events: c.env.EVENTS,
+    cookie: (name) => getCookie(c, name),
+    userAgent: c.req.header('User-Agent') ?? '',
   };
 }
 
@@ -174,13 +179,26 @@ export function htmlResponse(
   const html = String(
     StepPage({
       representation,
-      options: { locale: options.locale, csrf: options.csrf, nonce, invalidFields, extraMessages },
+      options: {
+        locale: options.locale,
+        csrf: options.csrf,
+        nonce,
+        invalidFields,
+        extraMessages,
+        webauthnAutoStart:
+          !options.problem &&
+          !needsUserGesture(
+            c.get('settings').relyingParty.userGesture,
+            c.req.header('User-Agent') ?? '',
+          ),
+        webauthnScript: WEBAUTHN_SCRIPT_PATH,
+      },
     }),
   );
   const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
   return c.html(html, (options.status ?? 200) as 200, {
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   });
 }
 

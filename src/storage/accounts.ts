@@ -131,3 +131,19 @@ export async function setPasswordHash(
     .bind(passwordHash, now, subject)
     .run();
 }
+
+/** Sets one attribute of the account (JSON path `$."<name>"`), leaving the others as they are. */
+export async function setAccountAttribute(
+  db: D1Database,
+  subject: string,
+  name: string,
+  value: string | number | boolean,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      'UPDATE accounts SET attributes = json_set(attributes, ?, json(?)), updated_at = ? WHERE subject = ?',
+    )
+    .bind(`$."${name.replace(/"/g, '')}"`, JSON.stringify(value), now, subject)
+    .run();
+}

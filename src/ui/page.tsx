@@ -10,22 +10,28 @@ import type { Locale } from '../haapi/messages/catalog';
 import { t } from '../haapi/messages/catalog';
 import type {
   Action,
+  ClientOperationAction,
   Field,
   FormAction,
   Link,
   Message,
   Representation,
 } from '../haapi/representations/types';
+import { scriptJson } from './external-done';
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem;color:#1d2433}
 h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}
 button{margin-top:1rem;padding:.6rem 1rem}.error{color:#b00020}.actions form{display:inline-block;margin-right:.5rem}
-ul.invalid{color:#b00020}dl{font-family:monospace}`;
+ul.invalid{color:#b00020}dl{font-family:monospace}.webauthn button{display:block;width:100%}`;
 
 export interface PageOptions {
   readonly locale: Locale;
   readonly csrf?: string;
   readonly nonce: string;
+  /** Start a single-choice WebAuthn ceremony without a click (ui/webauthn-interaction.ts). */
+  readonly webauthnAutoStart?: boolean;
+  /** Where the page loads its WebAuthn script from. */
+  readonly webauthnScript?: string;
   readonly invalidFields?: readonly { name: string; reason: string; detail?: string }[];
   readonly extraMessages?: readonly Message[];
 }
@@ -91,6 +97,98 @@ function Form({
   );
 }
 
+interface WebauthnChoice {
+  field: string;
+  label: string;
+  options: unknown;
+}
+
+function publicKeyOf(value: unknown): unknown {
+  return (value as { publicKey?: unknown } | undefined)?.publicKey;
+}
+
+/** The choices of a webauthn client operation: one button each, posting in its own field. */
+function webauthnChoices(action: ClientOperationAction, locale: Locale): WebauthnChoice[] {
+  const args = action.model.arguments;
+  const title = action.title ?? action.kind;
+  if (action.model.name === 'webauthn-authentication')
+    return [
+      { field: 'credential', label: title, options: publicKeyOf(args.credentialRequestOptions) },
+    ];
+  const choices: WebauthnChoice[] = [];
+  if (args.credentialCreationOptions)
+    choices.push({
+      field: 'credential',
+      label: title,
+      options: publicKeyOf(args.credentialCreationOptions),
+    });
+  if (args.platformCredentialCreationOptions)
+    choices.push({
+      field: 'platformCredential',
+      label: t(locale, 'webauthn.platform'),
+      options: publicKeyOf(args.platformCredentialCreationOptions),
+    });
+  if (args.crossPlatformCredentialCreationOptions)
+    choices.push({
+      field: 'crossPlatformCredential',
+      label: t(locale, 'webauthn.cross-platform'),
+      options: publicKeyOf(args.crossPlatformCredentialCreationOptions),
+    });
+  return choices;
+}
+
+/**
+ * A webauthn client operation as HTML: its options as JSON, a button per choice and the hidden
+ * continue form, driven by /assets/webauthn.js. A single choice starts by itself when allowed
+ * (not on the username-less sign-in, where the user may prefer the username form).
+ */
+function WebauthnOperation({
+  action,
+  options,
+}: {
+  action: ClientOperationAction;
+  options: PageOptions;
+}) {
+  const choices = webauthnChoices(action, options.locale);
+  const next = action.model.continueActions[0];
+  if (next?.template !== 'form') return null;
+  const request = publicKeyOf(action.model.arguments.credentialRequestOptions) as
+    | { allowCredentials?: unknown[] }
+    | undefined;
+  const usernameless = request !== undefined && !request.allowCredentials?.length;
+  const autoStart = options.webauthnAutoStart === true && choices.length === 1 && !usernameless;
+  const data = {
+    ceremony: action.model.name === 'webauthn-registration' ? 'create' : 'get',
+    choices: choices.map(({ field, options: o }) => ({ field, options: o })),
+    messages: {
+      cancelled: t(options.locale, 'webauthn.error.cancelled'),
+      unsupported: t(options.locale, 'webauthn.error.unsupported'),
+    },
+  };
+  return (
+    <section
+      class="webauthn"
+      data-operation={action.model.name}
+      data-kind={action.kind}
+      data-autostart={autoStart ? 'true' : 'false'}
+    >
+      <script type="application/json" class="webauthn-options">
+        {raw(scriptJson(data))}
+      </script>
+      {choices.map((choice) => (
+        <button type="button" data-field={choice.field}>
+          {choice.label}
+        </button>
+      ))}
+      <form method="post" action={next.model.href} hidden>
+        {options.csrf ? <input type="hidden" name="_csrf" value={options.csrf} /> : null}
+        <input type="hidden" name="credential" value="" data-credential="true" />
+      </form>
+      <p class="error" role="alert" data-error="true" hidden />
+    </section>
+  );
+}
+
 function formsOf(actions: readonly Action[]): FormAction[] {
   return actions.flatMap((action) =>
     action.template === 'form'
@@ -113,6 +211,10 @@ export function StepPage({
   const invalid = new Set((options.invalidFields ?? []).map((f) => f.name));
   const links: Link[] = representation.links ?? [];
   const properties = representation.properties ?? {};
+  const operations = (representation.actions ?? []).filter(
+    (a): a is ClientOperationAction =>
+      a.template === 'client-operation' && a.model.name.startsWith('webauthn-'),
+  );
   const body: Child = (
     <main>
       <h1>{heading?.text ?? t(options.locale, 'page.title')}</h1>
@@ -147,6 +249,9 @@ export function StepPage({
           ))}
         </dl>
       ) : null}
+      {operations.map((action) => (
+        <WebauthnOperation action={action} options={options} />
+      ))}
       <div class="actions">
         {formsOf(representation.actions ?? []).map((action) => (
           <Form action={action} csrf={options.csrf} invalid={invalid} />
@@ -169,7 +274,12 @@ export function StepPage({
           <title>{t(options.locale, 'page.title')}</title>
           <style nonce={options.nonce}>{raw(STYLE)}</style>
         </head>
-        <body>{body}</body>
+        <body>
+          {body}
+          {operations.length && options.webauthnScript ? (
+            <script src={options.webauthnScript} nonce={options.nonce} />
+          ) : null}
+        </body>
       </html>
     </>
   );

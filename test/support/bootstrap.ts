@@ -13,9 +13,12 @@ export const HAAPI_SCOPE = 'urn:se:curity:scopes:haapi';
 export const TOKEN_URL = `${ISSUER}/oauth/v2/oauth-token`;
 export const CAT_URL = `${TOKEN_URL}/cat`;
 
-/** The Worker with `policies` as its ATTESTATION setting. */
-export function bootstrapWorker(policies: Record<string, unknown>) {
-  const testEnv = { ...env, ATTESTATION: JSON.stringify(policies) } as Env;
+/** The Worker with `policies` as its ATTESTATION setting (and `extra` vars, if any). */
+export function bootstrapWorker(
+  policies: Record<string, unknown>,
+  extra: Record<string, string> = {},
+) {
+  const testEnv = { ...env, ATTESTATION: JSON.stringify(policies), ...extra } as Env;
   const call = async (url: string, init?: RequestInit): Promise<Response> =>
     worker.fetch(
       new Request(url, init) as unknown as Request<unknown, IncomingRequestCfProperties>,

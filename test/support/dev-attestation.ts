@@ -75,7 +75,7 @@ async function spkiOf(key: CryptoKey): Promise<SubjectPublicKeyInfo> {
   );
 }
 
-function toDerSignature(raw: Uint8Array): ArrayBuffer {
+export function toDerSignature(raw: Uint8Array): ArrayBuffer {
   const half = raw.length / 2;
   const integer = (bytes: Uint8Array) => {
     let start = 0;
@@ -280,14 +280,14 @@ export async function appAttestDevice(): Promise<AppAttestDevice> {
   };
 }
 
-const sha = async (data: Uint8Array | string) =>
+export const sha = async (data: Uint8Array | string) =>
   new Uint8Array(
     await crypto.subtle.digest(
       'SHA-256',
       typeof data === 'string' ? new TextEncoder().encode(data) : data,
     ),
   );
-const join = (...parts: Uint8Array[]) => {
+export const join = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -296,7 +296,7 @@ const join = (...parts: Uint8Array[]) => {
   }
   return out;
 };
-const u32 = (n: number) =>
+export const u32 = (n: number) =>
   Uint8Array.from([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
 
 /** An App Attest-like attestation object for `device`, under a development root and intermediate. */

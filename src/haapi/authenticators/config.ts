@@ -1,6 +1,16 @@
 /**
  * @module haapi/authenticators/config
  * The AUTHENTICATORS setting: a JSON array of `{id, type, ...options}`, in the order offered.
+ *
+ *   { "id": "pw", "type": "password", "registration": true }
+ *   { "id": "webauthn", "type": "webauthn", "mode": "passkeys-or-user-verifying-devices",
+ *     "allowRegistrationDuringLogin": true, "prerequisiteAuthenticator": "pw",
+ *     "askToRegisterAdditionalPlatformDevice": true }
+ *
+ * WebAuthn modes (Curity's names): `passkeys-or-user-verifying-devices` requires user
+ * verification and prefers discoverable credentials, any attachment (the browser offers the
+ * choices); `any-device` prefers user verification and lets the user pick "Built-in device"
+ * (platform, when `allowPlatformDevices`) or "Security key" (cross-platform).
  */
 import { ConfigError } from '../../config/errors';
 
@@ -11,7 +21,90 @@ export interface PasswordAuthenticatorConfig {
   readonly registration: boolean;
 }
 
-export type AuthenticatorConfig = PasswordAuthenticatorConfig;
+export type WebauthnMode = 'passkeys-or-user-verifying-devices' | 'any-device';
+
+export interface WebauthnAuthenticatorConfig {
+  readonly id: string;
+  readonly type: 'webauthn';
+  readonly mode: WebauthnMode;
+  /** any-device mode: offer built-in (platform) devices next to security keys. */
+  readonly allowPlatformDevices: boolean;
+  readonly allowRegistrationDuringLogin: boolean;
+  /** The authenticator that establishes the subject before a device is registered. */
+  readonly prerequisiteAuthenticator: string | null;
+  readonly askToRegisterAdditionalPlatformDevice: boolean;
+  /** Set in a browser that has a platform device (or said not to ask again). */
+  readonly platformDeviceCookieName: string;
+  /** The account manager holding the accounts and devices (only `default`: D1). */
+  readonly accountManager: string;
+}
+
+export type AuthenticatorConfig = PasswordAuthenticatorConfig | WebauthnAuthenticatorConfig;
+
+const TYPES = ['password', 'webauthn'];
+const MODES: readonly WebauthnMode[] = ['passkeys-or-user-verifying-devices', 'any-device'];
+
+class Options {
+  constructor(
+    private readonly item: Record<string, unknown>,
+    private readonly path: string,
+  ) {}
+  flag(key: string, fallback: boolean): boolean {
+    const v = this.item[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'boolean')
+      throw new ConfigError(`${this.path}.${key}`, 'must be true or false');
+    return v;
+  }
+  string(key: string, pattern: RegExp, rule: string): string | undefined {
+    const v = this.item[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !pattern.test(v))
+      throw new ConfigError(`${this.path}.${key}`, rule);
+    return v;
+  }
+}
+
+function webauthnConfig(id: string, options: Options, path: string): WebauthnAuthenticatorConfig {
+  const mode =
+    options.string('mode', /^[a-z-]+$/, `must be one of ${MODES.join(', ')}`) ?? MODES[0];
+  if (!MODES.includes(mode as WebauthnMode))
+    throw new ConfigError(`${path}.mode`, `must be one of ${MODES.join(', ')}`);
+  const allowRegistrationDuringLogin = options.flag('allowRegistrationDuringLogin', false);
+  const prerequisite =
+    options.string(
+      'prerequisiteAuthenticator',
+      /^[a-z0-9-]{1,32}$/,
+      'must be an authenticator id',
+    ) ?? null;
+  if (allowRegistrationDuringLogin && !prerequisite)
+    throw new ConfigError(
+      `${path}.prerequisiteAuthenticator`,
+      'is required when allowRegistrationDuringLogin is true (it establishes who registers)',
+    );
+  const accountManager =
+    options.string('accountManager', /^default$/, 'must be default (the D1 account manager)') ??
+    'default';
+  return {
+    id,
+    type: 'webauthn',
+    mode: mode as WebauthnMode,
+    allowPlatformDevices: options.flag('allowPlatformDevices', true),
+    allowRegistrationDuringLogin,
+    prerequisiteAuthenticator: prerequisite,
+    askToRegisterAdditionalPlatformDevice: options.flag(
+      'askToRegisterAdditionalPlatformDevice',
+      true,
+    ),
+    platformDeviceCookieName:
+      options.string(
+        'platformDeviceCookieName',
+        /^[A-Za-z0-9_-]{1,64}$/,
+        'must be 1–64 of A-Z, a-z, 0-9, _, -',
+      ) ?? `webauthn_platform_${id.replace(/-/g, '_')}`,
+    accountManager,
+  };
+}
 
 export function parseAuthenticators(raw: string, name: string): readonly AuthenticatorConfig[] {
   let value: unknown;
@@ -23,17 +116,30 @@ export function parseAuthenticators(raw: string, name: string): readonly Authent
   if (!Array.isArray(value) || value.length === 0)
     throw new ConfigError(name, 'must be a non-empty JSON array');
   const seen = new Set<string>();
-  return value.map((item, i) => {
+  const configs = value.map((item, i): AuthenticatorConfig => {
     const path = `${name}[${i}]`;
     if (typeof item !== 'object' || item === null) throw new ConfigError(path, 'must be an object');
-    const { id, type, registration } = item as Record<string, unknown>;
+    const record = item as Record<string, unknown>;
+    const { id, type } = record;
     if (typeof id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(id))
       throw new ConfigError(`${path}.id`, 'must be 1–32 of a-z, 0-9, -');
+    if (id === 'cancel') throw new ConfigError(`${path}.id`, 'cancel is reserved');
     if (seen.has(id)) throw new ConfigError(`${path}.id`, `repeats ${id}`);
     seen.add(id);
-    if (type !== 'password') throw new ConfigError(`${path}.type`, 'must be one of password');
-    if (registration !== undefined && typeof registration !== 'boolean')
-      throw new ConfigError(`${path}.registration`, 'must be true or false');
-    return { id, type, registration: registration === true };
+    if (typeof type !== 'string' || !TYPES.includes(type))
+      throw new ConfigError(`${path}.type`, `must be one of ${TYPES.join(', ')}`);
+    const options = new Options(record, path);
+    if (type === 'webauthn') return webauthnConfig(id, options, path);
+    return { id, type: 'password', registration: options.flag('registration', false) };
   });
+  configs.forEach((config, i) => {
+    if (config.type !== 'webauthn' || !config.prerequisiteAuthenticator) return;
+    const prerequisite = configs.find((c) => c.id === config.prerequisiteAuthenticator);
+    if (prerequisite?.type !== 'password')
+      throw new ConfigError(
+        `${name}[${i}].prerequisiteAuthenticator`,
+        `must name a password authenticator of ${name}`,
+      );
+  });
+  return configs;
 }

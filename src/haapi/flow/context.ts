@@ -21,12 +21,22 @@ export interface FlowContext {
   readonly locale: Locale;
   /** The optional Analytics Engine dataset for security events. */
   readonly events: AnalyticsEngineDataset | undefined;
+  /** A cookie of the request (the WebAuthn platform-device cookie). */
+  readonly cookie: (name: string) => string | undefined;
+  readonly userAgent: string;
 }
 
-export type SubmitOutcome =
+export interface OutcomeCookie {
+  readonly name: string;
+  readonly value: string;
+  readonly maxAge: number;
+}
+
+export type SubmitOutcome = (
   | { readonly kind: 'problem'; readonly problem: HaapiProblem }
   | { readonly kind: 'state'; readonly state: FlowState }
-  | { readonly kind: 'authenticated'; readonly auth: FlowAuth };
+  | { readonly kind: 'authenticated'; readonly auth: FlowAuth }
+) & { readonly cookies?: readonly OutcomeCookie[] };
 
 /** Paths of the flow's own endpoints (origin-relative, as HAAPI allows, spec §1). */
 export function flowPaths(settings: Settings, flowId: string) {
@@ -35,6 +45,9 @@ export function flowPaths(settings: Settings, flowId: string) {
     step: (authenticatorId: string, action?: string) =>
       `${base}/${authenticatorId}${action ? `/${action}` : ''}`,
     cancel: `${base}/cancel`,
+    /** Absolute: opened by the app in a browser (external-browser-flow). */
+    external: (authenticatorId: string, token: string) =>
+      `${settings.issuer}${base}/${authenticatorId}/external?token=${encodeURIComponent(token)}`,
     resume: `${settings.authorizationPath}?flow=${flowId}`,
   };
 }

@@ -8,18 +8,35 @@ import { HaapiProblem } from '../../errors/problem';
 import { type AuthorizationGrant, issueAuthorizationCode } from '../../tokens/authorization-code';
 import type { AuthenticatorConfig } from '../authenticators/config';
 import { passwordNavigate, passwordSubmit, passwordView } from '../authenticators/password';
+import {
+  afterPrerequisite,
+  enterWebauthn,
+  webauthnNavigate,
+  webauthnSubmit,
+  webauthnView,
+} from '../authenticators/webauthn';
 import { t } from '../messages/catalog';
 import { authorizationResponse, formAction, step } from '../representations/builders';
 import type { Representation } from '../representations/types';
 import { type FlowContext, flowPaths, type SubmitOutcome } from './context';
 import type { FlowState } from './state';
 
+/** The state of a new flow: on its only authenticator, or on the selector. */
 export function firstState(
   authenticators: readonly AuthenticatorConfig[],
-): Pick<FlowState, 'authenticator' | 'step'> {
-  return authenticators.length === 1
-    ? { authenticator: (authenticators[0] as AuthenticatorConfig).id, step: 'login' }
-    : { authenticator: null, step: 'select' };
+  base: Omit<FlowState, 'authenticator' | 'step'>,
+): FlowState {
+  const only = authenticators.length === 1 ? (authenticators[0] as AuthenticatorConfig) : null;
+  return only
+    ? enter({ ...base, authenticator: null, step: 'select' }, only)
+    : { ...base, authenticator: null, step: 'select' };
+}
+
+/** The state on the first step of `config`. */
+function enter(state: FlowState, config: AuthenticatorConfig): FlowState {
+  if (config.type === 'webauthn') return enterWebauthn(state, config, 'login');
+  const { pendingRegistration: _, webauthn: __, ...rest } = state;
+  return { ...rest, authenticator: config.id, step: 'login' };
 }
 
 export function authenticatorOf(ctx: FlowContext, id: string): AuthenticatorConfig | undefined {
@@ -58,7 +75,7 @@ function selectorView(ctx: FlowContext): Representation {
 }
 
 /** The representation of the flow's current step. */
-export function currentView(ctx: FlowContext): Representation {
+export async function currentView(ctx: FlowContext): Promise<Representation> {
   const { state } = ctx.flow;
   if (state.auth) {
     const resume = flowPaths(ctx.settings, ctx.flow.id).resume;
@@ -69,7 +86,15 @@ export function currentView(ctx: FlowContext): Representation {
   }
   const config = state.authenticator ? authenticatorOf(ctx, state.authenticator) : undefined;
   if (!config) return selectorView(ctx);
-  return passwordView(ctx, config);
+  if (config.type === 'webauthn') return webauthnView(ctx, config);
+  const view = passwordView(ctx, config);
+  if (state.pendingRegistration) {
+    view.messages = [
+      ...(view.messages ?? []),
+      { text: t(ctx.locale, 'webauthn.prerequisite'), classList: ['info'] },
+    ];
+  }
+  return view;
 }
 
 /**
@@ -100,16 +125,23 @@ export function navigate(
   ctx: FlowContext,
   authenticatorId: string,
   action: string | undefined,
+  forceExternal = false,
 ): FlowState {
   const config = authenticatorOf(ctx, authenticatorId);
   if (!config) throw unknownFlow();
   const { state } = ctx.flow;
-  if (state.authenticator !== config.id)
-    return { ...state, authenticator: config.id, step: 'login' };
+  if (state.auth) return state;
+  if (state.authenticator !== config.id) {
+    // The prerequisite of a pending WebAuthn registration keeps the registration pending.
+    if (state.pendingRegistration && config.type === 'password')
+      return { ...state, authenticator: config.id, step: 'login' };
+    return enter(state, config);
+  }
+  if (config.type === 'webauthn') return webauthnNavigate(ctx, config, action, forceExternal);
   return { ...state, step: passwordNavigate(ctx, config, action) };
 }
 
-export function submit(
+export async function submit(
   ctx: FlowContext,
   authenticatorId: string,
   action: string | undefined,
@@ -125,7 +157,18 @@ export function submit(
       'wrong_step',
     );
   }
-  return passwordSubmit(ctx, config, action, form);
+  if (config.type === 'webauthn') return webauthnSubmit(ctx, config, action, form);
+  return prerequisiteDone(ctx, await passwordSubmit(ctx, config, action, form));
+}
+
+/** A password login that was the prerequisite of a WebAuthn registration continues there. */
+function prerequisiteDone(ctx: FlowContext, outcome: SubmitOutcome): SubmitOutcome {
+  const { state } = ctx.flow;
+  const pending = state.pendingRegistration
+    ? authenticatorOf(ctx, state.pendingRegistration)
+    : undefined;
+  if (outcome.kind !== 'authenticated' || pending?.type !== 'webauthn') return outcome;
+  return { kind: 'state', state: afterPrerequisite(state, pending, outcome.auth) };
 }
 
 /** Ends the flow: issues the code and returns the authorization response parameters. */

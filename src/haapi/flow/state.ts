@@ -17,6 +17,8 @@ export type FlowBinding =
       readonly cal?: ClientAssuranceLevel;
       /** Bind the code to the AAT key (apps); not for web clients, whose page redeems the code itself. */
       readonly bindCode?: boolean;
+      /** The attested platform of the app (`att.platform` of the AAT), when it attested. */
+      readonly platform?: 'android' | 'ios' | 'web';
     }
   | { readonly mode: 'html'; readonly cookieHash: string; readonly csrf: string };
 
@@ -25,6 +27,37 @@ export interface FlowAuth {
   readonly authTime: number;
   readonly acr: string;
   readonly amr: readonly string[];
+}
+
+/** The WebAuthn authenticator's part of the flow (haapi/authenticators/webauthn.ts). */
+export interface WebauthnFlowState {
+  /** The challenge of the ceremony the current step offers (base64url, single use). */
+  readonly challenge: string;
+  /** The account being authenticated (after `identify`) or registering (after the prerequisite). */
+  readonly subject?: string;
+  /** The prerequisite login that established `subject` for a registration. */
+  readonly prerequisite?: FlowAuth;
+  /** Registration limited to built-in devices (the additional-platform-device prompt). */
+  readonly platformOnly?: boolean;
+  /** A login waiting for the answer to the additional-platform-device prompt. */
+  readonly pendingAuth?: FlowAuth;
+  /** HAAPI callers that continue in an external browser (spec §5 external-browser-flow). */
+  readonly external?: {
+    readonly token: string;
+    readonly started?: boolean;
+    readonly nonceHash?: string;
+    readonly auth?: FlowAuth;
+  };
+}
+
+/** A browser flow opened by an external-browser-flow operation: where its result goes. */
+export interface ParentFlow {
+  readonly flowId: string;
+  readonly authenticator: string;
+  /** Native apps: the registered redirect URI that receives `_resume_nonce`. */
+  readonly redirectUri?: string;
+  /** Browser apps: the opener's origin that is sent the nonce by postMessage. */
+  readonly forOrigin?: string;
 }
 
 export interface FlowState {
@@ -37,6 +70,13 @@ export interface FlowState {
   readonly step: string;
   readonly auth?: FlowAuth;
   readonly completed?: boolean;
+  readonly webauthn?: WebauthnFlowState;
+  /** The WebAuthn authenticator waiting for its prerequisite authenticator (a registration). */
+  readonly pendingRegistration?: string;
+  /** Set when this browser flow runs an external-browser-flow for a HAAPI flow. */
+  readonly parent?: ParentFlow;
+  /** The HAAPI client asked for the external browser (`_force_external_browser_flow`). */
+  readonly forceExternal?: boolean;
 }
 
 export interface LoadedFlow {

@@ -4,6 +4,8 @@
  * steps are written as data and both renderers (JSON, HTML) read the same structure.
  */
 import type {
+  Action,
+  ClientOperationAction,
   Field,
   FormAction,
   FormModel,
@@ -31,7 +33,7 @@ export function step(
   type: StepType,
   parts: {
     viewName?: string;
-    actions?: FormAction[];
+    actions?: Action[];
     links?: Link[];
     messages?: Message[];
     properties?: Record<string, string>;
@@ -70,4 +72,23 @@ export function authorizationResponse(
     properties: parameters,
     links: [{ rel: 'authorization-response', href: url.href }],
   });
+}
+
+/** A client operation (§5): the client runs `name` with `args`, then submits a continue action. */
+export function clientOperation(
+  kind: string,
+  name: string,
+  args: Record<string, unknown>,
+  continueActions: FormAction[],
+  errorActions: FormAction[] = [],
+  title?: string,
+): ClientOperationAction {
+  const action: ClientOperationAction = {
+    template: 'client-operation',
+    kind,
+    model: { name, arguments: args, continueActions },
+  };
+  if (errorActions.length) action.model.errorActions = errorActions;
+  if (title !== undefined) action.title = title;
+  return action;
 }

@@ -1,0 +1,99 @@
+/**
+ * @module routes/webauthn-devices
+ * /webauthn/devices: an account's own WebAuthn devices, for account pages and apps.
+ *  - GET  /webauthn/devices            → `{devices: [{id, name, type, aaguid, transports,
+ *                                         backupEligible, backupState, createdAt, lastUsedAt}]}`
+ *  - PATCH /webauthn/devices/<id>      `{"name": "..."}` (1–64 characters) → the device
+ *  - DELETE /webauthn/devices/<id>     → 204
+ * Authenticated like userinfo: an access token (Bearer, DPoP with proof, or certificate-bound)
+ * with the `openid` scope, issued for a user login; only that account's devices are seen or
+ * changed (another account's device id is a 404, the same as an unknown one). Errors are OAuth
+ * JSON (RFC 6750 for token errors).
+ */
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { OAuthError } from '../errors/oauth-error';
+import { RequestError } from '../errors/request-error';
+import { securityEvent } from '../observability/events';
+import { findAccountBySubject } from '../storage/accounts';
+import {
+  deleteDevice,
+  listDevices,
+  renameDevice,
+  type WebauthnDevice,
+} from '../storage/webauthn-devices';
+import { checkAccessToken, invalidToken, presentedToken } from '../tokens/bearer';
+import { readJsonObject } from './request-body';
+import { nowSeconds, resourceCheck } from './request-context';
+
+export const DEVICES_PATH = '/webauthn/devices';
+
+async function accountOf(c: Context<AppEnv>): Promise<string> {
+  const settings = c.get('settings');
+  const presented = presentedToken(c.req.header('Authorization'));
+  if (!presented) {
+    throw new OAuthError('invalid_token', 'An access token is required', {
+      status: 401,
+      headers: {
+        'WWW-Authenticate': `Bearer realm="${settings.issuer}", DPoP algs="ES256 RS256 PS256 EdDSA"`,
+      },
+    });
+  }
+  const claims = await checkAccessToken({ ...(await resourceCheck(c, nowSeconds())), presented });
+  if (!(claims.scope ?? '').split(' ').includes('openid')) {
+    throw new OAuthError('insufficient_scope', 'The access token lacks the openid scope', {
+      headers: {
+        'WWW-Authenticate': `${presented.scheme} error="insufficient_scope", scope="openid"`,
+      },
+    });
+  }
+  const account = await findAccountBySubject(c.env.DB, claims.sub);
+  if (!account || account.disabled)
+    throw invalidToken('The subject is not an account', presented.scheme, 'no_account');
+  c.header('Cache-Control', 'no-store');
+  return account.subject;
+}
+
+function view(d: WebauthnDevice) {
+  return {
+    id: d.credentialId,
+    name: d.name,
+    type: d.deviceType,
+    aaguid: d.aaguid,
+    transports: d.transports,
+    backupEligible: d.backupEligible,
+    backupState: d.backupState,
+    createdAt: d.createdAt,
+    lastUsedAt: d.lastUsedAt,
+  };
+}
+
+function noDevice(): RequestError {
+  return new RequestError(404, 'Not Found', 'No such device');
+}
+
+export const webauthnDeviceRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const subject = await accountOf(c);
+    return c.json({ devices: (await listDevices(c.env.DB, subject)).map(view) });
+  })
+  .patch('/:id', async (c) => {
+    const subject = await accountOf(c);
+    const body = await readJsonObject(c);
+    const name = body.name;
+    if (typeof name !== 'string' || name.trim().length === 0 || name.length > 64)
+      throw new OAuthError('invalid_request', 'name must be a string of 1–64 characters');
+    const id = c.req.param('id');
+    if (!(await renameDevice(c.env.DB, subject, id, name.trim()))) throw noDevice();
+    const device = (await listDevices(c.env.DB, subject)).find((d) => d.credentialId === id);
+    if (!device) throw noDevice();
+    return c.json(view(device));
+  })
+  .delete('/:id', async (c) => {
+    const subject = await accountOf(c);
+    const id = c.req.param('id');
+    if (!(await deleteDevice(c.env.DB, subject, id))) throw noDevice();
+    securityEvent(c.env.EVENTS, 'webauthn.removed', { subject, by: 'account' });
+    return c.body(null, 204);
+  });

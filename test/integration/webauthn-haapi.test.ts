@@ -1,0 +1,402 @@
+// The WebAuthn authenticator through the Worker, as HAAPI apps see it (spec/haapi-protocol.md §5):
+// an attested iOS app gets the webauthn-registration / webauthn-authentication client operations
+// and posts `PublicKeyCredential.toJSON()` results as JSON; an Android app gets an
+// external-browser-flow and resumes with `_resume_nonce`. Ceremonies are answered by a software
+// authenticator (test/support/soft-authenticator.ts); devices land in real D1.
+import { env } from 'cloudflare:test';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
+import { decodeJwt } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getSettings } from '../../src/config/settings';
+import { encodeBase64Url } from '../../src/crypto/base64url';
+import { hashPassword } from '../../src/crypto/secret-hash';
+import type {
+  ClientOperationAction,
+  FormAction,
+  Representation,
+} from '../../src/haapi/representations/types';
+import { createAccount } from '../../src/storage/accounts';
+import { attestedApps } from '../support/attested-apps';
+import { dpopProof } from '../support/dpop';
+import {
+  action,
+  authorizationRequest,
+  type HaapiResult,
+  type HaapiTestClient,
+} from '../support/haapi-client';
+import { SoftAuthenticator } from '../support/soft-authenticator';
+import { ISSUER } from '../support/worker';
+
+const PASSKEYS = {
+  id: 'webauthn',
+  type: 'webauthn',
+  mode: 'passkeys-or-user-verifying-devices',
+  allowRegistrationDuringLogin: true,
+  prerequisiteAuthenticator: 'pw',
+  askToRegisterAdditionalPlatformDevice: true,
+};
+const ANY_DEVICE = { ...PASSKEYS, id: 'keys', mode: 'any-device', allowPlatformDevices: true };
+const COOKIE = 'webauthn_platform_webauthn';
+
+let apps: Awaited<ReturnType<typeof attestedApps>>;
+let origin: string;
+
+beforeAll(async () => {
+  apps = await attestedApps({
+    AUTHENTICATORS: JSON.stringify([{ id: 'pw', type: 'password' }, PASSKEYS, ANY_DEVICE]),
+  });
+  origin = getSettings(apps.env as unknown as Record<string, unknown>).relyingParty
+    .origins[0] as string;
+});
+
+async function newAccount(): Promise<{ username: string; subject: string }> {
+  const username = `wa-${crypto.randomUUID()}`;
+  const subject = crypto.randomUUID();
+  await createAccount(env.DB, {
+    subject,
+    username,
+    passwordHash: await hashPassword('Password1', null),
+    attributes: { name: 'Web Authn' },
+  });
+  return { username, subject };
+}
+
+function operation(body: Representation, name: string): ClientOperationAction {
+  const found = (body.actions ?? []).find(
+    (a): a is ClientOperationAction => a.template === 'client-operation' && a.model.name === name,
+  );
+  expect(found, `a ${name} operation in ${JSON.stringify(body)}`).toBeDefined();
+  return found as ClientOperationAction;
+}
+
+/** Starts a login and picks the authenticator `id` in the selector. */
+async function start(app: HaapiTestClient, id = 'webauthn', headers: Record<string, string> = {}) {
+  const { url, verifier } = await authorizationRequest(app.aat ? clientOf(app) : '');
+  const first = await app.request(url);
+  expect(first.body.type).toBe('authentication-step');
+  const selector = first.body.actions?.[0];
+  const options = selector?.template === 'selector' ? selector.model.options : [];
+  const option = options.find((o) => o.model.href.endsWith(`/${id}`)) as FormAction;
+  expect(option.properties?.authenticatorType).toBe(id === 'pw' ? 'html-form' : 'webauthn');
+  const step = await app.request(option.model.href, 'GET', undefined, headers);
+  return { step, verifier };
+}
+
+const clients = new WeakMap<HaapiTestClient, string>();
+function clientOf(app: HaapiTestClient): string {
+  return clients.get(app) as string;
+}
+async function ios() {
+  const app = await apps.ios();
+  clients.set(app, apps.iosClient);
+  return app;
+}
+async function android() {
+  const app = await apps.android();
+  clients.set(app, apps.androidClient);
+  return app;
+}
+
+/** Posts `{<field>: credential}` as JSON to the operation's continue action. */
+function postCredential(
+  app: HaapiTestClient,
+  op: ClientOperationAction,
+  field: string,
+  credential: unknown,
+  headers: Record<string, string> = {},
+): Promise<HaapiResult> {
+  const next = op.model.continueActions[0] as FormAction;
+  expect(next.model).toMatchObject({ method: 'POST', type: 'application/json' });
+  expect(next.model.fields?.map((f) => [f.name, f.type])).toContainEqual([field, 'context']);
+  return app.request(
+    next.model.href,
+    'POST',
+    { type: 'application/json', text: JSON.stringify({ [field]: credential }) },
+    headers,
+  );
+}
+
+function idOf(authenticator: SoftAuthenticator, i = 0): string {
+  return encodeBase64Url((authenticator.credentials[i] as { id: Uint8Array }).id);
+}
+
+async function devicesOf(subject: string) {
+  return (
+    await env.DB.prepare('SELECT * FROM webauthn_devices WHERE subject = ? ORDER BY created_at')
+      .bind(subject)
+      .all<Record<string, unknown>>()
+  ).results;
+}
+
+async function redeem(app: HaapiTestClient, done: HaapiResult, verifier: string) {
+  const tokenUrl = `${ISSUER}/oauth/v2/oauth-token`;
+  const res = await apps.fetch(
+    new Request(tokenUrl, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        DPoP: await dpopProof(app.key, { htu: tokenUrl }),
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: done.body.properties?.code as string,
+        redirect_uri: 'app://haapi',
+        code_verifier: verifier,
+        client_id: clientOf(app),
+      }),
+    }),
+  );
+  expect(res.status).toBe(200);
+  return (await res.json()) as { access_token: string; id_token: string };
+}
+
+/** Registers a device for `account` through the prerequisite password login; returns the result. */
+async function registerDuringLogin(
+  app: HaapiTestClient,
+  account: { username: string },
+  authenticator: SoftAuthenticator,
+) {
+  const { step, verifier } = await start(app);
+  const identified = await app.submit(action(step.body, 'login'), { userName: account.username });
+  // No device yet: the prerequisite (password) authenticator comes first.
+  expect(identified.body.messages?.map((m) => m.text)).toContain(
+    'Sign in with your password first to register a device',
+  );
+  const registration = await app.submit(action(identified.body, 'login'), {
+    userName: account.username,
+    password: 'Password1',
+  });
+  expect(registration.body.type).toBe('registration-step');
+  const op = operation(registration.body, 'webauthn-registration');
+  const publicKey = (
+    op.model.arguments.credentialCreationOptions as {
+      publicKey: PublicKeyCredentialCreationOptionsJSON;
+    }
+  ).publicKey;
+  const credential = await authenticator.create(publicKey);
+  const done = await app.follow(await postCredential(app, op, 'credential', credential));
+  return { op, publicKey, done, verifier };
+}
+
+describe('WebAuthn for an attested iOS app: client operations', () => {
+  it('registration during login: prerequisite password, webauthn-registration arguments, the device stored, acr/amr', async () => {
+    const app = await ios();
+    const account = await newAccount();
+    const { op, publicKey, done, verifier } = await registerDuringLogin(
+      app,
+      account,
+      new SoftAuthenticator({ origin, attachment: 'platform' }),
+    );
+    expect((op.model.errorActions?.[0] as FormAction).model.href).toMatch(
+      /_force_external_browser_flow=true$/,
+    );
+    expect(publicKey).toMatchObject({
+      rp: { id: 'localhost' },
+      user: { name: account.username, displayName: 'Web Authn' },
+      attestation: 'none',
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
+    });
+    expect(publicKey.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(done.body.type).toBe('oauth-authorization-response');
+    expect(done.headers.get('Set-Cookie') ?? '').toBe('');
+    const [device] = await devicesOf(account.subject);
+    expect(device).toMatchObject({
+      device_type: 'platform',
+      counter: 0,
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      backup_eligible: 0,
+      transports: '["internal"]',
+    });
+    expect(device?.created_at).toBeTypeOf('number');
+    const tokens = await redeem(app, done, verifier);
+    expect(decodeJwt(tokens.access_token).acr).toBe(
+      'urn:se:curity:authentication:webauthn:webauthn',
+    );
+    expect(decodeJwt(tokens.id_token).amr).toEqual(['pwd', 'hwk', 'mfa']);
+  });
+
+  it('username-less passkey login with a discoverable credential; the counter and last use move', async () => {
+    const account = await newAccount();
+    const authenticator = new SoftAuthenticator({ origin, attachment: 'platform' });
+    await registerDuringLogin(await ios(), account, authenticator);
+    const app = await ios();
+    const { step, verifier } = await start(app);
+    const op = operation(step.body, 'webauthn-authentication');
+    const publicKey = (
+      op.model.arguments.credentialRequestOptions as {
+        publicKey: PublicKeyCredentialRequestOptionsJSON;
+      }
+    ).publicKey;
+    expect(publicKey.allowCredentials ?? []).toEqual([]);
+    expect(publicKey).toMatchObject({ rpId: 'localhost', userVerification: 'required' });
+    const done = await app.follow(
+      await postCredential(app, op, 'credential', await authenticator.get(publicKey)),
+    );
+    expect(done.body.type).toBe('oauth-authorization-response');
+    const [device] = await devicesOf(account.subject);
+    expect(device).toMatchObject({ counter: 1 });
+    expect(device?.last_used_at).toBeTypeOf('number');
+    const tokens = await redeem(app, done, verifier);
+    expect(decodeJwt(tokens.id_token)).toMatchObject({ sub: account.subject, amr: ['hwk', 'mfa'] });
+  });
+
+  it('a security key login asks to register a built-in device; each answer is kept as it should be', async () => {
+    const account = await newAccount();
+    const key = new SoftAuthenticator({ origin, attachment: 'cross-platform' });
+    await registerDuringLogin(await ios(), account, key);
+    async function keyLogin(headers: Record<string, string> = {}) {
+      const app = await ios();
+      const { step } = await start(app, 'webauthn', headers);
+      const auth = await app.submit(action(step.body, 'login'), { userName: account.username });
+      const op = operation(auth.body, 'webauthn-authentication');
+      const publicKey = (
+        op.model.arguments.credentialRequestOptions as {
+          publicKey: PublicKeyCredentialRequestOptionsJSON;
+        }
+      ).publicKey;
+      expect(publicKey.allowCredentials?.map((c) => c.id)).toEqual([idOf(key)]);
+      return {
+        app,
+        result: await postCredential(app, op, 'credential', await key.get(publicKey), headers),
+      };
+    }
+    // "No, not now": signed in, asked again next time.
+    let { app, result } = await keyLogin();
+    expect(result.body.metadata?.viewName).toBe(
+      'authenticator/webauthn/ask-to-register-platform-device',
+    );
+    expect(result.body.actions?.map((a) => a.kind)).toEqual([
+      'device-register',
+      'not-now',
+      'dont-ask-browser',
+      'dont-ask',
+    ]);
+    let done = await app.follow(await app.submit(action(result.body, 'not-now')));
+    expect(done.body.type).toBe('oauth-authorization-response');
+    // "Don't ask me again for this browser": the platform-device cookie; with it, no prompt.
+    ({ app, result } = await keyLogin());
+    const answered = await app.submit(action(result.body, 'dont-ask-browser'));
+    expect(answered.headers.get('Set-Cookie')).toMatch(
+      new RegExp(`^${COOKIE}=1; Max-Age=34560000; Path=/; HttpOnly; Secure; SameSite=Lax`),
+    );
+    ({ app, result } = await keyLogin({ Cookie: `${COOKIE}=1` }));
+    expect(result.body.type).toBe('redirection-step');
+    // Without the cookie (another browser) it is asked again; "Don't ask me again" is kept on
+    // the account, for every browser.
+    ({ app, result } = await keyLogin());
+    expect(result.body.metadata?.viewName).toBe(
+      'authenticator/webauthn/ask-to-register-platform-device',
+    );
+    done = await app.follow(await app.submit(action(result.body, 'dont-ask')));
+    expect(done.body.type).toBe('oauth-authorization-response');
+    const row = await env.DB.prepare('SELECT attributes FROM accounts WHERE subject = ?')
+      .bind(account.subject)
+      .first<{ attributes: string }>();
+    expect(JSON.parse(row?.attributes ?? '{}')).toMatchObject({
+      name: 'Web Authn',
+      'webauthn.dontAskToRegisterAdditionalPlatformDevice': true,
+    });
+    ({ app, result } = await keyLogin());
+    expect(result.body.type).toBe('redirection-step');
+  });
+
+  it('answering "register a built-in device" registers a platform device and sets the cookie', async () => {
+    const account = await newAccount();
+    const key = new SoftAuthenticator({ origin, attachment: 'cross-platform' });
+    await registerDuringLogin(await ios(), account, key);
+    const app = await ios();
+    const { step } = await start(app);
+    const auth = await app.submit(action(step.body, 'login'), { userName: account.username });
+    const authOp = operation(auth.body, 'webauthn-authentication');
+    const request = (
+      authOp.model.arguments.credentialRequestOptions as {
+        publicKey: PublicKeyCredentialRequestOptionsJSON;
+      }
+    ).publicKey;
+    const ask = await postCredential(app, authOp, 'credential', await key.get(request));
+    const registration = await app.submit(action(ask.body, 'device-register'));
+    expect(registration.body.type).toBe('registration-step');
+    const op = operation(registration.body, 'webauthn-registration');
+    expect(Object.keys(op.model.arguments)).toEqual(['platformCredentialCreationOptions']);
+    const publicKey = (
+      op.model.arguments.platformCredentialCreationOptions as {
+        publicKey: PublicKeyCredentialCreationOptionsJSON;
+      }
+    ).publicKey;
+    expect(publicKey.authenticatorSelection?.authenticatorAttachment).toBe('platform');
+    // The security key is excluded: it is registered already.
+    expect(publicKey.excludeCredentials?.map((c) => c.id)).toEqual([idOf(key)]);
+    const built = new SoftAuthenticator({ origin, attachment: 'platform' });
+    const done = await postCredential(app, op, 'platformCredential', await built.create(publicKey));
+    expect(done.headers.get('Set-Cookie')).toMatch(new RegExp(`^${COOKIE}=1;`));
+    expect((await app.follow(done)).body.type).toBe('oauth-authorization-response');
+    expect((await devicesOf(account.subject)).map((d) => d.device_type)).toEqual([
+      'cross-platform',
+      'platform',
+    ]);
+  });
+
+  it('any-device mode: built-in and security-key option sets, and platform/cross-platform descriptors', async () => {
+    const account = await newAccount();
+    let app = await ios();
+    let { step } = await start(app, 'keys');
+    // any-device mode offers no username-less ceremony, only the username form.
+    expect(step.body.actions?.some((a) => a.template === 'client-operation')).toBe(false);
+    const password = await app.submit(action(step.body, 'login'), { userName: account.username });
+    const registration = await app.submit(action(password.body, 'login'), {
+      userName: account.username,
+      password: 'Password1',
+    });
+    const op = operation(registration.body, 'webauthn-registration');
+    const args = op.model.arguments as Record<
+      string,
+      { publicKey: PublicKeyCredentialCreationOptionsJSON }
+    >;
+    expect(Object.keys(args).sort()).toEqual([
+      'crossPlatformCredentialCreationOptions',
+      'platformCredentialCreationOptions',
+    ]);
+    expect(args.platformCredentialCreationOptions?.publicKey.authenticatorSelection).toMatchObject({
+      authenticatorAttachment: 'platform',
+      userVerification: 'preferred',
+    });
+    expect(
+      args.crossPlatformCredentialCreationOptions?.publicKey.authenticatorSelection,
+    ).toMatchObject({
+      authenticatorAttachment: 'cross-platform',
+      userVerification: 'preferred',
+    });
+    expect((op.model.continueActions[0] as FormAction).model.fields?.map((f) => f.name)).toEqual([
+      'platformCredential',
+      'crossPlatformCredential',
+    ]);
+    // A security key without user verification is fine in any-device mode.
+    const key = new SoftAuthenticator({
+      origin,
+      attachment: 'cross-platform',
+      userVerification: false,
+    });
+    const credential = await key.create(
+      args.crossPlatformCredentialCreationOptions
+        ?.publicKey as PublicKeyCredentialCreationOptionsJSON,
+    );
+    expect(
+      (await app.follow(await postCredential(app, op, 'crossPlatformCredential', credential))).body
+        .type,
+    ).toBe('oauth-authorization-response');
+    expect((await devicesOf(account.subject)).map((d) => d.device_type)).toEqual([
+      'cross-platform',
+    ]);
+    app = await ios();
+    ({ step } = await start(app, 'keys'));
+    const auth = await app.submit(action(step.body, 'login'), { userName: account.username });
+    const authOp = operation(auth.body, 'webauthn-authentication');
+    expect(authOp.model.arguments.platformCredentials).toEqual([]);
+    expect(authOp.model.arguments.crossPlatformCredentials).toEqual([
+      { type: 'public-key', id: idOf(key), transports: ['usb'] },
+    ]);
+  });
+});
