@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { exportJWK, generateKeyPair } from 'jose';
 import { defineConfig } from 'vitest/config';
+import { unstable_readConfig } from 'wrangler';
 
 async function testSigningKeys(): Promise<string> {
   const es = await generateKeyPair('ES256', { extractable: true });
@@ -19,6 +20,7 @@ async function testSigningKeys(): Promise<string> {
 
 export default defineConfig(async () => {
   const signingKeys = await testSigningKeys();
+  const demoVars = unstable_readConfig({ config: 'wrangler.toml' }).vars;
   return {
     test: {
       projects: [
@@ -34,6 +36,7 @@ export default defineConfig(async () => {
                   // The demo (wrangler.toml) offers password and WebAuthn; the suite's login tests
                   // run the password authenticator alone, and the WebAuthn tests set their own.
                   AUTHENTICATORS: '[{"id":"pw","type":"password","registration":true}]',
+                  TEST_DEMO_AUTHENTICATORS: String(demoVars.AUTHENTICATORS),
                   TEST_SCHEMA_SQL: readFileSync('schema.sql', 'utf8'),
                   TEST_SEED_SQL: readFileSync('seed/demo.sql', 'utf8'),
                 },

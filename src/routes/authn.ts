@@ -122,7 +122,7 @@ async function show(c: Context<AppEnv>): Promise<Response> {
   let flow = await accessFlow(c, flowId);
   const force = isHaapi(c) && c.req.query('_force_external_browser_flow') === 'true';
   const next = navigate(flowContext(c, flow), authenticatorId, action, force);
-  if (next.authenticator !== flow.state.authenticator || next.step !== flow.state.step) {
+  if (JSON.stringify(next) !== JSON.stringify(flow.state)) {
     if (!(await saveFlow(c.env.HAAPI_FLOW, flow, next))) throw conflict();
     flow = { ...flow, state: next, version: flow.version + 1 };
   }

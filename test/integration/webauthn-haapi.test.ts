@@ -3,7 +3,7 @@
 // and posts `PublicKeyCredential.toJSON()` results as JSON; an Android app gets an
 // external-browser-flow and resumes with `_resume_nonce`. Ceremonies are answered by a software
 // authenticator (test/support/soft-authenticator.ts); devices land in real D1.
-import { env } from 'cloudflare:test';
+import { createExecutionContext, env } from 'cloudflare:test';
 import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
@@ -18,6 +18,7 @@ import type {
   FormAction,
   Representation,
 } from '../../src/haapi/representations/types';
+import worker from '../../src/index';
 import { createAccount } from '../../src/storage/accounts';
 import { attestedApps } from '../support/attested-apps';
 import { dpopProof } from '../support/dpop';
@@ -398,5 +399,323 @@ describe('WebAuthn for an attested iOS app: client operations', () => {
     expect(authOp.model.arguments.crossPlatformCredentials).toEqual([
       { type: 'public-key', id: idOf(key), transports: ['usb'] },
     ]);
+  });
+});
+
+function credentialOptions<T>(op: ClientOperationAction, name: string): T {
+  return (op.model.arguments[name] as { publicKey: T }).publicKey;
+}
+
+/** A browser-side page of a flow: its CSRF token and the options of its WebAuthn section. */
+async function browserPage(href: string, cookie: string) {
+  const res = await apps.fetch(new Request(new URL(href, ISSUER), { headers: { Cookie: cookie } }));
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] as string;
+  const json = /<script type="application\/json" class="webauthn-options">(.*?)<\/script>/s.exec(
+    html,
+  )?.[1];
+  return {
+    html,
+    csrf,
+    data: JSON.parse(json ?? 'null') as {
+      ceremony: string;
+      choices: { field: string; options: PublicKeyCredentialRequestOptionsJSON }[];
+    },
+  };
+}
+
+describe('WebAuthn for an Android app: external-browser-flow', () => {
+  it('continues the flow in the browser and resumes it with _resume_nonce', async () => {
+    const account = await newAccount();
+    const authenticator = new SoftAuthenticator({ origin, attachment: 'platform' });
+    await registerDuringLogin(await ios(), account, authenticator);
+    const app = await android();
+    const { step, verifier } = await start(app);
+    const op = operation(step.body, 'external-browser-flow');
+    const href = op.model.arguments.href as string;
+    expect(href.startsWith(`${ISSUER}/authn/`)).toBe(true);
+    const resume = op.model.continueActions[0] as FormAction;
+    expect(resume.model.fields).toEqual([{ name: '_resume_nonce', type: 'context' }]);
+    // Not a registered redirect URI: refused, and the token is still good.
+    const wrong = await apps.fetch(new Request(`${href}&redirect_uri=app://other`));
+    expect(wrong.status).toBe(400);
+    // The app opens the browser with its redirect URI.
+    const opened = await apps.fetch(
+      new Request(`${href}&redirect_uri=${encodeURIComponent('app://haapi')}`, {
+        redirect: 'manual',
+      }),
+    );
+    expect(opened.status).toBe(303);
+    const cookie = (opened.headers.get('Set-Cookie') ?? '').split(';')[0] as string;
+    expect(cookie).toMatch(/^haapi_flow=/);
+    const location = opened.headers.get('Location') as string;
+    // The link is single-use.
+    expect(
+      (await apps.fetch(new Request(`${href}&redirect_uri=app://haapi`, { redirect: 'manual' })))
+        .status,
+    ).toBe(400);
+    // In the browser: the passkey page, then the username-less ceremony.
+    const page = await browserPage(location, cookie);
+    expect(page.data.ceremony).toBe('get');
+    const options = page.data.choices[0]?.options as PublicKeyCredentialRequestOptionsJSON;
+    const posted = await apps.fetch(
+      new Request(new URL(location, ISSUER), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          _csrf: page.csrf,
+          credential: JSON.stringify(await authenticator.get(options)),
+        }),
+      }),
+    );
+    expect(posted.status).toBe(303);
+    const back = new URL(posted.headers.get('Location') as string);
+    expect(`${back.protocol}//${back.host}`).toBe('app://haapi');
+    const nonce = back.searchParams.get('_resume_nonce') as string;
+    expect(nonce).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // A wrong nonce is invalid input; the right one resumes the flow.
+    const bad = await app.submit(resume, { _resume_nonce: 'not-the-nonce' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      type: 'https://curity.se/problems/invalid-input',
+      invalidFields: [{ name: '_resume_nonce', reason: 'invalidValue' }],
+    });
+    const done = await app.follow(await app.submit(resume, { _resume_nonce: nonce }));
+    expect(done.body.type).toBe('oauth-authorization-response');
+    const tokens = await redeem(app, done, verifier);
+    expect(decodeJwt(tokens.id_token)).toMatchObject({ sub: account.subject, amr: ['hwk', 'mfa'] });
+  });
+
+  it('an iOS app that cannot run the operation follows its error action to the external browser', async () => {
+    const app = await ios();
+    const { step } = await start(app);
+    const op = operation(step.body, 'webauthn-authentication');
+    const forced = await app.submit(op.model.errorActions?.[0] as FormAction);
+    const external = operation(forced.body, 'external-browser-flow');
+    expect(external.model.arguments.href).toMatch(/\/webauthn\/external\?token=/);
+  });
+});
+
+describe('Bad and replayed WebAuthn responses', () => {
+  async function registrationStep() {
+    const account = await newAccount();
+    const app = await ios();
+    const { step } = await start(app);
+    const password = await app.submit(action(step.body, 'login'), { userName: account.username });
+    const registration = await app.submit(action(password.body, 'login'), {
+      userName: account.username,
+      password: 'Password1',
+    });
+    const op = operation(registration.body, 'webauthn-registration');
+    return {
+      account,
+      app,
+      op,
+      publicKey: credentialOptions<PublicKeyCredentialCreationOptionsJSON>(
+        op,
+        'credentialCreationOptions',
+      ),
+    };
+  }
+
+  it('a wrong origin, a missing user verification (passkeys mode) or a malformed credential store nothing', async () => {
+    const { account, app, op, publicKey } = await registrationStep();
+    const good = new SoftAuthenticator({ origin, attachment: 'platform' });
+    const wrongOrigin = await postCredential(
+      app,
+      op,
+      'credential',
+      await good.create(publicKey, { origin: 'https://evil.example' }),
+    );
+    expect(wrongOrigin.status).toBe(400);
+    expect(wrongOrigin.contentType).toBe('application/problem+json');
+    expect(wrongOrigin.body.type).toBe('https://curity.se/problems/authentication-failed');
+    const noUv = new SoftAuthenticator({ origin, userVerification: false });
+    const refused = await postCredential(app, op, 'credential', await noUv.create(publicKey));
+    expect(refused.status).toBe(400);
+    expect(refused.body.type).toBe('https://curity.se/problems/authentication-failed');
+    const malformed = await postCredential(app, op, 'credential', { id: 1 });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({
+      type: 'https://curity.se/problems/invalid-input',
+      invalidFields: [{ name: 'credential', reason: 'invalidValue' }],
+    });
+    const missing = await app.request(
+      (op.model.continueActions[0] as FormAction).model.href,
+      'POST',
+      { type: 'application/json', text: '{}' },
+    );
+    expect(missing.body).toMatchObject({
+      invalidFields: [{ name: 'credential', reason: 'missing' }],
+    });
+    expect(await devicesOf(account.subject)).toEqual([]);
+    // The step is still there: a good response registers.
+    const credential = await good.create(publicKey);
+    const done = await postCredential(app, op, 'credential', credential);
+    expect(done.status).toBe(200);
+    // The same response again: the flow has moved on, nothing more is stored.
+    const replay = await postCredential(app, op, 'credential', credential);
+    expect(replay.status).toBe(400);
+    expect(await devicesOf(account.subject)).toHaveLength(1);
+  });
+
+  it('an assertion replayed into another flow, or a counter that went back, is refused', async () => {
+    const account = await newAccount();
+    const authenticator = new SoftAuthenticator({ origin, attachment: 'platform' });
+    await registerDuringLogin(await ios(), account, authenticator);
+    const first = await ios();
+    const { step } = await start(first);
+    const op = operation(step.body, 'webauthn-authentication');
+    const assertion = await authenticator.get(
+      credentialOptions<PublicKeyCredentialRequestOptionsJSON>(op, 'credentialRequestOptions'),
+    );
+    expect((await postCredential(first, op, 'credential', assertion)).status).toBe(200);
+    const second = await ios();
+    const other = operation((await start(second)).step.body, 'webauthn-authentication');
+    const replay = await postCredential(second, other, 'credential', assertion);
+    expect(replay.status).toBe(400);
+    expect(replay.body.type).toBe('https://curity.se/problems/authentication-failed');
+    // A cloned authenticator: its counter is behind the stored one.
+    (authenticator.credentials[0] as { counter: number }).counter -= 1;
+    const cloned = await postCredential(
+      second,
+      other,
+      'credential',
+      await authenticator.get(credentialOptions(other, 'credentialRequestOptions')),
+    );
+    expect(cloned.status).toBe(400);
+    expect((await devicesOf(account.subject))[0]).toMatchObject({ counter: 1 });
+  });
+});
+
+describe('App association files', () => {
+  function call(path: string, vars: Record<string, string> = {}) {
+    return worker.fetch(
+      new Request(`${ISSUER}${path}`) as unknown as Request<unknown, IncomingRequestCfProperties>,
+      { ...apps.env, ...vars } as Env,
+      createExecutionContext(),
+    );
+  }
+
+  it('are generated from the attestation policies (app ids, package names and fingerprints)', async () => {
+    const apple = await call('/.well-known/apple-app-site-association', {
+      APP_LINK_PATHS: '["/app/callback/*"]',
+    });
+    expect(apple.status).toBe(200);
+    expect(apple.headers.get('Content-Type')).toMatch(/^application\/json/);
+    expect(await apple.json()).toEqual({
+      applinks: {
+        details: [
+          { appIDs: ['TEAMID1234.io.curity.haapidemo'], components: [{ '/': '/app/callback/*' }] },
+        ],
+      },
+      webcredentials: { apps: ['TEAMID1234.io.curity.haapidemo'] },
+    });
+    const android = await call('/.well-known/assetlinks.json');
+    expect(await android.json()).toEqual([
+      {
+        relation: [
+          'delegate_permission/common.handle_all_urls',
+          'delegate_permission/common.get_login_creds',
+        ],
+        target: {
+          namespace: 'android_app',
+          package_name: 'io.curity.haapidemo',
+          sha256_cert_fingerprints: [Array(32).fill('01').join(':')],
+        },
+      },
+    ]);
+  });
+
+  it('can be disabled (404 problem) or replaced by a static document', async () => {
+    const disabled = await call('/.well-known/assetlinks.json', {
+      ANDROID_ASSET_LINKS: 'disabled',
+    });
+    expect(disabled.status).toBe(404);
+    expect(disabled.headers.get('Content-Type')).toBe('application/problem+json');
+    const document = { webcredentials: { apps: ['ABCDE12345.com.example.static'] } };
+    const replaced = await call('/.well-known/apple-app-site-association', {
+      APPLE_APP_SITE_ASSOCIATION: JSON.stringify(document),
+    });
+    expect(await replaced.json()).toEqual(document);
+    const bad = await call('/.well-known/apple-app-site-association', {
+      APPLE_APP_SITE_ASSOCIATION: 'sometimes',
+    });
+    // A bad value is a configuration error, named in the log, never served.
+    expect(bad.status).toBe(500);
+    expect(await bad.json()).toEqual({
+      error: 'server_error',
+      error_description: 'The server is misconfigured',
+    });
+  });
+});
+
+describe('Device management (/webauthn/devices)', () => {
+  async function signedIn() {
+    const account = await newAccount();
+    const app = await ios();
+    const { done, verifier } = await registerDuringLogin(
+      app,
+      account,
+      new SoftAuthenticator({ origin, attachment: 'platform' }),
+    );
+    const tokens = await redeem(app, done, verifier);
+    let nonce: string | null = null;
+    async function call(method: string, path: string, body?: unknown) {
+      const url = `${ISSUER}${path}`;
+      for (let attempt = 0; ; attempt++) {
+        const res = await apps.fetch(
+          new Request(url, {
+            method,
+            headers: {
+              Authorization: `DPoP ${tokens.access_token}`,
+              DPoP: await dpopProof(app.key, {
+                htm: method,
+                htu: url,
+                accessToken: tokens.access_token,
+                nonce,
+              }),
+              ...(body ? { 'Content-Type': 'application/json' } : {}),
+            },
+            body: body ? JSON.stringify(body) : undefined,
+          }),
+        );
+        nonce = res.headers.get('DPoP-Nonce') ?? nonce;
+        if (res.status !== 401 || attempt > 0 || !res.headers.get('DPoP-Nonce')) return res;
+      }
+    }
+    return { account, call };
+  }
+
+  it('lists, renames and deletes the account’s own devices; others’ are not found', async () => {
+    const { account, call } = await signedIn();
+    const other = await signedIn();
+    const list = await call('GET', '/webauthn/devices');
+    expect(list.status).toBe(200);
+    const { devices } = (await list.json()) as { devices: Record<string, unknown>[] };
+    expect(devices).toHaveLength(1);
+    expect(devices[0]).toMatchObject({ type: 'platform', name: null, transports: ['internal'] });
+    const id = devices[0]?.id as string;
+    const renamed = await call('PATCH', `/webauthn/devices/${id}`, { name: ' Work laptop ' });
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ id, name: 'Work laptop' });
+    const bad = await call('PATCH', `/webauthn/devices/${id}`, { name: '' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('invalid_request');
+    // Another account cannot see or delete it.
+    expect((await other.call('DELETE', `/webauthn/devices/${id}`)).status).toBe(404);
+    expect((await other.call('PATCH', `/webauthn/devices/${id}`, { name: 'x' })).status).toBe(404);
+    expect((await call('DELETE', `/webauthn/devices/${id}`)).status).toBe(204);
+    expect(await devicesOf(account.subject)).toEqual([]);
+    expect((await call('DELETE', `/webauthn/devices/${id}`)).status).toBe(404);
+  });
+
+  it('needs an access token', async () => {
+    const res = await apps.fetch(new Request(`${ISSUER}/webauthn/devices`));
+    expect(res.status).toBe(401);
+    expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer /);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
   });
 });

@@ -3,5 +3,7 @@ declare namespace Cloudflare {
   interface Env {
     TEST_SCHEMA_SQL: string;
     TEST_SEED_SQL: string;
+    /** AUTHENTICATORS of wrangler.toml (the demo), which the suite itself overrides. */
+    TEST_DEMO_AUTHENTICATORS: string;
   }
 }
