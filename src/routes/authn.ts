@@ -198,6 +198,12 @@ async function cancel(c: Context<AppEnv>): Promise<Response> {
   });
 }
 
+/** GET <AUTHN_PATH>/<flow id>: the flow's current step (the selector of a new browser flow). */
+async function current(c: Context<AppEnv>): Promise<Response> {
+  const flow = await accessFlow(c, c.req.param('flowId') as string);
+  return render(c, flow, await currentView(flowContext(c, flow)));
+}
+
 /** GET …/<authenticator>/external: the app's browser starts the external-browser-flow. */
 async function external(c: Context<AppEnv>): Promise<Response> {
   const { flowId, authenticatorId } = c.req.param() as { flowId: string; authenticatorId: string };
@@ -226,6 +232,7 @@ async function external(c: Context<AppEnv>): Promise<Response> {
 
 export const authnRoutes = new Hono<AppEnv>()
   .post('/:flowId/cancel', guarded(cancel))
+  .get('/:flowId', guarded(current))
   .get('/:flowId/:authenticatorId/external', guarded(external))
   .get('/:flowId/:authenticatorId', guarded(show))
   .get('/:flowId/:authenticatorId/:action', guarded(show))

@@ -196,9 +196,13 @@ export function htmlResponse(
     }),
   );
   const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
+  // Only pages with a WebAuthn ceremony load a script (their own, by nonce).
+  const scripts = (representation.actions ?? []).some(
+    (a) => a.template === 'client-operation' && a.model.name.startsWith('webauthn-'),
+  );
   return c.html(html, (options.status ?? 200) as 200, {
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    'Content-Security-Policy': `default-src 'none';${scripts ? ` script-src 'nonce-${nonce}';` : ''} style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   });
 }
 
