@@ -12,7 +12,8 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getSettings } from '../../src/config/settings';
 import { encodeBase64Url } from '../../src/crypto/base64url';
-import { hashPassword } from '../../src/crypto/secret-hash';
+import { randomToken } from '../../src/crypto/random';
+import { hashGeneratedSecret, hashPassword } from '../../src/crypto/secret-hash';
 import type {
   ClientOperationAction,
   FormAction,
@@ -21,12 +22,13 @@ import type {
 import worker from '../../src/index';
 import { createAccount } from '../../src/storage/accounts';
 import { attestedApps } from '../support/attested-apps';
-import { dpopProof } from '../support/dpop';
+import { basic } from '../support/clients';
+import { dpopKey, dpopProof } from '../support/dpop';
 import {
   action,
   authorizationRequest,
   type HaapiResult,
-  type HaapiTestClient,
+  HaapiTestClient,
 } from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { ISSUER } from '../support/worker';
@@ -486,6 +488,83 @@ describe('WebAuthn for an Android app: external-browser-flow', () => {
     expect(done.body.type).toBe('oauth-authorization-response');
     const tokens = await redeem(app, done, verifier);
     expect(decodeJwt(tokens.id_token)).toMatchObject({ sub: account.subject, amr: ['hwk', 'mfa'] });
+  });
+
+  it('a browser app (for_origin) gets the nonce by postMessage to its origin only', async () => {
+    const account = await newAccount();
+    const authenticator = new SoftAuthenticator({ origin, attachment: 'platform' });
+    await registerDuringLogin(await ios(), account, authenticator);
+    // A HAAPI client without attestation (client secret), with one allowed origin.
+    const clientId = `webauthn-spa-${crypto.randomUUID()}`;
+    const secret = randomToken(32);
+    await env.DB.prepare(
+      `INSERT INTO clients (client_id, client_type, secret_hash, token_endpoint_auth_method, grant_types, scopes, redirect_uris, allowed_origins, capabilities, dpop_required)
+       VALUES (?, 'confidential', ?, 'client_secret_basic', '["authorization_code","client_credentials"]', 'openid', '["app://haapi"]', '["https://spa.example"]', '{"code":true,"haapi":true,"allowWithoutAttestation":true}', 1)`,
+    )
+      .bind(clientId, await hashGeneratedSecret(secret))
+      .run();
+    const key = await dpopKey();
+    const tokenUrl = `${ISSUER}/oauth/v2/oauth-token`;
+    const aatRes = await apps.fetch(
+      new Request(tokenUrl, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Authorization: basic(clientId, secret),
+          DPoP: await dpopProof(key, { htu: tokenUrl }),
+        },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          scope: 'urn:se:curity:scopes:haapi',
+        }),
+      }),
+    );
+    expect(aatRes.status).toBe(200);
+    const app = new HaapiTestClient(
+      apps.fetch,
+      ((await aatRes.json()) as { access_token: string }).access_token,
+      key,
+    );
+    clients.set(app, clientId);
+    const { step } = await start(app);
+    const op = operation(step.body, 'external-browser-flow');
+    const href = op.model.arguments.href as string;
+    const refused = await apps.fetch(new Request(`${href}&for_origin=https://other.example`));
+    expect(refused.status).toBe(400);
+    const opened = await apps.fetch(
+      new Request(`${href}&for_origin=${encodeURIComponent('https://spa.example')}`, {
+        redirect: 'manual',
+      }),
+    );
+    expect(opened.status).toBe(303);
+    const cookie = (opened.headers.get('Set-Cookie') ?? '').split(';')[0] as string;
+    const location = opened.headers.get('Location') as string;
+    const page = await browserPage(location, cookie);
+    const posted = await apps.fetch(
+      new Request(new URL(location, ISSUER), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          _csrf: page.csrf,
+          credential: JSON.stringify(
+            await authenticator.get(
+              page.data.choices[0]?.options as PublicKeyCredentialRequestOptionsJSON,
+            ),
+          ),
+        }),
+      }),
+    );
+    expect(posted.status).toBe(200);
+    const html = await posted.text();
+    const sent = /window\.opener\.postMessage\("([A-Za-z0-9_-]+)", "https:\/\/spa\.example"\)/.exec(
+      html,
+    );
+    expect(sent, html).not.toBeNull();
+    expect(posted.headers.get('Content-Security-Policy')).toMatch(/script-src 'nonce-/);
+    const resume = op.model.continueActions[0] as FormAction;
+    const done = await app.follow(await app.submit(resume, { _resume_nonce: sent?.[1] as string }));
+    expect(done.body.type).toBe('oauth-authorization-response');
   });
 
   it('an iOS app that cannot run the operation follows its error action to the external browser', async () => {
