@@ -174,8 +174,6 @@ async function toRegistration(page: Page, username: string, authenticator = 'web
   // A single choice starts by itself (and may be done before this returns).
 }
 
-const ASK = 'section.webauthn, form[data-kind="not-now"]';
-
 describe('WebAuthn in Chromium (virtual authenticators)', () => {
   it('registers a built-in device after the password login, then signs in with it, with and without a username', async () => {
     const account = await newAccount();

@@ -66,7 +66,11 @@ export async function attestedApps(extra: Record<string, string> = {}) {
       createExecutionContext(),
     );
 
-  async function aat(clientId: string, response: (challenge: string) => Promise<string>, key: DpopKey) {
+  async function aat(
+    clientId: string,
+    response: (challenge: string) => Promise<string>,
+    key: DpopKey,
+  ) {
     const challenge = await app.challenge(clientId);
     const catRes = await app.postCat(clientId, challenge, await response(challenge));
     expect(catRes.status).toBe(200);

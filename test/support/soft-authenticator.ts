@@ -110,15 +110,24 @@ export class SoftAuthenticator {
     const allowed = (options.allowCredentials ?? []).map((c) => c.id);
     const credential = this.credentials.find(
       (c) =>
-        c.rpId === options.rpId && (allowed.length === 0 || allowed.includes(encodeBase64Url(c.id))),
+        c.rpId === options.rpId &&
+        (allowed.length === 0 || allowed.includes(encodeBase64Url(c.id))),
     );
     if (!credential) throw new Error('no credential for these options');
     credential.counter += this.options.counterStep ?? 1;
-    const authData = join(await sha(credential.rpId), Uint8Array.of(this.flags(0)), u32(credential.counter));
+    const authData = join(
+      await sha(credential.rpId),
+      Uint8Array.of(this.flags(0)),
+      u32(credential.counter),
+    );
     const clientDataJSON = this.clientData('webauthn.get', options.challenge, tamper.origin);
     const signed = join(authData, await sha(clientDataJSON));
     const raw = new Uint8Array(
-      await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, credential.keys.privateKey, signed),
+      await crypto.subtle.sign(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        credential.keys.privateKey,
+        signed,
+      ),
     );
     return {
       id: encodeBase64Url(credential.id),
