@@ -5,10 +5,12 @@
  */
 import type { Settings } from './config/settings';
 import type { ErrorShapeVariables } from './errors/respond';
+import type { DevClientCertificateVariables } from './middleware/dev-client-certificate';
 import type { RequestIdVariables } from './middleware/request-id';
 import type { SecurityHeadersVariables } from './middleware/security-headers';
 
 export type AppVariables = RequestIdVariables &
+  DevClientCertificateVariables &
   SecurityHeadersVariables &
   ErrorShapeVariables & {
     settings: Settings;

@@ -10,6 +10,7 @@ import type { Settings } from './config/settings';
 import { RequestError } from './errors/request-error';
 import { errorResponse } from './errors/respond';
 import { bodyLimit } from './middleware/body-limit';
+import { devClientCertificate } from './middleware/dev-client-certificate';
 import { errorShape } from './middleware/error-shape';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
@@ -36,6 +37,9 @@ export function createApp(settings: Settings): Hono<AppEnv> {
     await next();
   });
   app.use(securityHeaders({ hsts: settings.issuer.startsWith('https://') }));
+  if (settings.devClientCertificateHeader) {
+    app.use(devClientCertificate(settings.devMtlsCa.join('\n')));
+  }
 
   // Error shapes first, so that everything after (body limit included) answers in the group's shape.
   app.use('/.well-known/*', errorShape('problem'));

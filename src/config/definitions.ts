@@ -23,6 +23,7 @@ import {
   origins,
   type Parser,
   path,
+  pemBundle,
   secretBytes,
   text,
 } from './parsers';
@@ -361,6 +362,33 @@ export const definitions = {
     description:
       'The WebAuthn relying party (see the README, "WebAuthn and passkeys"): `rpId` (default: the issuer host), `rpName`, `origins` (default: the issuer origin), `androidOrigins` (default true: `android:apk-key-hash:` origins from the Android policies\' signing digests), `timeoutSeconds` (300), `userGesture` (`safari`: only Safari waits for a button press before a ceremony; `always`; `never`).',
     parse: (raw, name) => parseWebauthnOptions(jsonObject(raw, name), name),
+  }),
+  devAttestationRoots: define({
+    name: 'DEV_ATTESTATION_ROOTS',
+    kind: 'var',
+    type: 'PEM certificates',
+    default: '',
+    description:
+      'DEVELOPMENT ONLY (refused in production): extra trust anchors for every non-production Android and iOS attestation policy, so locally minted development attestations verify. `npm start` generates a development Android root and App Attest root into `.dev.vars` (keys in `.local/`).',
+    parse: pemBundle,
+  }),
+  devClientCertificateHeader: define({
+    name: 'DEV_CLIENT_CERTIFICATE_HEADER',
+    kind: 'var',
+    type: 'boolean',
+    default: 'false',
+    description:
+      'DEVELOPMENT ONLY (refused in production): `wrangler dev` has no mTLS, so when true a client may present its certificate as base64 DER in `X-Dev-Client-Certificate`; it stands in for `request.cf.tlsClientAuth` (verified against DEV_MTLS_CA). `npm start` turns it on locally.',
+    parse: boolean,
+  }),
+  devMtlsCa: define({
+    name: 'DEV_MTLS_CA',
+    kind: 'var',
+    type: 'PEM certificates',
+    default: '',
+    description:
+      "DEVELOPMENT ONLY: the CA certificates that `X-Dev-Client-Certificate` certificates must chain to for `certVerified = SUCCESS` (what the zone's mTLS CA is on Cloudflare).",
+    parse: pemBundle,
   }),
   appleAppSiteAssociation: define({
     name: 'APPLE_APP_SITE_ASSOCIATION',

@@ -153,3 +153,12 @@ export function optionalSecret(minLength: number): Parser<string | null> {
     return raw;
   };
 }
+
+/** Zero or more PEM certificates, concatenated (`\n` escapes allowed, as .dev.vars needs). */
+export const pemBundle: Parser<readonly string[]> = (raw, name) => {
+  const text = raw.replace(/\\n/g, '\n');
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0 && text.trim() !== '')
+    throw new ConfigError(name, 'must be PEM certificates (-----BEGIN CERTIFICATE-----)');
+  return blocks;
+};

@@ -5,6 +5,9 @@
  * Handlers read settings from here, never raw `env` strings.
  */
 
+import type { AttestationPolicy } from '../attestation/policies';
+import { parseCertificate } from '../attestation/x509/certificate';
+import { pemToDer } from '../crypto/pem';
 import { type RelyingParty, relyingParty } from '../webauthn/settings';
 import { type Definitions, definitions } from './definitions';
 import { ConfigError } from './errors';
@@ -78,13 +81,26 @@ export function parseSettings(env: RawSettings): Settings {
   if (duplicate) {
     throw new ConfigError('paths', `must be distinct (${duplicate} is used twice)`);
   }
+  const development = [
+    [definitions.devAttestationRoots.name, settings.devAttestationRoots.length > 0],
+    [definitions.devClientCertificateHeader.name, settings.devClientCertificateHeader],
+  ] as const;
+  for (const [name, used] of development) {
+    if (used && settings.environment === 'production')
+      throw new ConfigError(
+        name,
+        'is for development only and refused when ENVIRONMENT is production',
+      );
+  }
+  const attestation = withDevelopmentRoots(settings.attestation, settings.devAttestationRoots);
   const url = (p: string) => `${settings.issuer}${p}`;
   return deepFreeze({
     ...settings,
+    attestation,
     relyingParty: relyingParty(
       settings.webauthn,
       settings.issuer,
-      settings.attestation,
+      attestation,
       definitions.webauthn.name,
     ),
     endpoints: {
@@ -98,6 +114,32 @@ export function parseSettings(env: RawSettings): Settings {
       userinfo: url(settings.userinfoPath),
     },
   }) as Settings;
+}
+
+/** DEV_ATTESTATION_ROOTS become anchors of every non-production Android and iOS policy. */
+function withDevelopmentRoots(
+  policies: ReadonlyMap<string, AttestationPolicy>,
+  pems: readonly string[],
+): ReadonlyMap<string, AttestationPolicy> {
+  if (pems.length === 0) return policies;
+  const roots = pems.map((pem, i) => {
+    try {
+      return parseCertificate(pemToDer(pem));
+    } catch {
+      throw new ConfigError(
+        `${definitions.devAttestationRoots.name}[${i}]`,
+        'must be a PEM certificate',
+      );
+    }
+  });
+  return new Map(
+    [...policies].map(([id, policy]) => [
+      id,
+      policy.mode === 'non-production' && policy.platform !== 'web'
+        ? { ...policy, anchors: [...policy.anchors, ...roots] }
+        : policy,
+    ]),
+  );
 }
 
 function deepFreeze<T>(value: T): T {

@@ -169,7 +169,10 @@ export const catRoutes = new Hono<AppEnv>()
     };
     if (!outcome.ok) {
       securityEvent(c.env.EVENTS, 'attestation.failure', { ...event, reason: outcome.reason });
-      throw new OAuthError('invalid_client', 'The client attestation could not be verified', {
+      // Production answers tell a client nothing about why (the reason is in the log); in
+      // development the reason helps whoever builds the app.
+      const why = settings.environment === 'production' ? '' : ` (${outcome.reason})`;
+      throw new OAuthError('invalid_client', `The client attestation could not be verified${why}`, {
         status: 401,
       });
     }

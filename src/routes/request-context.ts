@@ -18,9 +18,14 @@ export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** `request.cf.tlsClientAuth`, set by Cloudflare's edge from the TLS handshake. */
-export function tlsClientAuthOf(request: Request): TlsClientAuth | null {
-  const cf = (request as Request<unknown, IncomingRequestCfProperties>).cf;
+/**
+ * `request.cf.tlsClientAuth`, set by Cloudflare's edge from the TLS handshake (or, in development
+ * only, by middleware/dev-client-certificate.ts).
+ */
+export function tlsClientAuthOf(c: Context<AppEnv>): TlsClientAuth | null {
+  const dev = c.get('devTlsClientAuth');
+  if (dev) return dev;
+  const cf = (c.req.raw as Request<unknown, IncomingRequestCfProperties>).cf;
   const tls = cf?.tlsClientAuth as Partial<TlsClientAuth> | undefined;
   if (!tls || tls.certPresented !== '1') return null;
   return {
@@ -44,7 +49,7 @@ export function authenticate(
     settings,
     form,
     authorization: c.req.header('Authorization') ?? null,
-    tlsClientAuth: tlsClientAuthOf(c.req.raw),
+    tlsClientAuth: tlsClientAuthOf(c),
     now,
     findClient: (clientId) => findClient(c.env.DB, clientId, settings.clientCacheTtl),
     replayGuard: c.env.REPLAY_GUARD,
@@ -96,7 +101,7 @@ export async function resourceCheck(
     optionalDpop(c, now, 'resource', token),
 ): Promise<Omit<ResourceCheck, 'presented'>> {
   const settings = c.get('settings');
-  const tls = tlsClientAuthOf(c.req.raw);
+  const tls = tlsClientAuthOf(c);
   return {
     keys: await loadKeySet(settings.signingKeys),
     db: c.env.DB,

@@ -174,7 +174,34 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
     const challenge = await app.challenge(prodClient);
     const res = await app.postCat(prodClient, challenge, await challengeResponse(challenge, pair));
     expect(res.status).toBe(401);
+    // The test server runs as development, which names the reason; production does not.
     expect(await res.json()).toEqual({
+      error: 'invalid_client',
+      error_description: 'The client attestation could not be verified (untrusted_root)',
+    });
+    const production = { ...app.env, ENVIRONMENT: 'production', ISSUER: 'https://id.example' };
+    const call = (init?: RequestInit) =>
+      worker.fetch(
+        new Request(
+          `https://id.example/oauth/v2/oauth-token/cat?client_id=${prodClient}`,
+          init,
+        ) as unknown as Request<unknown, IncomingRequestCfProperties>,
+        production as Env,
+        createExecutionContext(),
+      );
+    const { challenge: prodChallenge } = (await (
+      await call({ headers: { Accept: 'application/json' } })
+    ).json()) as { challenge: string };
+    const refused = await call({
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        challenge: prodChallenge,
+        challenge_response: await challengeResponse(prodChallenge, pair),
+      }),
+    });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({
       error: 'invalid_client',
       error_description: 'The client attestation could not be verified',
     });

@@ -12,7 +12,8 @@ describe('Attestation policies (ATTESTATION setting)', () => {
     expect(android).toMatchObject({
       platform: 'android',
       mode: 'non-production',
-      minSecurityLevel: 'Software',
+      // The demo asks for a TEE key like production does, so emulators take the DCR fallback.
+      minSecurityLevel: 'TrustedEnvironment',
       requireVerifiedBoot: false,
       signingCertDigests: [],
     });
