@@ -37,6 +37,11 @@ export default defineConfig(async () => {
                   // run the password authenticator alone, and the WebAuthn tests set their own.
                   AUTHENTICATORS: '[{"id":"pw","type":"password","registration":true}]',
                   TEST_DEMO_AUTHENTICATORS: String(demoVars.AUTHENTICATORS),
+                  // .dev.vars (written by `npm start`) must not leak its development-only
+                  // settings into the suite; the tests that need them set their own.
+                  DEV_ATTESTATION_ROOTS: '',
+                  DEV_CLIENT_CERTIFICATE_HEADER: 'false',
+                  DEV_MTLS_CA: '',
                   TEST_SCHEMA_SQL: readFileSync('schema.sql', 'utf8'),
                   TEST_SEED_SQL: readFileSync('seed/demo.sql', 'utf8'),
                 },
