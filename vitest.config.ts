@@ -42,6 +42,8 @@ export default defineConfig(async () => {
                   DEV_ATTESTATION_ROOTS: '',
                   DEV_CLIENT_CERTIFICATE_HEADER: 'false',
                   DEV_MTLS_CA: '',
+                  // Cases per fuzz property: a fast profile here, `npm run soak` sets 10,000.
+                  FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
                   TEST_SCHEMA_SQL: readFileSync('schema.sql', 'utf8'),
                   TEST_SEED_SQL: readFileSync('seed/demo.sql', 'utf8'),
                 },
@@ -51,7 +53,7 @@ export default defineConfig(async () => {
           test: {
             name: 'workers',
             silent: 'passed-only',
-            include: ['test/{unit,integration,durable-objects,regressions}/**/*.test.ts'],
+            include: ['test/{unit,integration,durable-objects,regressions,fuzz}/**/*.test.ts'],
             setupFiles: ['test/support/setup.ts'],
           },
         },
