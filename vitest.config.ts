@@ -42,6 +42,9 @@ export default defineConfig(async () => {
                   DEV_ATTESTATION_ROOTS: '',
                   DEV_CLIENT_CERTIFICATE_HEADER: 'false',
                   DEV_MTLS_CA: '',
+                  // Every test request comes from one address; the rate-limit tests set their own.
+                  TOKEN_REQUESTS_PER_IP: '0',
+                  CAT_REQUESTS_PER_IP: '0',
                   // Cases per fuzz property: a fast profile here, `npm run soak` sets 10,000.
                   FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
                   TEST_SCHEMA_SQL: readFileSync('schema.sql', 'utf8'),

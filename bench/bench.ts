@@ -211,6 +211,9 @@ async function main(): Promise<void> {
           LOGIN_ATTEMPTS_PER_IP: '100000',
           DCR_REGISTRATIONS_PER_IP: '100000',
           DCR_REGISTRATIONS_PER_CLIENT: '100000',
+          // One loopback IP sends everything: the per-IP limits would only measure 429s.
+          TOKEN_REQUESTS_PER_IP: '0',
+          CAT_REQUESTS_PER_IP: '0',
         },
         d1Databases: ['DB'],
         durableObjects: {

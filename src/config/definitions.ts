@@ -319,6 +319,42 @@ export const definitions = {
       'The authenticators of the login flow, in order: `id` (used in URLs), `type` (`password` or `webauthn`), and per type options (password: `registration`; webauthn: `mode`, `allowPlatformDevices`, `allowRegistrationDuringLogin`, `prerequisiteAuthenticator`, `askToRegisterAdditionalPlatformDevice`, `platformDeviceCookieName`, `accountManager`; see the README). With more than one, the user picks.',
     parse: parseAuthenticators,
   }),
+  tokenRequestsPerIp: define({
+    name: 'TOKEN_REQUESTS_PER_IP',
+    kind: 'var',
+    type: 'count per minute',
+    default: '1200',
+    description:
+      'Token endpoint requests one client IP may make per minute (checked before client authentication); more get `429 slow_down` with Retry-After. Mobile carriers put many devices behind one address (CGNAT): keep it generous. 0: no limit.',
+    parse: integer(0, 1_000_000),
+  }),
+  tokenRequestsPerClient: define({
+    name: 'TOKEN_REQUESTS_PER_CLIENT',
+    kind: 'var',
+    type: 'count per minute',
+    default: '3000',
+    description:
+      "Token endpoint requests one authenticated client may make per minute (counted after authentication, so no one can spend another client's budget). 0: no limit.",
+    parse: integer(0, 10_000_000),
+  }),
+  catRequestsPerIp: define({
+    name: 'CAT_REQUESTS_PER_IP',
+    kind: 'var',
+    type: 'count per minute',
+    default: '600',
+    description:
+      'Attestation challenge and CAT requests one client IP may make per minute (verifying attestations is the costliest work we do; mind CGNAT, as above). 0: no limit.',
+    parse: integer(0, 1_000_000),
+  }),
+  catRequestsPerClient: define({
+    name: 'CAT_REQUESTS_PER_CLIENT',
+    kind: 'var',
+    type: 'count per minute',
+    default: '6000',
+    description:
+      "Attestations (CAT requests) per minute for one attesting client, across all devices: a ceiling on verification work. Set it well above the app's peak of new sign-ins. 0: no limit.",
+    parse: integer(0, 10_000_000),
+  }),
   maxFailedLogins: define({
     name: 'MAX_FAILED_LOGINS',
     kind: 'var',

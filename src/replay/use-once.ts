@@ -19,6 +19,10 @@ export type ReplayNamespace =
   | 'dcr-ip'
   | 'dcr-registrar'
   | 'initial-access-token'
+  | 'token-ip'
+  | 'token-client'
+  | 'cat-ip'
+  | 'cat-client'
   | 'test';
 
 async function shardOf(

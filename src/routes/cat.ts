@@ -25,6 +25,7 @@ import { revokedSerials } from '../storage/attestation-revocations';
 import { findClient } from '../storage/clients';
 import { loadKeySet } from '../tokens/keys';
 import { catPage } from '../ui/cat-page';
+import { limitByClient, limitByIp } from './rate-limit';
 import { readOAuthForm } from './request-body';
 import { nowSeconds } from './request-context';
 
@@ -106,6 +107,7 @@ export const catRoutes = new Hono<AppEnv>()
       );
     }
     const settings = c.get('settings');
+    await limitByIp(c, 'cat');
     const clientId = c.req.query('client_id');
     await attestingClient(c, clientId);
     const challenge = await issueChallenge(
@@ -120,6 +122,7 @@ export const catRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
     const settings = c.get('settings');
     const now = nowSeconds();
+    await limitByIp(c, 'cat');
     const form = await readOAuthForm(c);
     const queryClientId = c.req.query('client_id');
     const formClientId = form.get('client_id');
@@ -128,6 +131,7 @@ export const catRoutes = new Hono<AppEnv>()
     }
     const clientId = formClientId ?? queryClientId;
     const { policy, allowedOrigins } = await attestingClient(c, clientId);
+    await limitByClient(c, 'cat', clientId as string);
     const challenge = form.get('challenge');
     const responseText = form.get('challenge_response');
     if (!challenge || !responseText) {

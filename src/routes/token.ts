@@ -14,12 +14,14 @@ import { currentNonce } from '../tokens/dpop-nonce';
 import { grants } from '../tokens/grants';
 import { loadKeySet } from '../tokens/keys';
 import { tokenCors } from './cors';
+import { limitByClient, limitByIp } from './rate-limit';
 import { readOAuthForm } from './request-body';
 import { authenticate, nonceOptions, nowSeconds, optionalDpop } from './request-context';
 
 export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (c) => {
   const settings = c.get('settings');
   const now = nowSeconds();
+  await limitByIp(c, 'token');
   const form = await readOAuthForm(c);
   const grantType = form.get('grant_type');
   if (!grantType) throw new OAuthError('invalid_request', 'The grant_type parameter is missing');
@@ -32,6 +34,7 @@ export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (
   const dpop = await optionalDpop(c, now, 'token-endpoint');
   const client = await authenticate(c, form, settings.endpoints.token, now);
   c.set('clientOrigins', client.client.allowedOrigins);
+  await limitByClient(c, 'token', client.client.clientId);
   if (!client.client.grantTypes.includes(grantType)) {
     throw new OAuthError('unauthorized_client', `The client may not use the ${grantType} grant`);
   }
