@@ -5,7 +5,7 @@
  */
 import { decodeBase64Url } from './base64url';
 
-export type KeyPurpose = 'dpop-nonce' | 'refresh-token' | 'attestation-challenge';
+export type KeyPurpose = 'dpop-nonce' | 'refresh-token' | 'attestation-challenge' | 'flow-id';
 
 const encoder = new TextEncoder();
 const cache = new Map<string, Promise<CryptoKey>>();

@@ -174,7 +174,13 @@ async function afterSubmit(
   const settings = c.get('settings');
   const saved = { ...flow, state, version: flow.version + 1 };
   if (outcome.kind === 'authenticated' && state.parent) {
-    const nonce = await handOff(c.env.HAAPI_FLOW, flowId, state.parent, outcome.auth);
+    const nonce = await handOff(
+      c.env.HAAPI_FLOW,
+      flowId,
+      state.parent,
+      outcome.auth,
+      settings.serverSecret,
+    );
     return externalDone(c, state.parent, nonce, state.locale);
   }
   if (outcome.kind === 'authenticated' && !isHaapi(c) && !settings.debugLoginAttributes) {
@@ -209,7 +215,7 @@ async function external(c: Context<AppEnv>): Promise<Response> {
   const { flowId, authenticatorId } = c.req.param() as { flowId: string; authenticatorId: string };
   const settings = c.get('settings');
   const config = settings.authenticators.find((a) => a.id === authenticatorId);
-  const parent = await loadFlow(c.env.HAAPI_FLOW, flowId);
+  const parent = await loadFlow(c.env.HAAPI_FLOW, flowId, settings.serverSecret);
   if (!parent || config?.type !== 'webauthn') throw unknownFlow();
   const client = await findClient(c.env.DB, parent.state.request.clientId, settings.clientCacheTtl);
   const browser = await newHtmlBinding();
@@ -225,7 +231,12 @@ async function external(c: Context<AppEnv>): Promise<Response> {
     },
     { ...browser, locale: localeOf(c, parent.state.request.uiLocales) },
   );
-  const childId = await createFlow(c.env.HAAPI_FLOW, state, settings.flowTtl);
+  const childId = await createFlow(
+    c.env.HAAPI_FLOW,
+    state,
+    settings.flowTtl,
+    settings.serverSecret,
+  );
   setFlowCookie(c, childId, browser.secret);
   return c.redirect(flowPaths(settings, childId).step(config.id), 303);
 }

@@ -125,7 +125,7 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
     binding = { mode: 'html', cookieHash: html.cookieHash, csrf: html.csrf };
   }
   const state = firstState(settings.authenticators, { request, binding, locale });
-  const flowId = await createFlow(c.env.HAAPI_FLOW, state, settings.flowTtl);
+  const flowId = await createFlow(c.env.HAAPI_FLOW, state, settings.flowTtl, settings.serverSecret);
   const ctx = flowContext(c, { id: flowId, state, version: 1 }, locale);
   if (caller) return haapiResponse(await currentView(ctx), 200, { 'Set-Session-Id': flowId });
   setFlowCookie(c, flowId, cookieSecret as string);

@@ -83,7 +83,7 @@ export async function accessFlow(
   flowId: string,
   csrf?: string | null,
 ): Promise<LoadedFlow> {
-  const flow = await loadFlow(c.env.HAAPI_FLOW, flowId);
+  const flow = await loadFlow(c.env.HAAPI_FLOW, flowId, c.get('settings').serverSecret);
   if (!flow) throw unknownFlow();
   const binding = flow.state.binding;
   if (binding.mode === 'haapi') {

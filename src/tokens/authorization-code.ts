@@ -7,6 +7,7 @@
 import type { HaapiFlow } from '../../durable-objects/haapi-flow';
 import { sha256Base64Url } from '../crypto/digest';
 import { randomToken } from '../crypto/random';
+import { isGenuineFlowId } from '../haapi/flow/flow-id';
 import type { AuthContext } from './auth-context';
 
 /** What a code stands for: the authorization request and the authentication it ended with. */
@@ -28,8 +29,6 @@ export interface IssuedByCode {
   readonly accessJti: string;
   readonly accessExp: number;
 }
-
-const FLOW_ID = /^[A-Za-z0-9_-]{22,64}$/;
 
 export function flowStub(
   binding: DurableObjectNamespace<HaapiFlow>,
@@ -62,10 +61,13 @@ export type Redemption =
 export async function redeemAuthorizationCode(
   binding: DurableObjectNamespace<HaapiFlow>,
   code: string,
+  serverSecret: string,
 ): Promise<Redemption> {
   const dot = code.indexOf('.');
   const flowId = code.slice(0, dot);
-  if (dot < 0 || !FLOW_ID.test(flowId) || code.length > 200) return { status: 'invalid' };
+  // A code whose flow id we did not mint never reaches (or creates) a Durable Object.
+  if (dot < 0 || code.length > 200 || !(await isGenuineFlowId(serverSecret, flowId)))
+    return { status: 'invalid' };
   const stub = flowStub(binding, flowId);
   const hash = await sha256Base64Url(code);
   const result = await stub.redeemCode(hash);

@@ -76,7 +76,7 @@ describe('HAAPI login with the password authenticator', () => {
     const first = await app.request(authorizeUrl);
     expect(first.status).toBe(200);
     expect(first.contentType).toBe('application/vnd.auth+json');
-    expect(first.headers.get('Set-Session-Id')).toMatch(/^[\w-]{32}$/);
+    expect(first.headers.get('Set-Session-Id')).toMatch(/^[\w-]{35}$/);
     expect(first.body.type).toBe('authentication-step');
     const login = action(first.body, 'login');
     expect(login.model.fields?.map((f) => [f.name, f.type])).toEqual([

@@ -66,7 +66,7 @@ async function start(browser: Browser, extra: Record<string, string> = {}) {
   const res = await browser.go(url.href);
   expect(res.status).toBe(303);
   const step = res.headers.get('Location') as string;
-  expect(step).toMatch(/^\/authn\/[\w-]{32}\/pw$/);
+  expect(step).toMatch(/^\/authn\/[\w-]{35}\/pw$/);
   return { verifier, step };
 }
 

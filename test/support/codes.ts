@@ -6,6 +6,7 @@
 import { env } from 'cloudflare:test';
 import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
+import { mintFlowId } from '../../src/haapi/flow/flow-id';
 import {
   type AuthorizationGrant,
   issueAuthorizationCode,
@@ -37,7 +38,7 @@ export async function issueTestCode(
   };
   const code = await issueAuthorizationCode(
     env.HAAPI_FLOW,
-    randomToken(16),
+    await mintFlowId(env.SERVER_SECRET),
     grant,
     options.ttl ?? 60,
   );

@@ -95,11 +95,12 @@ export async function handOff(
   childId: string,
   parentRef: ParentFlow,
   auth: FlowAuth,
+  serverSecret: string,
 ): Promise<string> {
   const nonce = randomToken(24);
   const nonceHash = await sha256Base64Url(nonce);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const parent = await loadFlow(flows, parentRef.flowId);
+    const parent = await loadFlow(flows, parentRef.flowId, serverSecret);
     const webauthn = parent?.state.webauthn;
     if (!parent || !webauthn?.external || parent.state.auth) throw unknownFlow();
     const state: FlowState = {

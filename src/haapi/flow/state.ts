@@ -4,10 +4,10 @@
  * loads and saves it with optimistic concurrency: two submits of the same step cannot both win.
  */
 import type { HaapiFlow } from '../../../durable-objects/haapi-flow';
-import { randomToken } from '../../crypto/random';
 import type { ClientAssuranceLevel } from '../../tokens/auth-context';
 import type { Locale } from '../messages/catalog';
 import type { AuthorizeRequest } from './authorize-request';
+import { isGenuineFlowId, mintFlowId } from './flow-id';
 
 /** HAAPI flows are bound to the AAT's DPoP key; browser flows to a cookie and a CSRF token. */
 export type FlowBinding =
@@ -85,8 +85,6 @@ export interface LoadedFlow {
   readonly version: number;
 }
 
-const FLOW_ID = /^[A-Za-z0-9_-]{22,64}$/;
-
 function stub(
   binding: DurableObjectNamespace<HaapiFlow>,
   id: string,
@@ -98,18 +96,21 @@ export async function createFlow(
   binding: DurableObjectNamespace<HaapiFlow>,
   state: FlowState,
   ttl: number,
+  serverSecret: string,
 ): Promise<string> {
   for (;;) {
-    const id = randomToken(24);
+    const id = await mintFlowId(serverSecret);
     if (await stub(binding, id).create(JSON.stringify(state), ttl)) return id;
   }
 }
 
+/** The flow `id`; null for an id we did not mint (no object is asked) or a flow that is gone. */
 export async function loadFlow(
   binding: DurableObjectNamespace<HaapiFlow>,
   id: string,
+  serverSecret: string,
 ): Promise<LoadedFlow | null> {
-  if (!FLOW_ID.test(id)) return null;
+  if (!(await isGenuineFlowId(serverSecret, id))) return null;
   const snapshot = await stub(binding, id).read();
   return snapshot
     ? { id, state: JSON.parse(snapshot.state) as FlowState, version: snapshot.version }

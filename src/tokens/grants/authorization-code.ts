@@ -25,7 +25,11 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     throw new OAuthError('invalid_request', 'The code_verifier parameter is missing (PKCE)');
   const redirectUri = form.get('redirect_uri');
 
-  const redemption = await redeemAuthorizationCode(context.flows, code);
+  const redemption = await redeemAuthorizationCode(
+    context.flows,
+    code,
+    context.settings.serverSecret,
+  );
   if (redemption.status === 'replayed') {
     const issued = redemption.issued;
     if (issued?.familyId) await revokeFamily(db, issued.familyId, 'code_replayed', now);

@@ -1,0 +1,36 @@
+/**
+ * @module haapi/flow/flow-id
+ * Flow ids that prove we made them: 16 random bytes followed by the first 10 bytes of their
+ * HMAC-SHA256 under a key derived from SERVER_SECRET, base64url (35 characters). A flow id names a
+ * Durable Object, and asking for an object by name creates it; checking the MAC first means a
+ * made-up session id, step URL or authorization code never reaches (or creates) an object.
+ */
+import { decodeBase64Url, encodeBase64Url } from '../../crypto/base64url';
+import { timingSafeEqualBytes } from '../../crypto/constant-time';
+import { derivedHmacKey } from '../../crypto/hmac';
+
+const RANDOM_BYTES = 16;
+const MAC_BYTES = 10;
+const FLOW_ID = /^[A-Za-z0-9_-]{35}$/;
+
+async function mac(serverSecret: string, random: Uint8Array): Promise<Uint8Array> {
+  const key = await derivedHmacKey(serverSecret, 'flow-id');
+  const full = new Uint8Array(await crypto.subtle.sign('HMAC', key, random));
+  return full.slice(0, MAC_BYTES);
+}
+
+export async function mintFlowId(serverSecret: string): Promise<string> {
+  const random = crypto.getRandomValues(new Uint8Array(RANDOM_BYTES));
+  const id = new Uint8Array(RANDOM_BYTES + MAC_BYTES);
+  id.set(random);
+  id.set(await mac(serverSecret, random), RANDOM_BYTES);
+  return encodeBase64Url(id);
+}
+
+export async function isGenuineFlowId(serverSecret: string, id: string): Promise<boolean> {
+  if (!FLOW_ID.test(id)) return false;
+  const bytes = decodeBase64Url(id);
+  if (!bytes || bytes.length !== RANDOM_BYTES + MAC_BYTES) return false;
+  const expected = await mac(serverSecret, bytes.slice(0, RANDOM_BYTES));
+  return timingSafeEqualBytes(bytes.slice(RANDOM_BYTES), expected);
+}

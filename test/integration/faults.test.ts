@@ -1,0 +1,169 @@
+// Faults: a D1 write that fails in the middle of a registration or a device save leaves nothing
+// half-written (each is one statement) and answers a standard 5xx; a HaapiFlow object restarted in
+// the middle of a login resumes from its storage.
+import { createExecutionContext, env, runInDurableObject } from 'cloudflare:test';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { describe, expect, it } from 'vitest';
+import { getSettings } from '../../src/config/settings';
+import { hashPassword } from '../../src/crypto/secret-hash';
+import type { ClientOperationAction, FormAction } from '../../src/haapi/representations/types';
+import worker from '../../src/index';
+import { createAccount } from '../../src/storage/accounts';
+import { attestedApps } from '../support/attested-apps';
+import { basic } from '../support/clients';
+import { action, authorizationRequest, HaapiTestClient } from '../support/haapi-client';
+import { SoftAuthenticator } from '../support/soft-authenticator';
+import { ISSUER, post, type TokenBody } from '../support/worker';
+
+/** D1 that fails every statement whose SQL matches `failing` (as a lost connection would). */
+function failingDb(db: D1Database, failing: RegExp): D1Database {
+  const wrap = (statement: D1PreparedStatement, sql: string): D1PreparedStatement =>
+    new Proxy(statement, {
+      get(target, property, receiver) {
+        if (property === 'bind') return (...values: unknown[]) => wrap(target.bind(...values), sql);
+        if (['run', 'first', 'all', 'raw'].includes(String(property)) && failing.test(sql))
+          return () => Promise.reject(new Error('D1_ERROR: Network connection lost.'));
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'prepare') return (sql: string) => wrap(target.prepare(sql), sql);
+      const value = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function fetchWith(testEnv: Env) {
+  return async (request: Request) =>
+    worker.fetch(
+      request as unknown as Request<unknown, IncomingRequestCfProperties>,
+      testEnv,
+      createExecutionContext(),
+    );
+}
+
+async function countRows(table: string): Promise<number> {
+  return (
+    (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0
+  );
+}
+
+describe('Faults', () => {
+  it('a registration whose INSERT fails answers server_error and stores no client', async () => {
+    const iat = (
+      (await (
+        await post(
+          '/oauth/v2/oauth-token',
+          { grant_type: 'client_credentials', scope: 'dcr' },
+          { Authorization: basic('haapi-android-client', 'Password1') },
+        )
+      ).json()) as TokenBody
+    ).access_token;
+    const before = await countRows('clients');
+    const broken = fetchWith({ ...env, DB: failingDb(env.DB, /^\s*INSERT INTO clients/) } as Env);
+    const res = await broken(
+      new Request(`${ISSUER}/oauth/v2/oauth-registration`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${iat}`,
+          'CF-Connecting-IP': crypto.randomUUID(),
+        },
+        body: '{"software_id":"haapi-template-client"}',
+      }),
+    );
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({
+      error: 'server_error',
+      error_description: 'An unexpected error occurred',
+    });
+    expect(await countRows('clients')).toBe(before);
+  });
+
+  it('a WebAuthn device save that fails stores nothing, keeps the step, and a retry registers once', async () => {
+    const apps = await attestedApps({
+      AUTHENTICATORS: JSON.stringify([
+        {
+          id: 'webauthn',
+          type: 'webauthn',
+          allowRegistrationDuringLogin: true,
+          prerequisiteAuthenticator: 'pw',
+        },
+        { id: 'pw', type: 'password' },
+      ]),
+    });
+    const origin = getSettings(apps.env as unknown as Record<string, unknown>).relyingParty
+      .origins[0] as string;
+    const username = `fault-${crypto.randomUUID()}`;
+    const subject = crypto.randomUUID();
+    await createAccount(env.DB, {
+      subject,
+      username,
+      passwordHash: await hashPassword('Password1', null),
+      attributes: {},
+    });
+    const app = await apps.ios();
+    const first = await app.request((await authorizationRequest(apps.iosClient)).url);
+    const selector = first.body.actions?.[0];
+    const options = selector?.template === 'selector' ? selector.model.options : [];
+    const step = await app.submit(
+      options.find((o) => o.model.href.endsWith('/webauthn')) as FormAction,
+    );
+    const password = await app.submit(action(step.body, 'login'), { userName: username });
+    const registration = await app.submit(action(password.body, 'login'), {
+      userName: username,
+      password: 'Password1',
+    });
+    const op = registration.body.actions?.find(
+      (a) => a.template === 'client-operation',
+    ) as ClientOperationAction;
+    const publicKey = (
+      op.model.arguments.credentialCreationOptions as {
+        publicKey: PublicKeyCredentialCreationOptionsJSON;
+      }
+    ).publicKey;
+    const credential = await new SoftAuthenticator({ origin, attachment: 'platform' }).create(
+      publicKey,
+    );
+    const href = (op.model.continueActions[0] as FormAction).model.href;
+    const body = { type: 'application/json', text: JSON.stringify({ credential }) };
+    const broken = new HaapiTestClient(
+      fetchWith({ ...apps.env, DB: failingDb(env.DB, /INSERT INTO webauthn_devices/) } as Env),
+      app.aat,
+      app.key,
+    );
+    broken.sessionId = app.sessionId;
+    const failed = await broken.request(href, 'POST', body);
+    expect(failed.status).toBe(500);
+    expect(failed.contentType).toBe('application/problem+json');
+    expect(failed.body.type).toBe('https://curity.se/problems/unexpected');
+    expect(await countRows(`webauthn_devices WHERE subject = '${subject}'`)).toBe(0);
+    // The flow is still on its registration step: the same response now registers, once.
+    const done = await app.request(href, 'POST', body);
+    expect(done.status).toBe(200);
+    expect(await countRows(`webauthn_devices WHERE subject = '${subject}'`)).toBe(1);
+  });
+
+  it('a HaapiFlow object restarted mid-login resumes the flow from its storage', async () => {
+    const apps = await attestedApps();
+    const app = await apps.ios();
+    const first = await app.request((await authorizationRequest(apps.iosClient)).url);
+    const flowId = app.sessionId as string;
+    const stub = env.HAAPI_FLOW.get(env.HAAPI_FLOW.idFromName(flowId));
+    // Restart the object: its memory is gone, its SQLite storage stays.
+    await runInDurableObject(stub, (_instance, state) => {
+      try {
+        state.abort('restart for the test');
+      } catch {
+        // abort() throws in the caller by design
+      }
+    }).catch(() => undefined);
+    const done = await app.follow(
+      await app.submit(action(first.body, 'login'), { userName: 'demo', password: 'Password1' }),
+    );
+    expect(done.body.type).toBe('oauth-authorization-response');
+  });
+});

@@ -1,0 +1,31 @@
+// Flow ids carry a MAC: only ids the server minted name a Durable Object, so made-up session ids,
+// step URLs and authorization codes are refused before any object is asked (or created).
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { isGenuineFlowId, mintFlowId } from '../../../src/haapi/flow/flow-id';
+import { loadFlow } from '../../../src/haapi/flow/state';
+import { redeemAuthorizationCode } from '../../../src/tokens/authorization-code';
+
+const secret = env.SERVER_SECRET;
+
+describe('Flow ids (haapi/flow/flow-id.ts)', () => {
+  it('minted ids pass; random, altered, or another secret’s ids do not', async () => {
+    const id = await mintFlowId(secret);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{35}$/);
+    expect(await isGenuineFlowId(secret, id)).toBe(true);
+    const altered = `${id.slice(0, 5)}${id[5] === 'A' ? 'B' : 'A'}${id.slice(6)}`;
+    expect(await isGenuineFlowId(secret, altered)).toBe(false);
+    expect(await isGenuineFlowId(secret, 'A'.repeat(35))).toBe(false);
+    expect(await isGenuineFlowId(secret, `${id}x`)).toBe(false);
+    const other = 'b3RoZXItc2VydmVyLXNlY3JldC1vZi0zMi1ieXRlcy1hdC1sZWFzdA';
+    expect(await isGenuineFlowId(other, id)).toBe(false);
+  });
+
+  it('made-up flow ids and codes are refused without a Durable Object', async () => {
+    const forged = 'A'.repeat(35);
+    expect(await loadFlow(env.HAAPI_FLOW, forged, secret)).toBeNull();
+    expect(await redeemAuthorizationCode(env.HAAPI_FLOW, `${forged}.secret`, secret)).toEqual({
+      status: 'invalid',
+    });
+  });
+});
