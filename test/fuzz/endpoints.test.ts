@@ -9,6 +9,7 @@ import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import { basic } from '../support/clients';
 import { dpopKey, dpopProof } from '../support/dpop';
 import {
+  fuzzCall as call,
   expectNoServerError,
   headerValue,
   jwtish,
@@ -21,7 +22,7 @@ import {
   HaapiTestClient,
   insertSecretHaapiClient,
 } from '../support/haapi-client';
-import { call, ISSUER } from '../support/worker';
+import { ISSUER } from '../support/worker';
 
 const KNOWN_CLIENTS = [
   'demo-backend',

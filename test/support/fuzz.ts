@@ -3,9 +3,10 @@
  * profile in `npm test`, ≥ 10,000 in `npm run soak`), byte mutations of valid inputs, JWT-shaped
  * strings, the "standard error" assertion and a digest of everything D1 stores.
  */
-import { env } from 'cloudflare:test';
+import { createExecutionContext, env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import worker from '../../src/index';
 
 export const RUNS = Number(env.FUZZ_RUNS || '40');
 /** fast-check parameters: the run count, and no time-based shrinking surprises. */
@@ -112,4 +113,20 @@ export async function storedState(): Promise<string> {
   }
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(parts.join('\n')));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Calls the Worker's fetch handler directly, as the other tests do. (Going through the runtime's
+ * `exports.default` made every call of a long run slower than the one before in the test
+ * harness: thousands of cases would take minutes.)
+ */
+export async function fuzzCall(path: string, init?: RequestInit): Promise<Response> {
+  return worker.fetch(
+    new Request(new URL(path, env.ISSUER), init) as unknown as Request<
+      unknown,
+      IncomingRequestCfProperties
+    >,
+    env,
+    createExecutionContext(),
+  );
 }
