@@ -130,7 +130,11 @@ export function iosAttester(root: DevCa, intermediate: DevCa): Attester {
 }
 
 /** Logs in as the demo user with the password authenticator and redeems the code. */
-async function loginAndRedeem(env: DemoEnvironment, endpoints: Endpoints, app: Bootstrapped) {
+export async function loginAndRedeem(
+  env: Pick<DemoEnvironment, 'issuer'>,
+  endpoints: Endpoints,
+  app: Bootstrapped,
+) {
   const steps: StepTrace[] = [];
   const session = new HaapiSession(app.http, app.aat, env.issuer);
   const request = await authorizationRequest(endpoints.authorization, {

@@ -106,28 +106,32 @@ describe('Fuzz: parsers never throw on malformed input', () => {
     TIMEOUT,
   );
 
-  it('challenge responses: any text parses to a response or null', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.string(),
-          fc.jsonValue().map((v) => JSON.stringify(v)),
-          fc
-            .record({
-              platform: fc.constantFrom('android', 'ios', 'web', 'other'),
-              x5c: fc.oneof(fc.array(fc.base64String()), fc.jsonValue()),
-              keyId: fc.oneof(fc.base64String(), fc.jsonValue()),
-              attestation: fc.oneof(fc.base64String(), fc.jsonValue()),
-              jkt: fc.string(),
-            })
-            .map((v) => JSON.stringify(v)),
+  it(
+    'challenge responses: any text parses to a response or null',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.string(),
+            fc.jsonValue().map((v) => JSON.stringify(v)),
+            fc
+              .record({
+                platform: fc.constantFrom('android', 'ios', 'web', 'other'),
+                x5c: fc.oneof(fc.array(fc.base64String()), fc.jsonValue()),
+                keyId: fc.oneof(fc.base64String(), fc.jsonValue()),
+                attestation: fc.oneof(fc.base64String(), fc.jsonValue()),
+                jkt: fc.string(),
+              })
+              .map((v) => JSON.stringify(v)),
+          ),
+          (text) => {
+            const parsed = parseChallengeResponse(text);
+            expect(parsed === null || typeof parsed === 'object').toBe(true);
+          },
         ),
-        (text) => {
-          const parsed = parseChallengeResponse(text);
-          expect(parsed === null || typeof parsed === 'object').toBe(true);
-        },
-      ),
-      params,
-    );
-  });
+        params,
+      );
+    },
+    TIMEOUT,
+  );
 });
