@@ -50,6 +50,12 @@ export async function main(args: string[]): Promise<number> {
     compatibilityDate: '2026-04-20',
     host: '127.0.0.1',
     port,
+    // The Worker logs a line per event; a thousand logins would bury the summary.
+    handleStructuredLogs: () => undefined,
+    handleRuntimeStdio: (stdout, stderr) => {
+      stdout.resume();
+      stderr.resume();
+    },
     bindings: {
       ENVIRONMENT: 'development',
       ISSUER: issuer,
