@@ -133,10 +133,6 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     const client = (await findClient(db, clientId, 0)) as Client;
     return { status: 200, body: { ...clientMetadata(settings, client), ...credentials } };
   };
-  if (input.deviceJkt) {
-    const existing = await findByDevice(db, template.clientId, input.deviceJkt);
-    if (existing) return again(existing);
-  }
   const limits = template.templateLimits;
   const clientId = `dyn-${randomToken(18)}`;
   const outcome = await insertDynamicClient(db, {
@@ -158,8 +154,11 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
       { reason: 'quota' },
     );
   }
+  // Registering again from a device key that has a client: the same client, new credentials.
   if (outcome === 'device')
     return again((await findByDevice(db, template.clientId, input.deviceJkt as string)) as string);
-  const client = (await findClient(db, clientId, 0)) as Client;
-  return { status: 201, body: { ...clientMetadata(settings, client, now), ...credentials } };
+  return {
+    status: 201,
+    body: { ...clientMetadata(settings, outcome.client, now), ...credentials },
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { AUTH_METHODS, type AuthMethod, type Client } from '../clients/client';
 
-interface ClientRow {
+export interface ClientRow {
   client_id: string;
   client_name: string | null;
   client_type: 'confidential' | 'public';

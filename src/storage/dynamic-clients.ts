@@ -5,6 +5,7 @@
  * INSERT, so concurrent registrations cannot exceed it.
  */
 import type { Client } from '../clients/client';
+import { type ClientRow, clientFromRow } from './clients';
 
 export interface NewDynamicClient {
   readonly clientId: string;
@@ -23,17 +24,19 @@ export interface NewDynamicClient {
 export async function insertDynamicClient(
   db: D1Database,
   c: NewDynamicClient,
-): Promise<'inserted' | 'quota' | 'device'> {
+): Promise<{ client: Client } | 'quota' | 'device'> {
   const t = c.template;
-  let result: D1Result;
+  let row: ClientRow | null;
   try {
-    result = await db
+    // One statement: the quota check, the insert, and the stored row back (RETURNING).
+    row = await db
       .prepare(
         `INSERT INTO clients (client_id, client_name, client_type, template_id, secret_hash, token_endpoint_auth_method,
          grant_types, scopes, redirect_uris, allowed_origins, capabilities, dpop_required, access_token_ttl, refresh_token_ttl,
          registration_access_token_hash, registration_cal, registered_by, device_jkt, created_at, updated_at, last_used_at, expires_at, min_cal)
        SELECT ?, ?, 'confidential', ?, ?, 'client_secret_basic', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-       WHERE ? IS NULL OR (SELECT COUNT(*) FROM clients WHERE template_id = ?) < ?`,
+       WHERE ? IS NULL OR (SELECT COUNT(*) FROM clients WHERE template_id = ?) < ?
+       RETURNING *`,
       )
       .bind(
         c.clientId,
@@ -66,13 +69,13 @@ export async function insertDynamicClient(
         t.clientId,
         c.maxClients,
       )
-      .run();
+      .first<ClientRow>();
   } catch (err) {
-    // Another registration from the same device key won the unique (template, device) index.
+    // The device key already has a client of this template (the unique (template, device) index).
     if (String(err).includes('UNIQUE')) return 'device';
     throw err;
   }
-  return result.meta.changes === 1 ? 'inserted' : 'quota';
+  return row ? { client: clientFromRow(row) } : 'quota';
 }
 
 /** The dynamic client a device key already registered from this template, if any. */
