@@ -5,7 +5,7 @@
  * (sliced with asn1js, never re-encoded), the typed fields (@peculiar/asn1-x509), and the
  * signature. Parse failures become `CertificateParseError`.
  */
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { BasicConstraints, Certificate, id_ce_basicConstraints } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
 
@@ -48,15 +48,37 @@ function nameText(cert: Certificate, which: 'subject' | 'issuer'): string {
     .join(',');
 }
 
+/** Parsed certificates by their DER: roots and intermediates repeat across every device's chain. */
+const parsedCache = new Map<string, ParsedCertificate>();
+const CACHE_SIZE = 256;
+
+/**
+ * Parses a DER certificate (one BER decode, then the schema mapping of that same tree). Results
+ * are cached per isolate by their exact bytes (at most CACHE_SIZE, oldest out first); callers treat
+ * them as read-only.
+ */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  let key = '';
+  for (let i = 0; i < der.length; i += 4096)
+    key += String.fromCharCode(...der.subarray(i, i + 4096));
+  const cached = parsedCache.get(key);
+  if (cached) return cached;
+  const parsed = parseUncached(der);
+  if (parsedCache.size >= CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value as string);
+  parsedCache.set(key, parsed);
+  return parsed;
+}
+
+function parseUncached(der: Uint8Array): ParsedCertificate {
   let cert: Certificate;
   let raw: asn1js.Sequence;
   try {
-    cert = AsnConvert.parse(der, Certificate);
     const decoded = asn1js.fromBER(der);
     if (decoded.offset === -1 || !(decoded.result instanceof asn1js.Sequence))
       throw new Error('not a SEQUENCE');
+    if (decoded.offset !== der.byteLength) throw new Error('trailing bytes after the certificate');
     raw = decoded.result;
+    cert = AsnParser.fromASN(raw, Certificate);
   } catch (cause) {
     throw new CertificateParseError('The certificate is not valid DER X.509', { cause });
   }
