@@ -102,6 +102,7 @@ export function parseSettings(env: RawSettings): Settings {
       settings.issuer,
       attestation,
       definitions.webauthn.name,
+      settings.environment === 'production',
     ),
     endpoints: {
       authorization: url(settings.authorizationPath),

@@ -113,10 +113,17 @@ export function relyingParty(
   issuer: string,
   policies: ReadonlyMap<string, AttestationPolicy>,
   name: string,
+  production = false,
 ): RelyingParty {
   const issuerUrl = new URL(issuer);
   const id = options.rpId ?? issuerUrl.hostname;
   const web = options.origins ?? [issuerUrl.origin];
+  // The demo's relying party (localhost, http) must not reach production unnoticed.
+  if (production && (id === 'localhost' || web.some((o) => !o.startsWith('https://'))))
+    throw new ConfigError(
+      `${name}.rpId`,
+      'must be your domain, with https origins, when ENVIRONMENT is production',
+    );
   for (const origin of web) {
     const host = new URL(origin).hostname;
     if (host !== id && !host.endsWith(`.${id}`))

@@ -64,6 +64,8 @@ describe('Discovery (RFC 8414, OpenID Connect Discovery 1.0)', () => {
       ...env,
       ENVIRONMENT: 'production',
       ISSUER: 'https://id.example.org',
+      // Production needs its own relying party (the demo's is localhost).
+      WEBAUTHN: '{}',
       JWKS_PATH: '/keys',
     };
     const fetchOther = (path: string) =>

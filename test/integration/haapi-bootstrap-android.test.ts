@@ -179,7 +179,12 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
       error: 'invalid_client',
       error_description: 'The client attestation could not be verified (untrusted_root)',
     });
-    const production = { ...app.env, ENVIRONMENT: 'production', ISSUER: 'https://id.example' };
+    const production = {
+      ...app.env,
+      ENVIRONMENT: 'production',
+      ISSUER: 'https://id.example',
+      WEBAUTHN: '{}',
+    };
     const call = (init?: RequestInit) =>
       worker.fetch(
         new Request(

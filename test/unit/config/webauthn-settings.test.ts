@@ -111,6 +111,15 @@ describe('The relying party', () => {
     expect(() => settings({ WEBAUTHN: '{"timeoutSeconds":5}' })).toThrow('WEBAUTHN.timeoutSeconds');
   });
 
+  it('production refuses the demo relying party (localhost, http origins)', () => {
+    const production = { ENVIRONMENT: 'production', ISSUER: 'https://id.example.com' };
+    // wrangler.toml's WEBAUTHN is the demo's: localhost.
+    expect(() => settings(production)).toThrow(
+      'WEBAUTHN.rpId must be your domain, with https origins, when ENVIRONMENT is production',
+    );
+    expect(settings({ ...production, WEBAUTHN: '{}' }).relyingParty.id).toBe('id.example.com');
+  });
+
   it('the demo configuration (wrangler.toml) offers password and passkeys on localhost', () => {
     // The suite runs with a password-only AUTHENTICATORS; the demo's own value is read here.
     const demo = settings({ AUTHENTICATORS: env.TEST_DEMO_AUTHENTICATORS });
