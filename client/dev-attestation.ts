@@ -155,23 +155,30 @@ const toPem = (der: Uint8Array) =>
 /** Key parameters for a development CA: P-256 by default; P-384 or RSA-4096 like Google's roots. */
 export type CaKeyType = 'P-256' | 'P-384' | 'RSA';
 
-async function caKeys(type: CaKeyType): Promise<CryptoKeyPair> {
-  if (type === 'RSA') {
-    return (await crypto.subtle.generateKey(
-      {
-        name: 'RSASSA-PKCS1-v1_5',
-        modulusLength: 4096,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: 'SHA-256',
-      },
-      true,
-      ['sign', 'verify'],
-    )) as CryptoKeyPair;
-  }
-  return (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: type }, true, [
+/** An extractable ECDSA key pair (P-256 unless said). */
+export async function ecKeyPair(namedCurve: 'P-256' | 'P-384' = 'P-256'): Promise<CryptoKeyPair> {
+  return (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve }, true, [
     'sign',
     'verify',
   ])) as CryptoKeyPair;
+}
+
+/** An extractable RSASSA-PKCS1-v1_5 / SHA-256 key pair (RS256). */
+export async function rsaKeyPair(modulusLength = 2048): Promise<CryptoKeyPair> {
+  return (await crypto.subtle.generateKey(
+    {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+}
+
+function caKeys(type: CaKeyType): Promise<CryptoKeyPair> {
+  return type === 'RSA' ? rsaKeyPair(4096) : ecKeyPair(type);
 }
 
 export async function createDevCa(
@@ -267,10 +274,7 @@ export interface AppAttestDevice {
 }
 
 export async function appAttestDevice(): Promise<AppAttestDevice> {
-  const key = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
+  const key = await ecKeyPair();
   const point = new Uint8Array(
     (await crypto.subtle.exportKey('raw', key.publicKey)) as ArrayBuffer,
   );

@@ -6,12 +6,7 @@
  * device key of a dynamic client.
  */
 import { calculateJwkThumbprint, exportJWK, importJWK, type JWK, SignJWT } from 'jose';
-
-function base64url(bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+import { sha256Base64Url } from '../src/crypto/digest';
 
 export class DpopKey {
   private constructor(
@@ -59,13 +54,7 @@ export class DpopKey {
       htu: `${target.origin}${target.pathname}`,
       jti: crypto.randomUUID(),
     };
-    if (options.accessToken) {
-      const digest = await crypto.subtle.digest(
-        'SHA-256',
-        new TextEncoder().encode(options.accessToken),
-      );
-      claims.ath = base64url(new Uint8Array(digest));
-    }
+    if (options.accessToken) claims.ath = await sha256Base64Url(options.accessToken);
     if (options.nonce) claims.nonce = options.nonce;
     return new SignJWT(claims)
       .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: this.publicJwk })

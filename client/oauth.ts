@@ -4,14 +4,10 @@
  * exchange with a DPoP proof of the app's key (the code is bound to the AAT's key).
  */
 import { decodeJwt, type JWTPayload } from 'jose';
+import { sha256Base64Url } from '../src/crypto/digest';
+import { randomToken } from '../src/crypto/random';
 import { jsonOrThrow } from './errors';
 import { type DpopHttp, formBody } from './http';
-
-function base64url(bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 export interface AuthorizationRequest {
   readonly url: string;
@@ -23,11 +19,9 @@ export async function authorizationRequest(
   authorizationEndpoint: string,
   parameters: { clientId: string; redirectUri: string; scope: string; [extra: string]: string },
 ): Promise<AuthorizationRequest> {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const challenge = base64url(
-    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
-  );
-  const state = base64url(crypto.getRandomValues(new Uint8Array(12)));
+  const verifier = randomToken(32);
+  const challenge = await sha256Base64Url(verifier);
+  const state = randomToken(12);
   const { clientId, redirectUri, scope, ...extra } = parameters;
   const url = new URL(authorizationEndpoint);
   url.search = new URLSearchParams({

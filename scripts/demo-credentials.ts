@@ -14,8 +14,10 @@ import {
   clientCertificate,
   createDevCa,
   type DevCa,
+  ecKeyPair,
   exportDevCa,
   importDevCa,
+  rsaKeyPair,
   type SavedDevCa,
 } from '../client/dev-attestation';
 import { encodeBase64 } from '../src/crypto/pem';
@@ -56,10 +58,7 @@ export async function demoFiles(): Promise<DemoFiles> {
   const mtlsCa = await ca('mtls-ca.json', () => createDevCa(MTLS_CA));
   const devicePath = join(DEMO_DIR, 'mtls-device.json');
   if (!existsSync(devicePath)) {
-    const key = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-      'sign',
-      'verify',
-    ])) as CryptoKeyPair;
+    const key = await ecKeyPair();
     const der = await clientCertificate(mtlsCa, key, DEMO.mtlsSubject.slice(3));
     const saved = { certificate: encodeBase64(der), privateJwk: await exportJWK(key.privateKey) };
     writeFileSync(devicePath, JSON.stringify(saved, null, 2), { mode: 0o600 });
@@ -67,16 +66,7 @@ export async function demoFiles(): Promise<DemoFiles> {
   const device = JSON.parse(readFileSync(devicePath, 'utf8')) as { certificate: string };
   const jwtPath = join(DEMO_DIR, 'android-client-rs256.json');
   if (!existsSync(jwtPath)) {
-    const pair = (await crypto.subtle.generateKey(
-      {
-        name: 'RSASSA-PKCS1-v1_5',
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: 'SHA-256',
-      },
-      true,
-      ['sign', 'verify'],
-    )) as CryptoKeyPair;
+    const pair = await rsaKeyPair();
     const extra = { kid: DEMO.jwtKid, alg: 'RS256' };
     const saved = {
       privateJwk: { ...(await exportJWK(pair.privateKey)), ...extra },

@@ -38,7 +38,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   });
   app.use(securityHeaders({ hsts: settings.issuer.startsWith('https://') }));
   if (settings.devClientCertificateHeader) {
-    app.use(devClientCertificate(settings.devMtlsCa.join('\n')));
+    app.use(devClientCertificate(settings.devMtlsCa));
   }
 
   // Error shapes first, so that everything after (body limit included) answers in the group's shape.

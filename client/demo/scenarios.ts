@@ -6,6 +6,8 @@
  * gives `fetch`, the development credentials and a store per device.
  */
 import { SecurityLevel } from '@peculiar/asn1-android';
+import { sha256 } from '../../src/crypto/digest';
+import { encodeBase64 } from '../../src/crypto/pem';
 import {
   type Attester,
   type Bootstrapped,
@@ -73,28 +75,22 @@ export interface ScenarioResult {
   readonly ms: number;
 }
 
-const encoder = new TextEncoder();
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
-}
-function base64(bytes: Uint8Array): string {
-  let text = '';
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return btoa(text);
-}
-
 /** A development Android key attestation of the DPoP key (TEE, or software for an emulator). */
-export function androidAttester(root: DevCa, level = SecurityLevel.trustedEnvironment): Attester {
+export function androidAttester(
+  root: DevCa,
+  level = SecurityLevel.trustedEnvironment,
+  signingDigest = new Uint8Array(32).fill(0xab),
+): Attester {
   return async (challenge, key) => {
     const chain = await androidChain({
       root,
       key: key.keys,
       challenge: await sha256(challenge),
       packageName: DEMO.packageName,
-      signatureDigests: [new Uint8Array(32).fill(0xab)],
+      signatureDigests: [signingDigest],
       securityLevel: level,
     });
-    return JSON.stringify({ platform: 'android', x5c: chain.map(base64) });
+    return JSON.stringify({ platform: 'android', x5c: chain.map(encodeBase64) });
   };
 }
 
@@ -114,16 +110,16 @@ export function iosAttester(root: DevCa, intermediate: DevCa): Attester {
       });
       return JSON.stringify({
         platform: 'ios',
-        keyId: base64(device.keyId),
-        attestation: base64(attestation),
+        keyId: encodeBase64(device.keyId),
+        attestation: encodeBase64(attestation),
         jkt: key.jkt,
       });
     }
     const assertion = await appAssertion(device, DEMO.appId, clientDataHash);
     return JSON.stringify({
       platform: 'ios',
-      keyId: base64(device.keyId),
-      assertion: base64(assertion),
+      keyId: encodeBase64(device.keyId),
+      assertion: encodeBase64(assertion),
       jkt: key.jkt,
     });
   };
@@ -214,7 +210,7 @@ export async function runScenarios(env: DemoEnvironment): Promise<ScenarioResult
   const secret: MainClientCredential = { method: 'client_secret_basic', secret: DEMO.secret };
   const mtls: MainClientCredential = {
     method: 'tls_client_auth',
-    headers: { 'X-Dev-Client-Certificate': base64(credentials.mtlsCertificate) },
+    headers: { 'X-Dev-Client-Certificate': encodeBase64(credentials.mtlsCertificate) },
   };
   const results: ScenarioResult[] = [];
   results.push(

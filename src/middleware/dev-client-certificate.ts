@@ -14,6 +14,7 @@ import type { AppEnv } from '../app-env';
 import { type ParsedCertificate, parseCertificate } from '../attestation/x509/certificate';
 import { anchorOf, validityProblem } from '../attestation/x509/chain';
 import type { TlsClientAuth } from '../clients/auth';
+import { ConfigError } from '../config/errors';
 import { sha256Hex } from '../crypto/digest';
 import { decodeBase64, pemToDer } from '../crypto/pem';
 
@@ -50,18 +51,9 @@ export function rfc2253(nameDer: Uint8Array): string {
     .join(',');
 }
 
-let caCache: { pem: string; certs: ParsedCertificate[] } | undefined;
-function caCertificates(pem: string): ParsedCertificate[] {
-  if (caCache?.pem !== pem) {
-    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    caCache = { pem, certs: blocks.map((b) => parseCertificate(pemToDer(b))) };
-  }
-  return caCache.certs;
-}
-
 export async function devTlsClientAuth(
   header: string,
-  caPem: string,
+  cas: readonly ParsedCertificate[],
   now: Date,
 ): Promise<TlsClientAuth | null> {
   const der = decodeBase64(header.replace(/\s/g, ''));
@@ -73,8 +65,7 @@ export async function devTlsClientAuth(
     return null;
   }
   const trusted =
-    (await anchorOf(cert, caCertificates(caPem))) === 'signed-by-anchor' &&
-    validityProblem([cert], now) === null;
+    (await anchorOf(cert, cas)) === 'signed-by-anchor' && validityProblem([cert], now) === null;
   return {
     certPresented: '1',
     certVerified: trusted ? 'SUCCESS' : 'FAILED:unable to verify the first certificate',
@@ -86,11 +77,19 @@ export async function devTlsClientAuth(
   };
 }
 
-export function devClientCertificate(caPem: string): MiddlewareHandler<AppEnv> {
+/** `caPems`: DEV_MTLS_CA, one PEM certificate each (settings split them already). */
+export function devClientCertificate(caPems: readonly string[]): MiddlewareHandler<AppEnv> {
+  const cas = caPems.map((pem, i) => {
+    try {
+      return parseCertificate(pemToDer(pem));
+    } catch {
+      throw new ConfigError(`DEV_MTLS_CA[${i}]`, 'must be a PEM certificate');
+    }
+  });
   return async (c, next) => {
     const header = c.req.header(DEV_CERTIFICATE_HEADER);
     if (header) {
-      const tls = await devTlsClientAuth(header, caPem, new Date());
+      const tls = await devTlsClientAuth(header, cas, new Date());
       if (tls) c.set('devTlsClientAuth', tls);
     }
     await next();

@@ -16,41 +16,19 @@ import type { AppEnv } from '../app-env';
 import { OAuthError } from '../errors/oauth-error';
 import { RequestError } from '../errors/request-error';
 import { securityEvent } from '../observability/events';
-import { findAccountBySubject } from '../storage/accounts';
 import {
   deleteDevice,
   listDevices,
   renameDevice,
   type WebauthnDevice,
 } from '../storage/webauthn-devices';
-import { checkAccessToken, invalidToken, presentedToken } from '../tokens/bearer';
 import { readJsonObject } from './request-body';
-import { nowSeconds, resourceCheck } from './request-context';
+import { signedInAccount } from './signed-in-account';
 
 export const DEVICES_PATH = '/webauthn/devices';
 
 async function accountOf(c: Context<AppEnv>): Promise<string> {
-  const settings = c.get('settings');
-  const presented = presentedToken(c.req.header('Authorization'));
-  if (!presented) {
-    throw new OAuthError('invalid_token', 'An access token is required', {
-      status: 401,
-      headers: {
-        'WWW-Authenticate': `Bearer realm="${settings.issuer}", DPoP algs="ES256 RS256 PS256 EdDSA"`,
-      },
-    });
-  }
-  const claims = await checkAccessToken({ ...(await resourceCheck(c, nowSeconds())), presented });
-  if (!(claims.scope ?? '').split(' ').includes('openid')) {
-    throw new OAuthError('insufficient_scope', 'The access token lacks the openid scope', {
-      headers: {
-        'WWW-Authenticate': `${presented.scheme} error="insufficient_scope", scope="openid"`,
-      },
-    });
-  }
-  const account = await findAccountBySubject(c.env.DB, claims.sub);
-  if (!account || account.disabled)
-    throw invalidToken('The subject is not an account', presented.scheme, 'no_account');
+  const { account } = await signedInAccount(c);
   c.header('Cache-Control', 'no-store');
   return account.subject;
 }

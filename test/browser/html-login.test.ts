@@ -1,28 +1,22 @@
 // A real browser (Debian's headless Chromium, driven by playwright-core) logs in through the HTML
 // pages and lands on the client's redirect URI with a code that redeems at the token endpoint.
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
-import { freePort, startWorker } from './worker-server';
+import { callbackServer, startWorker } from './worker-server';
 
 const CLIENT_ID = 'browser-test-client';
 let REDIRECT: string;
 let server: Awaited<ReturnType<typeof startWorker>>;
-let callback: Server;
+let callback: Awaited<ReturnType<typeof callbackServer>>;
 let browser: Browser;
 
 beforeAll(async () => {
   const executablePath = findChromium();
   server = await startWorker();
-  // The client's redirect URI: a page of its own, on another port, as a real web app would have.
-  const port = await freePort();
-  REDIRECT = `http://localhost:${port}/callback`;
-  callback = createHttpServer((_req, res) =>
-    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<p>callback</p>'),
-  );
-  await new Promise<void>((resolve) => callback.listen(port, '127.0.0.1', resolve));
+  callback = await callbackServer();
+  REDIRECT = callback.url;
   const db = await server.mf.getD1Database('DB');
   await db
     .prepare(

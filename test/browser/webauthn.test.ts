@@ -3,7 +3,6 @@
 // the WebAuthn authenticator and their @simplewebauthn/browser script, against the Worker in
 // workerd with in-memory D1 and Durable Objects.
 
-import { createServer, type Server } from 'node:http';
 import {
   type Browser,
   type BrowserContext,
@@ -13,22 +12,14 @@ import {
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/crypto/secret-hash';
+import { ANY_DEVICE, PASSKEYS } from '../support/webauthn-config';
 import { CHROMIUM_ARGS, findChromium } from './chromium';
-import { freePort, startWorker } from './worker-server';
+import { callbackServer, startWorker } from './worker-server';
 
 const CLIENT_ID = 'webauthn-browser-client';
 // The client's redirect URI: a page of its own on another port (set in beforeAll).
 let CALLBACK: string;
-let callback: Server;
-const PASSKEYS = {
-  id: 'webauthn',
-  type: 'webauthn',
-  mode: 'passkeys-or-user-verifying-devices',
-  allowRegistrationDuringLogin: true,
-  prerequisiteAuthenticator: 'pw',
-  askToRegisterAdditionalPlatformDevice: true,
-};
-const ANY_DEVICE = { ...PASSKEYS, id: 'keys', mode: 'any-device', allowPlatformDevices: true };
+let callback: Awaited<ReturnType<typeof callbackServer>>;
 
 let server: Awaited<ReturnType<typeof startWorker>>;
 let browser: Browser;
@@ -36,12 +27,8 @@ let db: D1Database;
 
 beforeAll(async () => {
   const executablePath = findChromium();
-  const port = await freePort();
-  CALLBACK = `http://localhost:${port}/callback`;
-  callback = createServer((_req, res) =>
-    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<p>callback</p>'),
-  );
-  await new Promise<void>((resolve) => callback.listen(port, '127.0.0.1', resolve));
+  callback = await callbackServer();
+  CALLBACK = callback.url;
   server = await startWorker({
     AUTHENTICATORS: JSON.stringify([{ id: 'pw', type: 'password' }, PASSKEYS, ANY_DEVICE]),
   });

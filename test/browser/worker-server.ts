@@ -4,6 +4,7 @@
  * localhost. Returns the issuer URL and a stop function.
  */
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,4 +65,14 @@ export async function startWorker(extraBindings: Record<string, string> = {}): P
   await applySql(db as unknown as D1Database, readFileSync('schema.sql', 'utf8'));
   await applySql(db as unknown as D1Database, readFileSync('seed/demo.sql', 'utf8'));
   return { issuer, mf, stop: () => mf.dispose() };
+}
+
+/** A client's redirect URI served by a page of its own on another port, as a real app has. */
+export async function callbackServer(): Promise<{ url: string; close: () => void }> {
+  const port = await freePort();
+  const server = createHttpServer((_req, res) =>
+    res.writeHead(200, { 'Content-Type': 'text/html' }).end('<p>callback</p>'),
+  );
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://localhost:${port}/callback`, close: () => server.close() };
 }

@@ -14,7 +14,12 @@ import {
   runScenarios,
   type ScenarioResult,
 } from '../../client/demo/scenarios';
-import { clientCertificate, createDevCa } from '../../client/dev-attestation';
+import {
+  clientCertificate,
+  createDevCa,
+  ecKeyPair,
+  rsaKeyPair,
+} from '../../client/dev-attestation';
 import worker from '../../src/index';
 import { ISSUER } from '../support/worker';
 
@@ -27,20 +32,8 @@ async function credentials() {
   const iosRoot = await createDevCa('edge-haapi Development App Attestation Root');
   const iosCa = await createDevCa('edge-haapi Development App Attestation CA', iosRoot);
   const mtlsCa = await createDevCa('edge-haapi Development mTLS CA');
-  const device = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
-  const jwt = (await crypto.subtle.generateKey(
-    {
-      name: 'RSASSA-PKCS1-v1_5',
-      modulusLength: 2048,
-      publicExponent: new Uint8Array([1, 0, 1]),
-      hash: 'SHA-256',
-    },
-    true,
-    ['sign', 'verify'],
-  )) as CryptoKeyPair;
+  const device = await ecKeyPair();
+  const jwt = await rsaKeyPair();
   return {
     androidRoot,
     iosRoot,

@@ -3,7 +3,8 @@
 // a certificate from another CA is presented but not verified.
 import { createExecutionContext, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { clientCertificate, createDevCa } from '../../client/dev-attestation';
+import { clientCertificate, createDevCa, ecKeyPair } from '../../client/dev-attestation';
+import { parseCertificate } from '../../src/attestation/x509/certificate';
 import { parseSettings } from '../../src/config/settings';
 import { encodeBase64 } from '../../src/crypto/pem';
 import worker from '../../src/index';
@@ -14,11 +15,7 @@ const base = { ...(env as unknown as Record<string, unknown>) };
 const production = { ENVIRONMENT: 'production', ISSUER: 'https://id.example' };
 
 async function deviceCertificate(ca: Awaited<ReturnType<typeof createDevCa>>, cn: string) {
-  const key = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
-  return clientCertificate(ca, key, cn);
+  return clientCertificate(ca, await ecKeyPair(), cn);
 }
 
 describe('Development-only settings', () => {
@@ -54,8 +51,9 @@ describe('Development-only settings', () => {
   it('the header stands for tlsClientAuth only when turned on, verified against DEV_MTLS_CA', async () => {
     const ca = await createDevCa('edge-haapi Test mTLS CA');
     const other = await createDevCa('Someone Else CA');
+    const caCert = parseCertificate(ca.der);
     const good = await deviceCertificate(ca, 'device 1');
-    const tls = await devTlsClientAuth(encodeBase64(good), ca.pem, new Date());
+    const tls = await devTlsClientAuth(encodeBase64(good), [caCert], new Date());
     expect(tls).toMatchObject({
       certPresented: '1',
       certVerified: 'SUCCESS',
@@ -65,11 +63,11 @@ describe('Development-only settings', () => {
     expect(tls?.certFingerprintSHA256).toMatch(/^[0-9a-f]{64}$/);
     const foreign = await devTlsClientAuth(
       encodeBase64(await deviceCertificate(other, 'device 1')),
-      ca.pem,
+      [caCert],
       new Date(),
     );
     expect(foreign?.certVerified).toMatch(/^FAILED:/);
-    expect(await devTlsClientAuth('%%%', ca.pem, new Date())).toBeNull();
+    expect(await devTlsClientAuth('%%%', [caCert], new Date())).toBeNull();
     // Through the Worker: the demo client with tls_client_auth and this CA's subject.
     const clientId = `dev-mtls-${crypto.randomUUID()}`;
     await env.DB.prepare(

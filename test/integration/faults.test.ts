@@ -4,15 +4,14 @@
 import { createExecutionContext, env, runInDurableObject } from 'cloudflare:test';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { describe, expect, it } from 'vitest';
-import { getSettings } from '../../src/config/settings';
-import { hashPassword } from '../../src/crypto/secret-hash';
-import type { ClientOperationAction, FormAction } from '../../src/haapi/representations/types';
+import type { FormAction } from '../../src/haapi/representations/types';
 import worker from '../../src/index';
-import { createAccount } from '../../src/storage/accounts';
 import { attestedApps } from '../support/attested-apps';
 import { basic } from '../support/clients';
 import { action, authorizationRequest, HaapiTestClient } from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
+import { PASSKEYS } from '../support/webauthn-config';
+import { newAccount, operation, rpOrigin, startOn } from '../support/webauthn-flow';
 import { ISSUER, post, type TokenBody } from '../support/worker';
 
 /** D1 that fails every statement whose SQL matches `failing` (as a lost connection would). */
@@ -85,41 +84,18 @@ describe('Faults', () => {
 
   it('a WebAuthn device save that fails stores nothing, keeps the step, and a retry registers once', async () => {
     const apps = await attestedApps({
-      AUTHENTICATORS: JSON.stringify([
-        {
-          id: 'webauthn',
-          type: 'webauthn',
-          allowRegistrationDuringLogin: true,
-          prerequisiteAuthenticator: 'pw',
-        },
-        { id: 'pw', type: 'password' },
-      ]),
+      AUTHENTICATORS: JSON.stringify([PASSKEYS, { id: 'pw', type: 'password' }]),
     });
-    const origin = getSettings(apps.env as unknown as Record<string, unknown>).relyingParty
-      .origins[0] as string;
-    const username = `fault-${crypto.randomUUID()}`;
-    const subject = crypto.randomUUID();
-    await createAccount(env.DB, {
-      subject,
-      username,
-      passwordHash: await hashPassword('Password1', null),
-      attributes: {},
-    });
+    const origin = rpOrigin(apps.env);
+    const { username, subject } = await newAccount('fault');
     const app = await apps.ios();
-    const first = await app.request((await authorizationRequest(apps.iosClient)).url);
-    const selector = first.body.actions?.[0];
-    const options = selector?.template === 'selector' ? selector.model.options : [];
-    const step = await app.submit(
-      options.find((o) => o.model.href.endsWith('/webauthn')) as FormAction,
-    );
+    const { step } = await startOn(app, apps.iosClient, 'webauthn');
     const password = await app.submit(action(step.body, 'login'), { userName: username });
     const registration = await app.submit(action(password.body, 'login'), {
       userName: username,
       password: 'Password1',
     });
-    const op = registration.body.actions?.find(
-      (a) => a.template === 'client-operation',
-    ) as ClientOperationAction;
+    const op = operation(registration.body, 'webauthn-registration');
     const publicKey = (
       op.model.arguments.credentialCreationOptions as {
         publicKey: PublicKeyCredentialCreationOptionsJSON;

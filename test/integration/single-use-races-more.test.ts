@@ -4,12 +4,9 @@
 import { env } from 'cloudflare:test';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { describe, expect, it } from 'vitest';
-import { getSettings } from '../../src/config/settings';
 import { sha256 } from '../../src/crypto/digest';
 import { encodeBase64 } from '../../src/crypto/pem';
-import { hashPassword } from '../../src/crypto/secret-hash';
-import type { ClientOperationAction, FormAction } from '../../src/haapi/representations/types';
-import { createAccount } from '../../src/storage/accounts';
+import type { FormAction } from '../../src/haapi/representations/types';
 import { attestedApps } from '../support/attested-apps';
 import { bootstrapWorker, insertAttestedClient, keyPairAndDpop } from '../support/bootstrap';
 import { basic, createTestClient } from '../support/clients';
@@ -22,8 +19,10 @@ import {
   createDevCa,
 } from '../support/dev-attestation';
 import { dpopKey } from '../support/dpop';
-import { action, authorizationRequest } from '../support/haapi-client';
+import { action } from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
+import { PASSKEYS } from '../support/webauthn-config';
+import { newAccount, operation, rpOrigin, startOn } from '../support/webauthn-flow';
 import { post, type TokenBody } from '../support/worker';
 
 const WIDTH = 50;
@@ -162,38 +161,14 @@ describe(`More single-use values under a ${WIDTH}-wide race`, () => {
 
   it('a WebAuthn counter: 50 logins by one cloned authenticator with the same counter, one passes', async () => {
     const apps = await attestedApps({
-      AUTHENTICATORS: JSON.stringify([
-        {
-          id: 'webauthn',
-          type: 'webauthn',
-          allowRegistrationDuringLogin: true,
-          prerequisiteAuthenticator: 'pw',
-        },
-        { id: 'pw', type: 'password' },
-      ]),
+      AUTHENTICATORS: JSON.stringify([PASSKEYS, { id: 'pw', type: 'password' }]),
     });
-    const origin = getSettings(apps.env as unknown as Record<string, unknown>).relyingParty
-      .origins[0] as string;
-    const username = `race-${crypto.randomUUID()}`;
-    const subject = crypto.randomUUID();
-    await createAccount(env.DB, {
-      subject,
-      username,
-      passwordHash: await hashPassword('Password1', null),
-      attributes: {},
-    });
+    const origin = rpOrigin(apps.env);
+    const { username, subject } = await newAccount('race');
     const authenticator = new SoftAuthenticator({ origin, attachment: 'platform' });
-    const operation = (body: { actions?: unknown[] }, name: string) =>
-      (body.actions as ClientOperationAction[]).find(
-        (a) => a.template === 'client-operation' && a.model.name === name,
-      ) as ClientOperationAction;
     async function start() {
       const app = await apps.ios();
-      const first = await app.request((await authorizationRequest(apps.iosClient)).url);
-      const selector = first.body.actions?.[0];
-      const options = selector?.template === 'selector' ? selector.model.options : [];
-      const webauthn = options.find((o) => o.model.href.endsWith('/webauthn')) as FormAction;
-      return { app, step: await app.submit(webauthn) };
+      return { app, step: (await startOn(app, apps.iosClient, 'webauthn')).step };
     }
     // Register the device.
     {

@@ -10,38 +10,25 @@ import type {
 } from '@simplewebauthn/server';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getSettings } from '../../src/config/settings';
 import { encodeBase64Url } from '../../src/crypto/base64url';
 import { randomToken } from '../../src/crypto/random';
-import { hashGeneratedSecret, hashPassword } from '../../src/crypto/secret-hash';
-import type {
-  ClientOperationAction,
-  FormAction,
-  Representation,
-} from '../../src/haapi/representations/types';
+import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
+import type { ClientOperationAction, FormAction } from '../../src/haapi/representations/types';
 import worker from '../../src/index';
-import { createAccount } from '../../src/storage/accounts';
 import { attestedApps } from '../support/attested-apps';
 import { basic } from '../support/clients';
 import { dpopKey, dpopProof } from '../support/dpop';
-import {
-  action,
-  authorizationRequest,
-  type HaapiResult,
-  HaapiTestClient,
-} from '../support/haapi-client';
+import { action, type HaapiResult, HaapiTestClient } from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
+import { ANY_DEVICE, PASSKEYS } from '../support/webauthn-config';
+import {
+  newAccount as newWebauthnAccount,
+  operation,
+  rpOrigin,
+  startOn,
+} from '../support/webauthn-flow';
 import { ISSUER } from '../support/worker';
 
-const PASSKEYS = {
-  id: 'webauthn',
-  type: 'webauthn',
-  mode: 'passkeys-or-user-verifying-devices',
-  allowRegistrationDuringLogin: true,
-  prerequisiteAuthenticator: 'pw',
-  askToRegisterAdditionalPlatformDevice: true,
-};
-const ANY_DEVICE = { ...PASSKEYS, id: 'keys', mode: 'any-device', allowPlatformDevices: true };
 const COOKIE = 'webauthn_platform_webauthn';
 
 let apps: Awaited<ReturnType<typeof attestedApps>>;
@@ -51,40 +38,15 @@ beforeAll(async () => {
   apps = await attestedApps({
     AUTHENTICATORS: JSON.stringify([{ id: 'pw', type: 'password' }, PASSKEYS, ANY_DEVICE]),
   });
-  origin = getSettings(apps.env as unknown as Record<string, unknown>).relyingParty
-    .origins[0] as string;
+  origin = rpOrigin(apps.env);
 });
 
-async function newAccount(): Promise<{ username: string; subject: string }> {
-  const username = `wa-${crypto.randomUUID()}`;
-  const subject = crypto.randomUUID();
-  await createAccount(env.DB, {
-    subject,
-    username,
-    passwordHash: await hashPassword('Password1', null),
-    attributes: { name: 'Web Authn' },
-  });
-  return { username, subject };
-}
-
-function operation(body: Representation, name: string): ClientOperationAction {
-  const found = (body.actions ?? []).find(
-    (a): a is ClientOperationAction => a.template === 'client-operation' && a.model.name === name,
-  );
-  expect(found, `a ${name} operation in ${JSON.stringify(body)}`).toBeDefined();
-  return found as ClientOperationAction;
-}
+const newAccount = () => newWebauthnAccount('wa', { name: 'Web Authn' });
 
 /** Starts a login and picks the authenticator `id` in the selector. */
 async function start(app: HaapiTestClient, id = 'webauthn', headers: Record<string, string> = {}) {
-  const { url, verifier } = await authorizationRequest(app.aat ? clientOf(app) : '');
-  const first = await app.request(url);
-  expect(first.body.type).toBe('authentication-step');
-  const selector = first.body.actions?.[0];
-  const options = selector?.template === 'selector' ? selector.model.options : [];
-  const option = options.find((o) => o.model.href.endsWith(`/${id}`)) as FormAction;
+  const { option, step, verifier } = await startOn(app, clientOf(app), id, headers);
   expect(option.properties?.authenticatorType).toBe(id === 'pw' ? 'html-form' : 'webauthn');
-  const step = await app.request(option.model.href, 'GET', undefined, headers);
   return { step, verifier };
 }
 

@@ -4,19 +4,14 @@
  * Worker runs with these policies plus `extra` vars (authenticators, WebAuthn options).
  */
 import { createExecutionContext } from 'cloudflare:test';
+import { SecurityLevel } from '@peculiar/asn1-android';
 import { expect } from 'vitest';
-import { sha256 } from '../../src/crypto/digest';
-import { encodeBase64 } from '../../src/crypto/pem';
+import { androidAttester, iosAttester } from '../../client/demo/scenarios';
+import { DpopKey as ClientDpopKey } from '../../client/dpop';
 import worker from '../../src/index';
-import { bootstrapWorker, insertAttestedClient, keyPairAndDpop } from './bootstrap';
-import {
-  androidChain,
-  appAttestation,
-  appAttestDevice,
-  createDevCa,
-  type DevCa,
-} from './dev-attestation';
-import { type DpopKey, dpopKey } from './dpop';
+import { bootstrapWorker, dpopKeyOf, insertAttestedClient } from './bootstrap';
+import { createDevCa, type DevCa, ecKeyPair } from './dev-attestation';
+import type { DpopKey } from './dpop';
 import { type Fetch, HaapiTestClient } from './haapi-client';
 
 export const IOS_TEAM = 'TEAMID1234';
@@ -88,48 +83,25 @@ export async function attestedApps(extra: Record<string, string> = {}) {
     androidClient,
     /** An iOS app's HAAPI client (App Attest attestation → CAT → AAT). */
     async ios(): Promise<HaapiTestClient> {
-      const device = await appAttestDevice();
-      const key = await dpopKey();
-      const token = await aat(
-        iosClient,
-        async (challenge) => {
-          const clientDataHash = await sha256(`${challenge}.${key.jkt}`);
-          const attestation = await appAttestation({
-            root: ios,
-            intermediate: iosCa,
-            device,
-            appId: `${IOS_TEAM}.${APP_BUNDLE}`,
-            clientDataHash,
-          });
-          return JSON.stringify({
-            platform: 'ios',
-            keyId: encodeBase64(device.keyId),
-            attestation: encodeBase64(attestation),
-            jkt: key.jkt,
-          });
-        },
-        key,
-      );
+      const pair = await ecKeyPair();
+      const key = await dpopKeyOf(pair);
+      const attester = iosAttester(ios, iosCa);
+      const clientKey = await ClientDpopKey.fromKeyPair(pair);
+      const token = await aat(iosClient, (challenge) => attester(challenge, clientKey), key);
       return new HaapiTestClient(fetch, token, key);
     },
-    /** An Android app's HAAPI client (key attestation → CAT → AAT). */
+    /** An Android app's HAAPI client (key attestation of its DPoP key → CAT → AAT). */
     async android(): Promise<HaapiTestClient> {
-      const { pair, dpop } = await keyPairAndDpop();
-      const token = await aat(
-        androidClient,
-        async (challenge) => {
-          const chain = await androidChain({
-            root: android,
-            key: pair,
-            challenge: await sha256(challenge),
-            packageName: APP_BUNDLE,
-            signatureDigests: [new Uint8Array(32).fill(1)],
-          });
-          return JSON.stringify({ platform: 'android', x5c: chain.map(encodeBase64) });
-        },
-        dpop,
+      const pair = await ecKeyPair();
+      const key = await dpopKeyOf(pair);
+      const attester = androidAttester(
+        android,
+        SecurityLevel.trustedEnvironment,
+        new Uint8Array(32).fill(1),
       );
-      return new HaapiTestClient(fetch, token, dpop);
+      const clientKey = await ClientDpopKey.fromKeyPair(pair);
+      const token = await aat(androidClient, (challenge) => attester(challenge, clientKey), key);
+      return new HaapiTestClient(fetch, token, key);
     },
   };
 }

@@ -6,6 +6,7 @@ import { createExecutionContext, env } from 'cloudflare:test';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { expect } from 'vitest';
 import worker from '../../src/index';
+import { ecKeyPair } from './dev-attestation';
 import { type DpopKey, dpopProof } from './dpop';
 import { ISSUER } from './worker';
 
@@ -73,15 +74,14 @@ export async function insertAttestedClient(policy: string): Promise<string> {
   return clientId;
 }
 
+/** A key pair as a DPoP signing key (Android apps attest their DPoP key). */
+export async function dpopKeyOf(pair: CryptoKeyPair): Promise<DpopKey> {
+  const jwk = await exportJWK(pair.publicKey);
+  return { privateKey: pair.privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) };
+}
+
 /** A P-256 key pair and the same key as a DPoP signing key. */
 export async function keyPairAndDpop(): Promise<{ pair: CryptoKeyPair; dpop: DpopKey }> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
-  const jwk = await exportJWK(pair.publicKey);
-  return {
-    pair,
-    dpop: { privateKey: pair.privateKey, jwk, jkt: await calculateJwkThumbprint(jwk) },
-  };
+  const pair = await ecKeyPair();
+  return { pair, dpop: await dpopKeyOf(pair) };
 }

@@ -409,6 +409,25 @@ function problem(
   };
 }
 
+/** `invalid-input` for a field that is absent (spec §6 `invalidFields`, reason `missing`). */
+function missingField(ctx: FlowContext, name: string): SubmitOutcome {
+  return problem(ctx, 'invalid-input', 'error.invalid-input', 'missing', {
+    invalidFields: [{ name, reason: 'missing' }],
+  });
+}
+
+/** `invalid-input` for a field whose value is refused (reason `invalidValue`). */
+function invalidField(
+  ctx: FlowContext,
+  name: string,
+  key: Parameters<typeof t>[1],
+  reason: string,
+): SubmitOutcome {
+  return problem(ctx, 'invalid-input', key, reason, {
+    invalidFields: [{ name, reason: 'invalidValue' }],
+  });
+}
+
 function ceremonyProblem(ctx: FlowContext, err: unknown, fieldName: string): SubmitOutcome {
   if (!(err instanceof CeremonyError)) throw err;
   securityEvent(ctx.events, 'login.failure', {
@@ -418,9 +437,7 @@ function ceremonyProblem(ctx: FlowContext, err: unknown, fieldName: string): Sub
     detail: err.reason,
   });
   return err.kind === 'malformed'
-    ? problem(ctx, 'invalid-input', 'error.invalid-input', err.reason, {
-        invalidFields: [{ name: fieldName, reason: 'invalidValue' }],
-      })
+    ? invalidField(ctx, fieldName, 'error.invalid-input', err.reason)
     : problem(ctx, 'authentication-failed', 'webauthn.error.failed', err.reason);
 }
 
@@ -434,10 +451,7 @@ async function identify(
   form: ReadonlyMap<string, string>,
 ): Promise<SubmitOutcome> {
   const username = form.get('userName')?.trim();
-  if (!username)
-    return problem(ctx, 'invalid-input', 'error.invalid-input', 'missing', {
-      invalidFields: [{ name: 'userName', reason: 'missing' }],
-    });
+  if (!username) return missingField(ctx, 'userName');
   const account = await findAccountByUsername(ctx.db, username);
   const devices = account && !account.disabled ? await listDevices(ctx.db, account.subject) : [];
   if (devices.length > 0)
@@ -461,10 +475,7 @@ async function authenticate(
   const { state } = ctx.flow;
   const wa = state.webauthn;
   const value = form.get('credential');
-  if (!wa || value === undefined)
-    return problem(ctx, 'invalid-input', 'error.invalid-input', 'missing', {
-      invalidFields: [{ name: 'credential', reason: 'missing' }],
-    });
+  if (!wa || value === undefined) return missingField(ctx, 'credential');
   try {
     const device = await findDevice(ctx.db, credentialIdOf(value));
     // Identified account: only its devices; username-less: the device's account, which the
@@ -544,10 +555,7 @@ async function register(
     chosen &&
     (chosen[1] !== 'platform' || wa.platformOnly || config.allowPlatformDevices) &&
     (chosen[1] !== 'cross-platform' || !wa.platformOnly);
-  if (!chosen || !allowed)
-    return problem(ctx, 'invalid-input', 'error.invalid-input', 'missing', {
-      invalidFields: [{ name: choices[0]?.[0] ?? 'credential', reason: 'missing' }],
-    });
+  if (!chosen || !allowed) return missingField(ctx, choices[0]?.[0] ?? 'credential');
   const [fieldName, attachment] = chosen;
   try {
     const device = await verifyRegistration(
@@ -570,10 +578,7 @@ async function register(
       name: null,
       createdAt: ctx.now,
     });
-    if (!stored)
-      return problem(ctx, 'invalid-input', 'webauthn.error.exists', 'credential_exists', {
-        invalidFields: [{ name: fieldName, reason: 'invalidValue' }],
-      });
+    if (!stored) return invalidField(ctx, fieldName, 'webauthn.error.exists', 'credential_exists');
     securityEvent(ctx.events, 'webauthn.registered', {
       flow: ctx.flow.id,
       clientId: state.request.clientId,
@@ -626,9 +631,7 @@ async function answer(
       await setAccountAttribute(ctx.db, auth.subject, DONT_ASK_ATTRIBUTE, true, ctx.now);
       return { kind: 'authenticated', auth };
     default:
-      return problem(ctx, 'invalid-input', 'error.invalid-input', 'answer', {
-        invalidFields: [{ name: 'answer', reason: 'invalidValue' }],
-      });
+      return invalidField(ctx, 'answer', 'error.invalid-input', 'answer');
   }
 }
 
@@ -636,18 +639,13 @@ async function answer(
 async function resume(ctx: FlowContext, form: ReadonlyMap<string, string>): Promise<SubmitOutcome> {
   const external = ctx.flow.state.webauthn?.external;
   const nonce = form.get('_resume_nonce');
-  if (!nonce)
-    return problem(ctx, 'invalid-input', 'error.invalid-input', 'missing', {
-      invalidFields: [{ name: '_resume_nonce', reason: 'missing' }],
-    });
+  if (!nonce) return missingField(ctx, '_resume_nonce');
   if (
     !external?.nonceHash ||
     !external.auth ||
     !(await timingSafeEqualStrings(await sha256Base64Url(nonce), external.nonceHash))
   )
-    return problem(ctx, 'invalid-input', 'webauthn.error.failed', 'resume_nonce', {
-      invalidFields: [{ name: '_resume_nonce', reason: 'invalidValue' }],
-    });
+    return invalidField(ctx, '_resume_nonce', 'webauthn.error.failed', 'resume_nonce');
   return { kind: 'authenticated', auth: external.auth };
 }
 
