@@ -28,6 +28,12 @@ type Json = Record<string, unknown>;
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = QUICK ? 40 : 300;
 const N_HEAVY = QUICK ? 15 : 80;
+/** Jobs to profile through workerd's inspector (comma-separated job names; see bench/profiler.ts). */
+const PROFILE = (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean);
+const INSPECTOR_PORT = 9229;
+/** Jobs to run (comma-separated); the others report zeros. For quick before/after checks. */
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const PARTIAL = PROFILE.length > 0 || ONLY.length > 0;
 
 // ---------- process measurement ----------
 function schedNs(pid: number): number {
@@ -72,6 +78,32 @@ interface Figures {
 }
 
 async function measure(
+  job: string,
+  pids: number[],
+  n: number,
+  requestsPerUnit: number,
+  unit: (i: number) => Promise<void>,
+  prepare?: (i: number) => Promise<void>,
+): Promise<Figures> {
+  if (ONLY.length > 0 && !ONLY.includes(job))
+    return {
+      n: 0,
+      requests_per_unit: requestsPerUnit,
+      cpu_us_per_unit: 0,
+      units_per_s: 0,
+      p50_ms: 0,
+      p99_ms: 0,
+    };
+  if (PROFILE.includes(job)) {
+    const { profileWorker } = await import('./profiler');
+    return profileWorker(INSPECTOR_PORT, 'main', job, () =>
+      measureUnits(pids, n, requestsPerUnit, unit, prepare),
+    );
+  }
+  return measureUnits(pids, n, requestsPerUnit, unit, prepare);
+}
+
+async function measureUnits(
   pids: number[],
   n: number,
   requestsPerUnit: number,
@@ -216,6 +248,7 @@ async function main(): Promise<void> {
           CAT_REQUESTS_PER_IP: '0',
         },
         d1Databases: ['DB'],
+        unsafeDirectSockets: [{ host: '127.0.0.1', port: 8799 }],
         durableObjects: {
           HAAPI_FLOW: { className: 'HaapiFlow', useSQLite: true },
           REPLAY_GUARD: { className: 'ReplayGuard', useSQLite: true },
@@ -231,10 +264,13 @@ async function main(): Promise<void> {
       },
     ],
     host: '127.0.0.1',
-    port: 8799,
+    port: 8798,
+    ...(PROFILE.length > 0 ? { inspectorPort: INSPECTOR_PORT } : {}),
   });
-  const url = await mf.ready;
-  const base = url.origin;
+  await mf.ready;
+  // Requests go straight to the Worker's own socket, as on Cloudflare, not through Miniflare's
+  // entry worker (its routing and loopback would be counted as ours).
+  const base = (await mf.unsafeGetDirectURL('main')).origin;
   const firstResponse = await fetch(`${base}/.well-known/openid-configuration`);
   await firstResponse.text();
   const startupMs = Math.round(performance.now() - t0);
@@ -330,10 +366,10 @@ async function main(): Promise<void> {
     `edge-haapi bench: ${N} units per job (${N_HEAVY} for attestation and logins), startup ${startupMs} ms`,
   );
   // Baseline: the cheapest request through the app (middleware, routing, not-found boundary).
-  results.baseline = await measure(workerd, N, 1, async () => {
+  results.baseline = await measure('baseline', workerd, N, 1, async () => {
     await (await fetch(`${base}/bench-baseline`)).text();
   });
-  results.cc_secret = await measure(workerd, N, 1, async () => {
+  results.cc_secret = await measure('cc_secret', workerd, N, 1, async () => {
     await expectOk(
       await fetch(
         token,
@@ -345,6 +381,7 @@ async function main(): Promise<void> {
   results.cc_secret.floor_us = await floorCpu({ es256_sign: 1 });
   const assertions: string[] = [];
   results.cc_private_key_jwt = await measure(
+    'cc_private_key_jwt',
     workerd,
     N,
     1,
@@ -374,6 +411,7 @@ async function main(): Promise<void> {
   results.cc_private_key_jwt.floor_us = await floorCpu({ es256_verify: 1, es256_sign: 1 });
   const iats: string[] = [];
   results.dcr_registration = await measure(
+    'dcr_registration',
     workerd,
     N,
     1,
@@ -477,27 +515,36 @@ async function main(): Promise<void> {
   };
   // The device work (minting a chain) happens between the requests; measure only server CPU.
   const bootstrapJob = async (
+    job: string,
     clientId: string,
     respond: (c: string, k: Awaited<ReturnType<typeof dpopKeys>>) => Promise<string>,
   ) => {
     const keys = await Promise.all(Array.from({ length: N_HEAVY + 5 }, () => dpopKeys()));
     const cache = new Map<number, string>();
-    return measure(workerd, N_HEAVY, 3, async (i) => {
+    return measure(job, workerd, N_HEAVY, 3, async (i) => {
       cache.set(
         i,
         await bootstrap(clientId, respond, keys[i] as Awaited<ReturnType<typeof dpopKeys>>),
       );
     });
   };
-  results.android_rsa = await bootstrapJob('bench-android-rsa', androidResponse(rsaRoot));
+  results.android_rsa = await bootstrapJob(
+    'android_rsa',
+    'bench-android-rsa',
+    androidResponse(rsaRoot),
+  );
   results.android_rsa.floor_us = await floorCpu({
     rsa4096_verify: 1,
     es256_sign: 2,
     es256_verify: 2,
   });
-  results.android_ec = await bootstrapJob('bench-android-ec', androidResponse(ecRoot));
+  results.android_ec = await bootstrapJob(
+    'android_ec',
+    'bench-android-ec',
+    androidResponse(ecRoot),
+  );
   results.android_ec.floor_us = await floorCpu({ p384_verify: 1, es256_sign: 2, es256_verify: 2 });
-  results.app_attest = await bootstrapJob('bench-ios', iosResponse);
+  results.app_attest = await bootstrapJob('app_attest', 'bench-ios', iosResponse);
   results.app_attest.floor_us = await floorCpu({
     p256_verify: 1,
     p384_verify: 1,
@@ -551,7 +598,7 @@ async function main(): Promise<void> {
   const session = started.headers.get('Set-Session-Id') as string;
   const stepHref = ((await started.json()) as { actions: { model: { href: string } }[] }).actions[0]
     ?.model.href as string;
-  results.haapi_step = await measure(workerd, N, 1, async () => {
+  results.haapi_step = await measure('haapi_step', workerd, N, 1, async () => {
     await expectOk(await haapiCall(loginKey, stepAat, 'GET', stepHref, session), 'step');
   });
   results.haapi_step.floor_us = await floorCpu({ es256_verify: 2 });
@@ -590,13 +637,20 @@ async function main(): Promise<void> {
     await expectOk(res, 'code');
   };
   const loginKeys = await Promise.all(Array.from({ length: N_HEAVY + 5 }, () => dpopKeys()));
-  results.password_login = await measure(workerd, N_HEAVY, 5, async (i) => {
+  results.password_login = await measure('password_login', workerd, N_HEAVY, 5, async (i) => {
     await login(loginKeys[i] as Awaited<ReturnType<typeof dpopKeys>>);
   });
   results.password_login.floor_us = await floorCpu({ es256_verify: 7, es256_sign: 3, pbkdf2: 1 });
   const pbkdf2Us = await floorCpu({ pbkdf2: 1 });
   const workerdPeakKib = workerd.reduce((m, pid) => Math.max(m, peakRssKib(pid)), 0);
   await mf.dispose();
+  if (PARTIAL) {
+    // Partial runs (BENCH_ONLY, BENCH_PROFILE; profiling slows the sampled isolate) are for
+    // comparing changes and reading profiles: they do not replace bench/results.json.
+    console.table(results);
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
 
   // ---------- oidc-provider, same jobs, same measurement ----------
   const opSigning = await generateKeyPair('ES256', { extractable: true });
@@ -627,7 +681,7 @@ async function main(): Promise<void> {
   process.on('exit', () => child.kill());
   const opToken = `${ready.issuer}/token`;
   const theirs: Record<string, Figures> = {};
-  theirs.cc_secret = await measure(op, N, 1, async () => {
+  theirs.cc_secret = await measureUnits(op, N, 1, async () => {
     await expectOk(
       await fetch(
         opToken,
@@ -640,7 +694,7 @@ async function main(): Promise<void> {
     );
   });
   const opAssertions: string[] = [];
-  theirs.cc_private_key_jwt = await measure(
+  theirs.cc_private_key_jwt = await measureUnits(
     op,
     N,
     1,
@@ -668,7 +722,7 @@ async function main(): Promise<void> {
         .sign(opClientKey.privateKey);
     },
   );
-  theirs.dcr_registration = await measure(op, N, 1, async () => {
+  theirs.dcr_registration = await measureUnits(op, N, 1, async () => {
     const res = await fetch(`${ready.issuer}/reg`, {
       method: 'POST',
       headers: {

@@ -12,8 +12,11 @@
  *   table `counters`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + name (App Attest key id)
  *                     value INTEGER         -- the highest counter accepted so far
  *                     expires_at INTEGER    -- Unix ms; refreshed on every advance
- * An alarm set to the earliest expiry deletes expired rows (rows, never deleteAll(): that would
- * drop the table under the live instance) and re-arms itself for the next one.
+ * Reads never rely on deletion (they compare expires_at), so expired rows are swept in batches: an
+ * alarm about a minute after the earliest expiry deletes expired rows (rows, never deleteAll():
+ * that would drop the table under the live instance) and re-arms itself at most once a minute.
+ * Each operation is one SQL statement; the alarm time is kept in memory, so storage's alarm is
+ * read once per instance and written only when the sweep must come earlier.
  */
 import { DurableObject } from 'cloudflare:workers';
 
@@ -34,8 +37,13 @@ export function isValidUse(key: string, ttlSeconds: number, maxTtl = MAX_TTL_SEC
   );
 }
 
+/** Expired rows live at most about this long past their expiry before a sweep deletes them. */
+export const SWEEP_DELAY_MS = 60_000;
+
 export class ReplayGuard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** The alarm as last read or set by this instance; undefined until first read. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,16 +68,17 @@ export class ReplayGuard extends DurableObject<Env> {
   async use(key: string, ttlSeconds: number): Promise<UseResult> {
     if (!isValidUse(key, ttlSeconds)) return 'replay';
     const now = Date.now();
-    const existing = this.sql
-      .exec<{ expires_at: number }>('SELECT expires_at FROM used WHERE key = ?', key)
-      .toArray()[0];
-    if (existing && existing.expires_at > now) return 'replay';
     const expiresAt = now + Math.ceil(ttlSeconds * 1000);
-    this.sql.exec(
-      'INSERT INTO used (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at',
-      key,
-      expiresAt,
-    );
+    // Inserts, or takes over an expired row; a live row is left alone and nothing is returned.
+    const written = this.sql
+      .exec(
+        'INSERT INTO used (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used.expires_at <= ? RETURNING 1 AS written',
+        key,
+        expiresAt,
+        now,
+      )
+      .toArray();
+    if (written.length === 0) return 'replay';
     await this.armAlarm(expiresAt);
     return 'first-use';
   }
@@ -87,56 +96,72 @@ export class ReplayGuard extends DurableObject<Env> {
       return false;
     }
     const now = Date.now();
-    const row = this.sql
-      .exec<{ value: number; expires_at: number }>(
-        'SELECT value, expires_at FROM counters WHERE key = ?',
-        key,
-      )
-      .toArray()[0];
-    if (row && row.expires_at > now && row.value >= value) return false;
     const expiresAt = now + Math.ceil(ttlSeconds * 1000);
-    this.setCounter(key, value, expiresAt);
+    // Inserts, or moves a counter that is below `value` (or expired); otherwise returns nothing.
+    const moved = this.sql
+      .exec(
+        'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE counters.value < excluded.value OR counters.expires_at <= ? RETURNING 1 AS moved',
+        key,
+        value,
+        expiresAt,
+        now,
+      )
+      .toArray();
+    if (moved.length === 0) return false;
     await this.armAlarm(expiresAt);
     return true;
   }
 
   /**
-   * Counts one more hit on `key` within a window of `windowSeconds` (the window starts at the
-   * first hit); answers the count so far. Rate limits (login attempts per IP) use it.
+   * Grants up to `want` requests from the budget `key` (`limit` per fixed window of
+   * `windowSeconds`, starting at the first request) and answers how many it granted (0 once the
+   * budget is spent) and when the window ends. Rate limits lease their budget in small blocks
+   * through it (src/replay/budget.ts); the total granted in a window never exceeds `limit`.
    */
-  async hit(key: string, windowSeconds: number): Promise<number> {
-    if (!isValidUse(key, windowSeconds)) return Number.MAX_SAFE_INTEGER;
+  async lease(
+    key: string,
+    windowSeconds: number,
+    want: number,
+    limit: number,
+  ): Promise<{ granted: number; windowEnd: number }> {
     const now = Date.now();
+    if (
+      !isValidUse(key, windowSeconds) ||
+      !Number.isSafeInteger(want) ||
+      !Number.isSafeInteger(limit) ||
+      want < 1
+    ) {
+      return { granted: 0, windowEnd: now + 1000 };
+    }
     const row = this.sql
       .exec<{ value: number; expires_at: number }>(
         'SELECT value, expires_at FROM counters WHERE key = ?',
         key,
       )
       .toArray()[0];
-    if (row && row.expires_at > now) {
-      this.sql.exec('UPDATE counters SET value = value + 1 WHERE key = ?', key);
-      return row.value + 1;
+    const live = row !== undefined && row.expires_at > now;
+    const used = live ? row.value : 0;
+    const windowEnd = live ? row.expires_at : now + Math.ceil(windowSeconds * 1000);
+    const granted = Math.max(0, Math.min(want, limit - used));
+    if (granted > 0 || !live) {
+      // Nothing awaits between the read and this write: the object's input gate keeps them atomic.
+      this.sql.exec(
+        'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+        key,
+        used + granted,
+        windowEnd,
+      );
     }
-    const expiresAt = now + Math.ceil(windowSeconds * 1000);
-    this.setCounter(key, 1, expiresAt);
-    await this.armAlarm(expiresAt);
-    return 1;
+    if (!live) await this.armAlarm(windowEnd);
+    return { granted, windowEnd };
   }
 
-  /** Stores a counter value with its expiry. */
-  private setCounter(key: string, value: number, expiresAt: number): void {
-    this.sql.exec(
-      'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
-      key,
-      value,
-      expiresAt,
-    );
-  }
-
-  /** Makes sure the alarm fires no later than `expiresAt`. */
+  /** Makes sure a sweep comes within SWEEP_DELAY_MS of `expiresAt`. */
   private async armAlarm(expiresAt: number): Promise<void> {
-    const alarm = await this.ctx.storage.getAlarm();
-    if (alarm === null || alarm > expiresAt) await this.ctx.storage.setAlarm(expiresAt);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null && this.alarmAt <= expiresAt + SWEEP_DELAY_MS) return;
+    this.alarmAt = expiresAt + SWEEP_DELAY_MS;
+    await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
   /** How many keys are remembered (tests and operations). */
@@ -153,6 +178,8 @@ export class ReplayGuard extends DurableObject<Env> {
         'SELECT MIN(e) AS next FROM (SELECT MIN(expires_at) AS e FROM used UNION ALL SELECT MIN(expires_at) FROM counters)',
       )
       .one().next;
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    // The next sweep: a minute after the next expiry, and not sooner than a minute from now.
+    this.alarmAt = next === null ? null : Math.max(next, now) + SWEEP_DELAY_MS;
+    if (this.alarmAt !== null) await this.ctx.storage.setAlarm(this.alarmAt);
   }
 }

@@ -17,7 +17,8 @@ import type { Settings } from '../config/settings';
 import { randomToken } from '../crypto/random';
 import { hashGeneratedSecret } from '../crypto/secret-hash';
 import { OAuthError } from '../errors/oauth-error';
-import { countHit, useOnce } from '../replay/use-once';
+import { takeFromBudget } from '../replay/budget';
+import { useOnce } from '../replay/use-once';
 import { findClient, forgetClient } from '../storage/clients';
 import { findByDevice, insertDynamicClient, rotateCredentials } from '../storage/dynamic-clients';
 import type { AccessTokenClaims } from '../tokens/access-token';
@@ -60,10 +61,10 @@ export function clientMetadata(
   return metadata;
 }
 
-function slowDown(what: string): OAuthError {
+function slowDown(what: string, retryAfterSeconds: number): OAuthError {
   return new OAuthError('slow_down', `Too many registrations from this ${what}; try again later`, {
     status: 429,
-    headers: { 'Retry-After': '60' },
+    headers: { 'Retry-After': String(retryAfterSeconds) },
     reason: `rate_limit_${what}`,
   });
 }
@@ -101,14 +102,23 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
       },
     );
   }
-  if ((await countHit(input.replayGuard, 'dcr-ip', input.ip, 60)) > settings.registrationsPerIp)
-    throw slowDown('ip');
+  const byIp = await takeFromBudget(
+    input.replayGuard,
+    'dcr-ip',
+    input.ip,
+    settings.registrationsPerIp,
+    60,
+  );
+  if (!byIp.allowed) throw slowDown('ip', byIp.retryAfterSeconds);
   const registrar = `${initialToken.client_id}|${String(initialToken.reg_cred ?? '')}`;
-  if (
-    (await countHit(input.replayGuard, 'dcr-registrar', registrar, 60)) >
-    settings.registrationsPerClient
-  )
-    throw slowDown('client');
+  const byRegistrar = await takeFromBudget(
+    input.replayGuard,
+    'dcr-registrar',
+    registrar,
+    settings.registrationsPerClient,
+    60,
+  );
+  if (!byRegistrar.allowed) throw slowDown('client', byRegistrar.retryAfterSeconds);
   const ttl = Math.max(initialToken.exp - now + 1, 1);
   if (
     (await useOnce(input.replayGuard, 'initial-access-token', initialToken.jti, ttl)) !==

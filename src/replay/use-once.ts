@@ -25,7 +25,7 @@ export type ReplayNamespace =
   | 'cat-client'
   | 'test';
 
-async function shardOf(
+export async function shardOf(
   binding: DurableObjectNamespace<ReplayGuard>,
   namespace: ReplayNamespace,
   value: string,
@@ -45,17 +45,6 @@ export async function advanceCounter(
 ): Promise<boolean> {
   const { key, stub } = await shardOf(binding, namespace, name);
   return stub.advance(key, counter, ttlSeconds);
-}
-
-/** Counts a hit on `name` in a fixed window; answers the count (rate limits). */
-export async function countHit(
-  binding: DurableObjectNamespace<ReplayGuard>,
-  namespace: ReplayNamespace,
-  name: string,
-  windowSeconds: number,
-): Promise<number> {
-  const { key, stub } = await shardOf(binding, namespace, name);
-  return stub.hit(key, windowSeconds);
 }
 
 export async function useOnce(

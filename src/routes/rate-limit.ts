@@ -1,7 +1,7 @@
 /**
  * @module routes/rate-limit
- * Request limits on the token and attestation (CAT) endpoints, counted in ReplayGuard shards in
- * fixed one-minute windows: per client IP (before any work, so guessing secrets or flooding the
+ * Request limits on the token and attestation (CAT) endpoints, budgets in fixed one-minute windows
+ * (src/replay/budget.ts): per client IP (before any work, so guessing secrets or flooding the
  * verifiers is slowed) and per client (the token endpoint: after authentication, so nobody can
  * spend another client's budget by naming it; the CAT endpoint: per attesting client). Over a
  * limit: `429 slow_down` with `Retry-After` (the DCR endpoint answers the same way). A limit of 0
@@ -10,37 +10,42 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import { OAuthError } from '../errors/oauth-error';
-import { countHit, type ReplayNamespace } from '../replay/use-once';
+import { takeFromBudget } from '../replay/budget';
+import type { ReplayNamespace } from '../replay/use-once';
 import { clientIp } from './flow-http';
 
 const WINDOW_SECONDS = 60;
 
-function slowDown(endpoint: string, what: string): OAuthError {
+function slowDown(endpoint: string, what: string, retryAfterSeconds: number): OAuthError {
   return new OAuthError(
     'slow_down',
     `Too many ${endpoint} requests from this ${what}; try again later`,
     {
       status: 429,
-      headers: { 'Retry-After': String(WINDOW_SECONDS) },
+      headers: { 'Retry-After': String(retryAfterSeconds) },
       reason: `rate_limit_${what}`,
     },
   );
 }
 
-async function over(
+/** Takes one request from the budget; throws `slow_down` once it is spent. */
+async function take(
   c: Context<AppEnv>,
-  namespace: ReplayNamespace,
+  endpoint: 'token' | 'cat',
+  what: 'ip' | 'client',
   key: string,
   limit: number,
-): Promise<boolean> {
-  if (limit <= 0) return false;
-  return (await countHit(c.env.REPLAY_GUARD, namespace, key, WINDOW_SECONDS)) > limit;
+): Promise<void> {
+  if (limit <= 0) return;
+  const namespace: ReplayNamespace = `${endpoint}-${what}`;
+  const answer = await takeFromBudget(c.env.REPLAY_GUARD, namespace, key, limit, WINDOW_SECONDS);
+  if (!answer.allowed) throw slowDown(endpoint, what, answer.retryAfterSeconds);
 }
 
 export async function limitByIp(c: Context<AppEnv>, endpoint: 'token' | 'cat'): Promise<void> {
   const settings = c.get('settings');
   const limit = endpoint === 'token' ? settings.tokenRequestsPerIp : settings.catRequestsPerIp;
-  if (await over(c, `${endpoint}-ip`, clientIp(c), limit)) throw slowDown(endpoint, 'ip');
+  await take(c, endpoint, 'ip', clientIp(c), limit);
 }
 
 export async function limitByClient(
@@ -51,5 +56,5 @@ export async function limitByClient(
   const settings = c.get('settings');
   const limit =
     endpoint === 'token' ? settings.tokenRequestsPerClient : settings.catRequestsPerClient;
-  if (await over(c, `${endpoint}-client`, clientId, limit)) throw slowDown(endpoint, 'client');
+  await take(c, endpoint, 'client', clientId, limit);
 }

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { ReplayGuard } from '../../durable-objects/replay-guard';
+import { type ReplayGuard, SWEEP_DELAY_MS } from '../../durable-objects/replay-guard';
 import { advanceCounter, REPLAY_SHARDS, useOnce } from '../../src/replay/use-once';
 
 function guard(name: string): DurableObjectStub<ReplayGuard> {
@@ -62,6 +62,46 @@ describe('ReplayGuard Durable Object', () => {
     expect(await stub.use('long', 60)).toBe('replay');
     const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
     expect(alarm).not.toBeNull();
+  });
+
+  it('takes over an expired key before any sweep has deleted it', async () => {
+    const stub = guard('guard-expired-reuse');
+    expect(await stub.use('k', 0.05)).toBe('first-use');
+    expect(await stub.use('k', 60)).toBe('replay');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await stub.size()).toBe(1); // still stored: the sweep comes later
+    expect(await stub.use('k', 60)).toBe('first-use');
+    expect(await stub.use('k', 60)).toBe('replay');
+  });
+
+  it('leases blocks of a budget, never more than the limit in a window, then a new window', async () => {
+    const stub = guard('guard-lease');
+    const first = await stub.lease('ip', 0.05, 4, 10);
+    expect(first.granted).toBe(4);
+    expect((await stub.lease('ip', 0.05, 4, 10)).granted).toBe(4);
+    const third = await stub.lease('ip', 0.05, 4, 10);
+    expect(third).toEqual({ granted: 2, windowEnd: first.windowEnd });
+    expect((await stub.lease('ip', 0.05, 4, 10)).granted).toBe(0);
+    expect((await stub.lease('other', 60, 4, 10)).granted).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const next = await stub.lease('ip', 60, 4, 10);
+    expect(next.granted).toBe(4);
+    expect(next.windowEnd).toBeGreaterThan(first.windowEnd);
+    expect((await stub.lease('bad', 60, 0, 10)).granted).toBe(0);
+  });
+
+  it('sweeps in batches: one alarm about a minute after the earliest expiry', async () => {
+    const stub = guard('guard-sweep');
+    const before = Date.now();
+    await stub.use('a', 120);
+    const first = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(first).toBeGreaterThanOrEqual(before + 120_000 + SWEEP_DELAY_MS);
+    await stub.use('b', 600); // later expiry: the alarm stays
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(first);
+    await stub.use('c', 10); // earlier expiry: the sweep comes earlier
+    const second = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(second).toBeLessThan(first as number);
+    expect(second).toBeLessThanOrEqual(Date.now() + 10_000 + SWEEP_DELAY_MS);
   });
 
   it('fails closed on a bad key or ttl, and stores nothing', async () => {

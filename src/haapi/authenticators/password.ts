@@ -14,7 +14,7 @@
 import { hashPassword, needsRehash, verifySecret } from '../../crypto/secret-hash';
 import { HaapiProblem, type InvalidField } from '../../errors/problem';
 import { securityEvent } from '../../observability/events';
-import { countHit } from '../../replay/use-once';
+import { takeFromBudget } from '../../replay/budget';
 import {
   createAccount,
   findAccountByUsername,
@@ -132,9 +132,15 @@ export function passwordView(
 async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promise<SubmitOutcome> {
   const absent = missing(form, ['userName', 'password']);
   if (absent.length) return { kind: 'problem', problem: invalidInput(ctx, absent) };
-  const attempts = await countHit(ctx.replayGuard, 'login-ip', ctx.ip, 300);
+  const attempt = await takeFromBudget(
+    ctx.replayGuard,
+    'login-ip',
+    ctx.ip,
+    ctx.settings.loginAttemptsPerIp,
+    300,
+  );
   const event = { flow: ctx.flow.id, clientId: ctx.flow.state.request.clientId };
-  if (attempts > ctx.settings.loginAttemptsPerIp) {
+  if (!attempt.allowed) {
     securityEvent(ctx.events, 'login.lockout', { ...event, ip: ctx.ip, reason: 'ip_rate_limit' });
     return { kind: 'problem', problem: tooManyAttempts(ctx, 'ip_rate_limit') };
   }

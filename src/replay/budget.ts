@@ -1,0 +1,65 @@
+/**
+ * @module replay/budget
+ * Rate limits: a budget of `limit` requests per fixed window for a name (a client IP, a client
+ * id), kept in a ReplayGuard shard. An isolate does not ask the shard on every request: it leases
+ * a small block (1 % of the limit, at most 10, at least 1) and spends it locally, so a busy client
+ * costs one Durable Object call per block instead of per request. The shard never grants more
+ * than `limit` in a window, so the limit holds across every isolate; a block an isolate does not
+ * spend before the window ends is lost, which can only make the limit stricter. Limits of 100 or
+ * less are therefore exact, request by request.
+ */
+import type { ReplayGuard } from '../../durable-objects/replay-guard';
+import { type ReplayNamespace, shardOf } from './use-once';
+
+const MAX_LEASE = 10;
+/** Names remembered by this isolate; the oldest are dropped beyond this. */
+const MAX_LEASES = 10_000;
+
+interface Lease {
+  remaining: number;
+  /** Unix ms when the shard's window (and so this lease) ends. */
+  windowEnd: number;
+  /** The shard refused: the budget is spent until windowEnd. */
+  refused: boolean;
+}
+const leases = new Map<string, Lease>();
+
+export function leaseSize(limit: number): number {
+  return Math.max(1, Math.min(MAX_LEASE, Math.floor(limit / 100)));
+}
+
+export type BudgetAnswer = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/** Takes one request from `name`'s budget; refused (with when to retry) once it is spent. */
+export async function takeFromBudget(
+  binding: DurableObjectNamespace<ReplayGuard>,
+  namespace: ReplayNamespace,
+  name: string,
+  limit: number,
+  windowSeconds: number,
+): Promise<BudgetAnswer> {
+  const id = `${namespace}\u0000${name}`;
+  let lease = leases.get(id);
+  if (!lease || lease.windowEnd <= Date.now() || (lease.remaining === 0 && !lease.refused)) {
+    const { key, stub } = await shardOf(binding, namespace, name);
+    const { granted, windowEnd } = await stub.lease(key, windowSeconds, leaseSize(limit), limit);
+    // Requests of this isolate that asked at the same time keep every block granted.
+    const current = leases.get(id);
+    const kept = current && current.windowEnd === windowEnd ? current.remaining : 0;
+    lease = { remaining: kept + granted, windowEnd, refused: kept + granted === 0 };
+    leases.delete(id);
+    if (leases.size >= MAX_LEASES) leases.delete(leases.keys().next().value as string);
+    leases.set(id, lease);
+  }
+  if (lease.remaining > 0) {
+    lease.remaining -= 1;
+    return { allowed: true };
+  }
+  const wait = Math.ceil((lease.windowEnd - Date.now()) / 1000);
+  return { allowed: false, retryAfterSeconds: Math.max(1, wait) };
+}
+
+/** Forgets this isolate's leases (tests). */
+export function forgetLeases(): void {
+  leases.clear();
+}
