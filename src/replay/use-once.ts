@@ -6,8 +6,9 @@
 import { isValidUse, type ReplayGuard, type UseResult } from '../../durable-objects/replay-guard';
 import { sha256Hex } from '../crypto/digest';
 
-/** Number of ReplayGuard objects the keys are spread over. */
-export const REPLAY_SHARDS = 64;
+import { REPLAY_SHARDS } from './shards';
+
+export { REPLAY_SHARDS };
 
 export type ReplayNamespace =
   | 'dpop-jti'
