@@ -12,8 +12,8 @@
  *   `code`       object  -- the authorization code issued at the end of the flow:
  *                           { hash, grant (JSON), expiresAt, redeemed, issued (JSON or null) }
  *   `keep_until` number  -- Unix ms; the code record is kept this long (to detect replays)
- * An alarm at the later of `expires_at` and `keep_until` deletes everything (key-value rows only,
- * so deleteAll() is safe here).
+ * An alarm set at `expires_at` re-arms itself for `keep_until` when a code was stored, and then
+ * deletes everything (key-value rows only, so deleteAll() is safe here).
  */
 import { DurableObject } from 'cloudflare:workers';
 
@@ -62,7 +62,8 @@ export class HaapiFlow extends DurableObject<Env> {
     kv.put('state', state);
     kv.put('version', 1);
     kv.put('expires_at', expiresAt);
-    await this.armAlarm();
+    // A new flow: whatever an earlier alarm of this id was for, alarm() re-arms for a later end.
+    await this.ctx.storage.setAlarm(expiresAt);
     return true;
   }
 
@@ -98,7 +99,7 @@ export class HaapiFlow extends DurableObject<Env> {
     const expiresAt = Date.now() + Math.ceil(ttlSeconds * 1000);
     kv.put('code', { hash, grant, expiresAt, redeemed: false, issued: null } satisfies CodeRecord);
     kv.put('keep_until', expiresAt + CODE_KEEP_MS);
-    await this.armAlarm();
+    // The alarm set at create() fires at the flow's expiry and re-arms for `keep_until`.
     return true;
   }
 
@@ -122,13 +123,6 @@ export class HaapiFlow extends DurableObject<Env> {
     const kv = this.ctx.storage.kv;
     const code = kv.get<CodeRecord>('code');
     if (code && code.hash === hash) kv.put('code', { ...code, issued });
-  }
-
-  private async armAlarm(): Promise<void> {
-    const kv = this.ctx.storage.kv;
-    const end = Math.max(kv.get<number>('expires_at') ?? 0, kv.get<number>('keep_until') ?? 0);
-    const current = await this.ctx.storage.getAlarm();
-    if (end > 0 && (current === null || current < end)) await this.ctx.storage.setAlarm(end);
   }
 
   override async alarm(): Promise<void> {

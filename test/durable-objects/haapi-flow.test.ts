@@ -51,6 +51,20 @@ describe('HaapiFlow Durable Object', () => {
     expect(alarm).toBeGreaterThan(Date.now());
   });
 
+  it('a stored code outlives the flow: the alarm re-arms for how long the code is kept', async () => {
+    const stub = flow('flow-code-kept');
+    await stub.create('{"step":"done"}', 60);
+    const atCreate = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(await stub.storeCode('hash', '{"grant":1}', 30)).toBe(true);
+    // Storing the code leaves the alarm where create() put it ...
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(atCreate);
+    // ... and when it fires, it moves to the end of the code's keep time instead of deleting.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const rearmed = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(rearmed).toBeGreaterThan((atCreate as number) + 5 * 60_000);
+    expect((await stub.redeemCode('hash')).status).toBe('ok');
+  });
+
   it('destroy ends the flow at once', async () => {
     const stub = flow('flow-destroyed');
     await stub.create('{}', 600);
