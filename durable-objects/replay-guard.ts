@@ -13,7 +13,7 @@
  *                     value INTEGER         -- the highest counter accepted so far
  *                     expires_at INTEGER    -- Unix ms; refreshed on every advance
  * Reads never rely on deletion (they compare expires_at), so expired rows are swept in batches: an
- * alarm about a minute after the earliest expiry deletes expired rows (rows, never deleteAll():
+ * alarm 1 to 11 minutes after the earliest expiry deletes expired rows (rows, never deleteAll():
  * that would drop the table under the live instance) and re-arms itself at most once a minute.
  * Each operation is one SQL statement; the alarm time is kept in memory, so storage's alarm is
  * read once per instance and written only when the sweep must come earlier.
@@ -37,8 +37,10 @@ export function isValidUse(key: string, ttlSeconds: number, maxTtl = MAX_TTL_SEC
   );
 }
 
-/** Expired rows live at most about this long past their expiry before a sweep deletes them. */
+/** A sweep comes at least this long after the expiry it was set for (sweeps are batched). */
 export const SWEEP_DELAY_MS = 60_000;
+/** An armed sweep is moved earlier only if it would come more than this long after an expiry. */
+export const SWEEP_SLACK_MS = 10 * 60_000;
 
 export class ReplayGuard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -156,10 +158,13 @@ export class ReplayGuard extends DurableObject<Env> {
     return { granted, windowEnd };
   }
 
-  /** Makes sure a sweep comes within SWEEP_DELAY_MS of `expiresAt`. */
+  /**
+   * Makes sure a sweep comes within SWEEP_SLACK_MS of `expiresAt`: keys with mixed lifetimes do
+   * not move the alarm back and forth, and an expired row outlives its expiry by 1 to 11 minutes.
+   */
   private async armAlarm(expiresAt: number): Promise<void> {
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    if (this.alarmAt !== null && this.alarmAt <= expiresAt + SWEEP_DELAY_MS) return;
+    if (this.alarmAt !== null && this.alarmAt <= expiresAt + SWEEP_SLACK_MS) return;
     this.alarmAt = expiresAt + SWEEP_DELAY_MS;
     await this.ctx.storage.setAlarm(this.alarmAt);
   }
