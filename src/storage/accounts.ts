@@ -10,6 +10,8 @@ export interface Account {
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly disabled: boolean;
   readonly lockedUntil: number | null;
+  /** Wrong passwords since the last successful login. */
+  readonly failedLogins: number;
 }
 
 interface AccountRow {
@@ -19,6 +21,7 @@ interface AccountRow {
   attributes: string;
   disabled: number;
   locked_until: number | null;
+  failed_logins: number;
 }
 
 function fromRow(row: AccountRow): Account {
@@ -31,6 +34,7 @@ function fromRow(row: AccountRow): Account {
       attributes && typeof attributes === 'object' ? (attributes as Record<string, unknown>) : {},
     disabled: row.disabled === 1,
     lockedUntil: row.locked_until,
+    failedLogins: row.failed_logins ?? 0,
   };
 }
 

@@ -230,6 +230,30 @@ describe('HAAPI login with the password authenticator', () => {
     expect(locked.body.type).toBe('https://curity.se/problems/too-many-attempts');
   });
 
+  it('a successful login clears earlier failures, and writes nothing when there are none', async () => {
+    const username = `reset-${crypto.randomUUID()}`;
+    await createAccount(username, 'Correct-horse-1');
+    const row = () =>
+      env.DB.prepare('SELECT failed_logins, updated_at FROM accounts WHERE username = ?')
+        .bind(username)
+        .first<{ failed_logins: number; updated_at: number }>();
+    await env.DB.prepare('UPDATE accounts SET updated_at = 1 WHERE username = ?')
+      .bind(username)
+      .run();
+    const login = async (password: string) => {
+      const { app, authorizeUrl } = await newApp();
+      const first = await app.request(authorizeUrl);
+      return app.submit(action(first.body, 'login'), { userName: username, password });
+    };
+    expect((await login('Correct-horse-1')).status).toBe(200);
+    expect(await row()).toEqual({ failed_logins: 0, updated_at: 1 }); // nothing to clear
+    await login('wrong');
+    await login('wrong');
+    expect((await row())?.failed_logins).toBe(2);
+    expect((await login('Correct-horse-1')).status).toBe(200);
+    expect((await row())?.failed_logins).toBe(0);
+  });
+
   it('limits attempts per IP', async () => {
     const { app, authorizeUrl } = await newApp('203.0.113.9');
     const first = await app.request(authorizeUrl);

@@ -163,7 +163,9 @@ async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promi
     securityEvent(ctx.events, 'login.failure', { ...event, subject, reason: 'wrong_password' });
     return { kind: 'problem', problem: incorrect(ctx, 'wrong_password') };
   }
-  await recordSuccessfulLogin(ctx.db, subject, ctx.now);
+  // Only an account with failures (or an expired lock) to clear is written to.
+  if (account.failedLogins > 0 || account.lockedUntil !== null)
+    await recordSuccessfulLogin(ctx.db, subject, ctx.now);
   if (needsRehash(account.passwordHash, pepper)) {
     await setPasswordHash(ctx.db, subject, await hashPassword(password, pepper), ctx.now);
   }
