@@ -124,7 +124,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     (await useOnce(input.replayGuard, 'initial-access-token', initialToken.jti, ttl)) !==
     'first-use'
   ) {
-    throw new OAuthError('invalid_token', 'The initial access token was already used', {
+    throw new OAuthError('invalid_token', 'The initial access token was already used or revoked', {
       status: 401,
       reason: 'iat_replayed',
     });

@@ -5,8 +5,8 @@
  * a small block (1 % of the limit, at most 10, at least 1) and spends it locally, so a busy client
  * costs one Durable Object call per block instead of per request. The shard never grants more
  * than `limit` in a window, so the limit holds across every isolate; a block an isolate does not
- * spend before the window ends is lost, which can only make the limit stricter. Limits of 100 or
- * less are therefore exact, request by request.
+ * spend before the window ends is lost, which can only make the limit stricter. Limits of 199 or
+ * less are exact, request by request. A changed limit applies from the shard's next answer.
  */
 import type { ReplayGuard } from '../../durable-objects/replay-guard';
 import { type ReplayNamespace, shardOf } from './use-once';

@@ -53,6 +53,9 @@ export const registrationRoutes = new Hono<AppEnv>()
     const proof = await optionalDpop(c, now, 'resource', presented.token);
     const claims = await checkAccessToken({
       ...(await resourceCheck(c, now, async () => proof)),
+      // The initial access token is single use: registering consumes it in ReplayGuard, and so
+      // does revoking it (routes/revocation.ts), so a D1 revocation lookup would add nothing.
+      db: null,
       presented,
     });
     if (!(claims.scope ?? '').split(' ').includes('dcr')) {

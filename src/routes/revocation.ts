@@ -6,8 +6,10 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { DCR_SCOPE } from '../clients/initial-access-token';
 import { OAuthError } from '../errors/oauth-error';
 import { securityEvent } from '../observability/events';
+import { useOnce } from '../replay/use-once';
 import { revokeFamily } from '../storage/refresh-families';
 import { revokeAccessToken } from '../storage/revocations';
 import { inspectToken } from '../tokens/inspect-token';
@@ -46,7 +48,13 @@ export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', as
       );
     }
   } else if (inspected.kind === 'access_token' && inspected.claims.client_id === clientId) {
-    await revokeAccessToken(db, inspected.claims.jti, inspected.claims.exp, now);
+    const { jti, exp, scope } = inspected.claims;
+    await revokeAccessToken(db, jti, exp, now);
+    // An initial access token is checked by its single use, not by the revocation list: revoking
+    // it uses it up (src/clients/registration.ts).
+    if ((scope ?? '').split(' ').includes(DCR_SCOPE)) {
+      await useOnce(c.env.REPLAY_GUARD, 'initial-access-token', jti, Math.max(exp - now + 1, 1));
+    }
   }
   if (inspected.kind !== 'unknown') {
     securityEvent(c.env.EVENTS, 'token.revoked', {

@@ -62,10 +62,14 @@ export async function mintAccessToken(
   return { token: await signJwt(keys, claims, 'at+jwt'), claims };
 }
 
-/** Verifies one of our access tokens; null when it is not valid (any reason). */
+/**
+ * Verifies one of our access tokens; null when it is not valid (any reason). `db` is where
+ * revocations are looked up; null only for initial access tokens, which are single use: their
+ * use and their revocation both consume them in ReplayGuard (src/clients/registration.ts).
+ */
 export async function verifyAccessToken(
   keys: KeySet,
-  db: D1Database,
+  db: D1Database | null,
   token: string,
   issuer: string,
   now: number,
@@ -83,6 +87,6 @@ export async function verifyAccessToken(
     return null;
   }
   const claims = payload as AccessTokenClaims;
-  if (await isAccessTokenRevoked(db, claims.jti)) return null;
+  if (db && (await isAccessTokenRevoked(db, claims.jti))) return null;
   return claims;
 }

@@ -46,7 +46,8 @@ export function presentedToken(authorization: string | undefined): PresentedToke
 
 export interface ResourceCheck {
   readonly keys: KeySet;
-  readonly db: D1Database;
+  /** Revocations; null for single-use initial access tokens (see verifyAccessToken). */
+  readonly db: D1Database | null;
   readonly issuer: string;
   readonly now: number;
   readonly presented: PresentedToken;
