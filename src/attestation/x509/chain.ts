@@ -31,14 +31,41 @@ export function namesChain(chain: readonly ParsedCertificate[]): boolean {
   return true;
 }
 
+/**
+ * Signatures already verified, per certificate (by identity: parsed certificates are cached by
+ * their bytes, so the intermediates and roots every device sends are the same objects), as the
+ * issuer keys' SPKI bytes that verified them. A verification is a pure function of those bytes,
+ * so a positive answer is remembered; a failure never is.
+ */
+const verifiedBy = new WeakMap<ParsedCertificate, WeakSet<Uint8Array>>();
+
+async function signedBy(cert: ParsedCertificate, issuer: ParsedCertificate): Promise<boolean> {
+  if (verifiedBy.get(cert)?.has(issuer.spki)) return true;
+  if (!(await verifySignature(keyOf(issuer), cert.signatureAlgorithm, cert.signature, cert.tbs)))
+    return false;
+  const verified = verifiedBy.get(cert) ?? new WeakSet<Uint8Array>();
+  verified.add(issuer.spki);
+  verifiedBy.set(cert, verified);
+  return true;
+}
+
 export async function signaturesChain(chain: readonly ParsedCertificate[]): Promise<boolean> {
   for (let i = 0; i + 1 < chain.length; i++) {
-    const cert = chain[i] as ParsedCertificate;
-    const issuer = chain[i + 1] as ParsedCertificate;
-    if (!(await verifySignature(keyOf(issuer), cert.signatureAlgorithm, cert.signature, cert.tbs)))
+    if (!(await signedBy(chain[i] as ParsedCertificate, chain[i + 1] as ParsedCertificate)))
       return false;
   }
   return true;
+}
+
+/** SHA-256 (hex) of a certificate's SPKI, remembered per parsed certificate. */
+const spkiHashes = new WeakMap<ParsedCertificate, Promise<string>>();
+function spkiHash(cert: ParsedCertificate): Promise<string> {
+  let hash = spkiHashes.get(cert);
+  if (!hash) {
+    hash = sha256Hex(cert.spki);
+    spkiHashes.set(cert, hash);
+  }
+  return hash;
 }
 
 export type AnchorMatch = 'is-anchor' | 'signed-by-anchor';
@@ -51,15 +78,13 @@ export async function anchorOf(
   top: ParsedCertificate,
   anchors: readonly ParsedCertificate[],
 ): Promise<AnchorMatch | null> {
-  const topKey = await sha256Hex(top.spki);
+  const topKey = await spkiHash(top);
   for (const anchor of anchors) {
-    if ((await sha256Hex(anchor.spki)) === topKey) return 'is-anchor';
+    if ((await spkiHash(anchor)) === topKey) return 'is-anchor';
   }
   for (const anchor of anchors) {
     if (!timingSafeEqualBytes(top.issuer, anchor.subject)) continue;
-    if (await verifySignature(keyOf(anchor), top.signatureAlgorithm, top.signature, top.tbs)) {
-      return 'signed-by-anchor';
-    }
+    if (await signedBy(top, anchor)) return 'signed-by-anchor';
   }
   return null;
 }

@@ -64,6 +64,32 @@ export function derToRawEcdsa(der: Uint8Array, size: number): Uint8Array | null 
   return out;
 }
 
+/**
+ * Imported verification keys by the SPKI bytes they came from (the bytes of a cached certificate
+ * live as long as it does) and the import parameters.
+ */
+const importedKeys = new WeakMap<Uint8Array, Map<string, Promise<CryptoKey>>>();
+
+function verificationKey(
+  spki: Uint8Array,
+  algorithm: SubtleCryptoImportKeyAlgorithm,
+): Promise<CryptoKey> {
+  const id = JSON.stringify(algorithm);
+  let byAlgorithm = importedKeys.get(spki);
+  if (!byAlgorithm) {
+    byAlgorithm = new Map();
+    importedKeys.set(spki, byAlgorithm);
+  }
+  let key = byAlgorithm.get(id);
+  if (!key) {
+    key = crypto.subtle.importKey('spki', spki, algorithm, false, ['verify']);
+    // A key that does not import is not remembered: the next call fails the same way.
+    key.catch(() => byAlgorithm.delete(id));
+    byAlgorithm.set(id, key);
+  }
+  return key;
+}
+
 /** Verifies `signature` (as in X.509: DER for ECDSA) over `data` with `issuerKey`. */
 export async function verifySignature(
   issuerKey: PublicKeyInfo,
@@ -80,23 +106,17 @@ export async function verifySignature(
       if (!curve) return false;
       const raw = derToRawEcdsa(signature, curve.size);
       if (!raw) return false;
-      const key = await crypto.subtle.importKey(
-        'spki',
-        issuerKey.spki,
-        { name: 'ECDSA', namedCurve: curve.name },
-        false,
-        ['verify'],
-      );
+      const key = await verificationKey(issuerKey.spki, {
+        name: 'ECDSA',
+        namedCurve: curve.name,
+      });
       return await crypto.subtle.verify({ name: 'ECDSA', hash: algorithm.hash }, key, raw, data);
     }
     if (issuerKey.algorithm !== OID.rsaEncryption) return false;
-    const key = await crypto.subtle.importKey(
-      'spki',
-      issuerKey.spki,
-      { name: 'RSASSA-PKCS1-v1_5', hash: algorithm.hash },
-      false,
-      ['verify'],
-    );
+    const key = await verificationKey(issuerKey.spki, {
+      name: 'RSASSA-PKCS1-v1_5',
+      hash: algorithm.hash,
+    });
     return await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature, data);
   } catch {
     return false;
