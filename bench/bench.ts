@@ -29,6 +29,7 @@ type Json = Record<string, unknown>;
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = Number(process.env.BENCH_UNITS) || (QUICK ? 40 : 300);
 const N_HEAVY = QUICK ? 15 : 80;
+const WARM_UP = 20;
 /** Jobs to profile through workerd's inspector (comma-separated job names; see bench/profiler.ts). */
 const PROFILE = (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean);
 const INSPECTOR_PORT = 9229;
@@ -111,7 +112,9 @@ async function measureUnits(
   unit: (i: number) => Promise<void>,
   prepare?: (i: number) => Promise<void>,
 ): Promise<Figures> {
-  for (let i = 0; i < Math.min(5, n); i++) {
+  // Warm-up, not counted: JIT-compiled code paths and warm caches, as on a server that has been
+  // running (both sides get the same).
+  for (let i = 0; i < Math.min(WARM_UP, n); i++) {
     await prepare?.(n + i);
     await unit(n + i); // warm-up, not counted
   }
@@ -530,7 +533,7 @@ async function main(): Promise<void> {
     clientId: string,
     respond: (c: string, k: Awaited<ReturnType<typeof dpopKeys>>) => Promise<string>,
   ) => {
-    const keys = await Promise.all(Array.from({ length: N_HEAVY + 5 }, () => dpopKeys()));
+    const keys = await Promise.all(Array.from({ length: N_HEAVY + WARM_UP }, () => dpopKeys()));
     const cache = new Map<number, string>();
     return measure(job, workerd, N_HEAVY, 3, async (i) => {
       cache.set(
@@ -647,7 +650,7 @@ async function main(): Promise<void> {
     );
     await expectOk(res, 'code');
   };
-  const loginKeys = await Promise.all(Array.from({ length: N_HEAVY + 5 }, () => dpopKeys()));
+  const loginKeys = await Promise.all(Array.from({ length: N_HEAVY + WARM_UP }, () => dpopKeys()));
   results.password_login = await measure('password_login', workerd, N_HEAVY, 5, async (i) => {
     await login(loginKeys[i] as Awaited<ReturnType<typeof dpopKeys>>);
   });

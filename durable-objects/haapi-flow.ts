@@ -27,6 +27,8 @@ export type UpdateResult =
   | { ok: true; version: number }
   | { ok: false; reason: 'absent' | 'conflict' };
 
+export type CompleteResult = 'completed' | 'absent' | 'conflict' | 'code-exists';
+
 export type RedeemResult =
   | { status: 'ok'; grant: string }
   | { status: 'replayed'; issued: string | null }
@@ -94,13 +96,39 @@ export class HaapiFlow extends DurableObject<Env> {
    * False if the flow already has one.
    */
   async storeCode(hash: string, grant: string, ttlSeconds: number): Promise<boolean> {
+    if (this.ctx.storage.kv.get<CodeRecord>('code')) return false;
+    this.putCode(hash, grant, ttlSeconds);
+    return true;
+  }
+
+  /**
+   * Ends the flow in one step: replaces the state (still at `expectedVersion`) with its completed
+   * form and stores the authorization code, both or neither.
+   */
+  async completeWithCode(
+    state: string,
+    expectedVersion: number,
+    hash: string,
+    grant: string,
+    ttlSeconds: number,
+  ): Promise<CompleteResult> {
+    const current = this.live();
+    if (!current) return 'absent';
+    if (current.version !== expectedVersion) return 'conflict';
     const kv = this.ctx.storage.kv;
-    if (kv.get<CodeRecord>('code')) return false;
+    if (kv.get<CodeRecord>('code')) return 'code-exists';
+    kv.put('state', state);
+    kv.put('version', current.version + 1);
+    this.putCode(hash, grant, ttlSeconds);
+    return 'completed';
+  }
+
+  private putCode(hash: string, grant: string, ttlSeconds: number): void {
+    const kv = this.ctx.storage.kv;
     const expiresAt = Date.now() + Math.ceil(ttlSeconds * 1000);
     kv.put('code', { hash, grant, expiresAt, redeemed: false, issued: null } satisfies CodeRecord);
     kv.put('keep_until', expiresAt + CODE_KEEP_MS);
     // The alarm set at create() fires at the flow's expiry and re-arms for `keep_until`.
-    return true;
   }
 
   /**

@@ -13,7 +13,7 @@ import { HaapiProblem } from '../errors/problem';
 import { type AuthorizeProblem, validateAuthorizeRequest } from '../haapi/flow/authorize-request';
 import { flowPaths } from '../haapi/flow/context';
 import { complete, completionView, currentView, firstState } from '../haapi/flow/engine';
-import { createFlow, type FlowBinding, saveFlow } from '../haapi/flow/state';
+import { createFlow, type FlowBinding } from '../haapi/flow/state';
 import { step } from '../haapi/representations/builders';
 import { findClient } from '../storage/clients';
 import { atLeast, requiredAssurance } from '../tokens/assurance';
@@ -152,7 +152,16 @@ async function resume(c: Context<AppEnv>, flowId: string): Promise<Response> {
       ? haapiResponse(await currentView(ctx))
       : c.redirect(flowPaths(ctx.settings, flowId).step(state.authenticator ?? ''), 303);
   }
-  if (!(await saveFlow(c.env.HAAPI_FLOW, flow, { ...state, completed: true }))) {
+  const result = await complete(ctx);
+  if ('refused' in result) {
+    if (result.refused === 'code-exists')
+      throw new HaapiProblem(
+        'generic-user-error',
+        'This login has already completed',
+        400,
+        {},
+        'code_exists',
+      );
     throw new HaapiProblem(
       'about:blank',
       'The login was completed by another request',
@@ -161,15 +170,6 @@ async function resume(c: Context<AppEnv>, flowId: string): Promise<Response> {
       'flow_conflict',
     );
   }
-  const result = await complete(ctx);
-  if (!result)
-    throw new HaapiProblem(
-      'generic-user-error',
-      'This login has already completed',
-      400,
-      {},
-      'code_exists',
-    );
   if (isHaapi(c)) return haapiResponse(completionView(result.redirectUri, result.parameters));
   const url = new URL(result.redirectUri);
   for (const [k, v] of Object.entries(result.parameters)) url.searchParams.set(k, v);

@@ -4,7 +4,7 @@
  * `<flow id>.<secret>`, the object keeps only its SHA-256 and the grant, and being
  * single-threaded it hands the grant out once (RFC 6749 §4.1.2, §10.5; RFC 9700 §4.2.4).
  */
-import type { HaapiFlow } from '../../durable-objects/haapi-flow';
+import type { CompleteResult, HaapiFlow } from '../../durable-objects/haapi-flow';
 import { sha256Base64Url } from '../crypto/digest';
 import { randomToken } from '../crypto/random';
 import { isGenuineFlowId } from '../haapi/flow/flow-id';
@@ -51,6 +51,28 @@ export async function issueAuthorizationCode(
     ttlSeconds,
   );
   return stored ? code : null;
+}
+
+/**
+ * Ends flow `flowId` (at `version`) with `completedState` and issues its code, in one call to the
+ * flow's object: the code, or why not (another request moved the flow on, it is gone, or it
+ * already has a code).
+ */
+export async function completeWithCode(
+  binding: DurableObjectNamespace<HaapiFlow>,
+  flow: { id: string; version: number; completedState: string },
+  grant: AuthorizationGrant,
+  ttlSeconds: number,
+): Promise<{ code: string } | { refused: Exclude<CompleteResult, 'completed'> }> {
+  const code = `${flow.id}.${randomToken(32)}`;
+  const result = await flowStub(binding, flow.id).completeWithCode(
+    flow.completedState,
+    flow.version,
+    await sha256Base64Url(code),
+    JSON.stringify(grant),
+    ttlSeconds,
+  );
+  return result === 'completed' ? { code } : { refused: result };
 }
 
 export type Redemption =

@@ -65,6 +65,25 @@ describe('HaapiFlow Durable Object', () => {
     expect((await stub.redeemCode('hash')).status).toBe('ok');
   });
 
+  it('completes with a code in one step: both or neither', async () => {
+    const stub = flow('flow-complete');
+    expect(await stub.completeWithCode('{}', 1, 'h', '{}', 30)).toBe('absent');
+    await stub.create('{"step":"authenticated"}', 600);
+    // Another request moved the flow on: nothing is written.
+    expect(await stub.completeWithCode('{"completed":true}', 2, 'h', '{}', 30)).toBe('conflict');
+    expect(await stub.read()).toMatchObject({ state: '{"step":"authenticated"}', version: 1 });
+    expect((await stub.redeemCode('h')).status).toBe('invalid');
+    expect(await stub.completeWithCode('{"completed":true}', 1, 'h', '{"g":1}', 30)).toBe(
+      'completed',
+    );
+    expect(await stub.read()).toMatchObject({ state: '{"completed":true}', version: 2 });
+    // A second completion (even at the new version) cannot replace the code.
+    expect(await stub.completeWithCode('{"completed":true}', 2, 'h2', '{}', 30)).toBe(
+      'code-exists',
+    );
+    expect(await stub.redeemCode('h')).toEqual({ status: 'ok', grant: '{"g":1}' });
+  });
+
   it('destroy ends the flow at once', async () => {
     const stub = flow('flow-destroyed');
     await stub.create('{}', 600);

@@ -5,7 +5,7 @@
  * issued into the same HaapiFlow object (RFC 6749 §4.1.2) with the authentication attributes.
  */
 import { HaapiProblem } from '../../errors/problem';
-import { type AuthorizationGrant, issueAuthorizationCode } from '../../tokens/authorization-code';
+import { type AuthorizationGrant, completeWithCode } from '../../tokens/authorization-code';
 import type { AuthenticatorConfig } from '../authenticators/config';
 import { passwordNavigate, passwordSubmit, passwordView } from '../authenticators/password';
 import {
@@ -171,12 +171,17 @@ function prerequisiteDone(ctx: FlowContext, outcome: SubmitOutcome): SubmitOutco
   return { kind: 'state', state: afterPrerequisite(state, pending, outcome.auth) };
 }
 
-/** Ends the flow: issues the code and returns the authorization response parameters. */
-export async function complete(
-  ctx: FlowContext,
-): Promise<{ redirectUri: string; parameters: Record<string, string> } | null> {
+export type Completion =
+  | { redirectUri: string; parameters: Record<string, string> }
+  | { refused: 'absent' | 'conflict' | 'code-exists' | 'not-authenticated' };
+
+/**
+ * Ends the authenticated flow: marks it completed and issues its code in one step (both or
+ * neither), and returns the authorization response parameters, or why it could not.
+ */
+export async function complete(ctx: FlowContext): Promise<Completion> {
   const { state } = ctx.flow;
-  if (!state.auth) return null;
+  if (!state.auth) return { refused: 'not-authenticated' };
   const binding = state.binding;
   const grant: AuthorizationGrant = {
     clientId: state.request.clientId,
@@ -194,14 +199,18 @@ export async function complete(
     },
     ...(binding.mode === 'haapi' && binding.bindCode !== false ? { dpopJkt: binding.jkt } : {}),
   };
-  const code = await issueAuthorizationCode(
+  const issued = await completeWithCode(
     ctx.flows,
-    ctx.flow.id,
+    {
+      id: ctx.flow.id,
+      version: ctx.flow.version,
+      completedState: JSON.stringify({ ...state, completed: true } satisfies FlowState),
+    },
     grant,
     ctx.settings.authorizationCodeTtl,
   );
-  if (!code) return null;
-  const parameters: Record<string, string> = { code, iss: ctx.settings.issuer };
+  if ('refused' in issued) return issued;
+  const parameters: Record<string, string> = { code: issued.code, iss: ctx.settings.issuer };
   if (state.request.state !== undefined) parameters.state = state.request.state;
   return { redirectUri: state.request.redirectUri, parameters };
 }
