@@ -617,34 +617,49 @@ async function main(): Promise<void> {
   });
   results.haapi_step.floor_us = await floorCpu({ es256_verify: 2 });
 
+  // workerd CPU of each of the login's requests, summed over the counted units.
+  const loginSteps: Record<string, number> = {};
+  let countSteps = false;
+  const timed = async <T>(name: string, request: () => Promise<T>): Promise<T> => {
+    const before = cpuOf(workerd);
+    const result = await request();
+    if (countSteps) loginSteps[name] = (loginSteps[name] ?? 0) + cpuOf(workerd) - before;
+    return result;
+  };
   const login = async (key: Awaited<ReturnType<typeof dpopKeys>>) => {
-    const aat = await aatFor(key);
-    const first = await haapiCall(key, aat, 'GET', authorizePath);
+    const aat = await timed('aat', () => aatFor(key));
+    const first = await timed('authorize', () => haapiCall(key, aat, 'GET', authorizePath));
     const sid = first.headers.get('Set-Session-Id') as string;
     const href = ((await first.json()) as { actions: { model: { href: string } }[] }).actions[0]
       ?.model.href as string;
     const redirect = (await expectOk(
-      await haapiCall(key, aat, 'POST', href, sid, 'userName=demo&password=Password1'),
+      await timed('password', () =>
+        haapiCall(key, aat, 'POST', href, sid, 'userName=demo&password=Password1'),
+      ),
       'login',
     )) as { actions: { model: { href: string } }[] };
     const done = (await expectOk(
-      await haapiCall(key, aat, 'GET', redirect.actions[0]?.model.href as string, sid),
+      await timed('resume', () =>
+        haapiCall(key, aat, 'GET', redirect.actions[0]?.model.href as string, sid),
+      ),
       'resume',
     )) as { properties: { code: string } };
-    const res = await withNonce(async (n) =>
-      fetch(
-        token,
-        form(
-          {
-            grant_type: 'authorization_code',
-            code: done.properties.code,
-            redirect_uri: 'app://haapi',
-            code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
-          },
-          {
-            Authorization: basic('bench-haapi'),
-            DPoP: await dpopProof(key, 'POST', issuerToken, n),
-          },
+    const res = await timed('code', () =>
+      withNonce(async (n) =>
+        fetch(
+          token,
+          form(
+            {
+              grant_type: 'authorization_code',
+              code: done.properties.code,
+              redirect_uri: 'app://haapi',
+              code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+            },
+            {
+              Authorization: basic('bench-haapi'),
+              DPoP: await dpopProof(key, 'POST', issuerToken, n),
+            },
+          ),
         ),
       ),
     );
@@ -652,8 +667,12 @@ async function main(): Promise<void> {
   };
   const loginKeys = await Promise.all(Array.from({ length: N_HEAVY + WARM_UP }, () => dpopKeys()));
   results.password_login = await measure('password_login', workerd, N_HEAVY, 5, async (i) => {
+    countSteps = i < N_HEAVY; // warm-up units have the indices after the counted ones
     await login(loginKeys[i] as Awaited<ReturnType<typeof dpopKeys>>);
   });
+  const loginStepsUs = Object.fromEntries(
+    Object.entries(loginSteps).map(([name, ns]) => [name, Math.round(ns / N_HEAVY / 1000)]),
+  );
   results.password_login.floor_us = await floorCpu({ es256_verify: 7, es256_sign: 3, pbkdf2: 1 });
   const pbkdf2Us = await floorCpu({ pbkdf2: 1 });
   const workerdPeakKib = workerd.reduce((m, pid) => Math.max(m, peakRssKib(pid)), 0);
@@ -662,6 +681,7 @@ async function main(): Promise<void> {
     // Partial runs (BENCH_ONLY, BENCH_PROFILE; profiling slows the sampled isolate) are for
     // comparing changes and reading profiles: they do not replace bench/results.json.
     console.table(results);
+    console.log('login requests, CPU µs each:', loginStepsUs);
     rmSync(dir, { recursive: true, force: true });
     return;
   }
@@ -804,6 +824,7 @@ async function main(): Promise<void> {
       haapi_step_over_floor: aboveFloor('haapi_step'),
     },
     login_cpu_ms_without_pbkdf2: loginWithout,
+    login_request_cpu_us: loginStepsUs,
     login_cpu_ms_with_pbkdf2:
       Math.round((results.password_login as Figures).cpu_us_per_unit / 10) / 100,
     pbkdf2_us: pbkdf2Us,
