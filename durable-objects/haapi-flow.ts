@@ -136,21 +136,16 @@ export class HaapiFlow extends DurableObject<Env> {
    * redemption issued) afterwards, `invalid` when unknown or expired. Single-threaded: of
    * concurrent redemptions exactly one gets `ok`.
    */
-  async redeemCode(hash: string): Promise<RedeemResult> {
+  async redeemCode(hash: string, issued: string | null = null): Promise<RedeemResult> {
     const kv = this.ctx.storage.kv;
     const code = kv.get<CodeRecord>('code');
     if (!code || code.hash !== hash) return { status: 'invalid' };
     if (code.redeemed) return { status: 'replayed', issued: code.issued };
     if (code.expiresAt <= Date.now()) return { status: 'invalid' };
-    kv.put('code', { ...code, redeemed: true });
+    // `issued` names what this redemption will issue (access token id, refresh family), recorded
+    // with the redemption itself so that a replay can always revoke it.
+    kv.put('code', { ...code, redeemed: true, issued });
     return { status: 'ok', grant: code.grant };
-  }
-
-  /** Records what the redemption issued (refresh family, access token id) for replay revocation. */
-  async recordIssued(hash: string, issued: string): Promise<void> {
-    const kv = this.ctx.storage.kv;
-    const code = kv.get<CodeRecord>('code');
-    if (code && code.hash === hash) kv.put('code', { ...code, issued });
   }
 
   override async alarm(): Promise<void> {

@@ -76,30 +76,31 @@ export async function completeWithCode(
 }
 
 export type Redemption =
-  | { status: 'ok'; grant: AuthorizationGrant; record: (issued: IssuedByCode) => Promise<void> }
+  | { status: 'ok'; grant: AuthorizationGrant }
   | { status: 'replayed'; issued: IssuedByCode | null }
   | { status: 'invalid' };
 
+/**
+ * Redeems `code` once. `issued` names what the redemption will issue; it is recorded with the
+ * redemption, so a later replay of the code can revoke it (RFC 6749 §4.1.2).
+ */
 export async function redeemAuthorizationCode(
   binding: DurableObjectNamespace<HaapiFlow>,
   code: string,
   serverSecret: string,
+  issued: IssuedByCode,
 ): Promise<Redemption> {
   const dot = code.indexOf('.');
   const flowId = code.slice(0, dot);
   // A code whose flow id we did not mint never reaches (or creates) a Durable Object.
   if (dot < 0 || code.length > 200 || !(await isGenuineFlowId(serverSecret, flowId)))
     return { status: 'invalid' };
-  const stub = flowStub(binding, flowId);
-  const hash = await sha256Base64Url(code);
-  const result = await stub.redeemCode(hash);
-  if (result.status === 'ok') {
-    return {
-      status: 'ok',
-      grant: JSON.parse(result.grant) as AuthorizationGrant,
-      record: (issued) => stub.recordIssued(hash, JSON.stringify(issued)),
-    };
-  }
+  const result = await flowStub(binding, flowId).redeemCode(
+    await sha256Base64Url(code),
+    JSON.stringify(issued),
+  );
+  if (result.status === 'ok')
+    return { status: 'ok', grant: JSON.parse(result.grant) as AuthorizationGrant };
   if (result.status === 'replayed') {
     return {
       status: 'replayed',

@@ -25,6 +25,8 @@ export interface IssueInput {
   readonly ttl?: number;
   /** Further access-token claims (the AAT's attestation evidence). */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /** Ids chosen beforehand (a code grant records them with the redemption). */
+  readonly ids?: { readonly accessJti: string; readonly familyId?: string };
 }
 
 export interface Issued {
@@ -67,6 +69,7 @@ export async function issueTokens(context: GrantContext, input: IssueInput): Pro
     cnf,
     ttl,
     now,
+    jti: input.ids?.accessJti,
   });
   const body: Record<string, unknown> = {
     access_token: access.token,
@@ -76,7 +79,7 @@ export async function issueTokens(context: GrantContext, input: IssueInput): Pro
   };
   let familyId: string | undefined;
   if (input.refresh) {
-    familyId = randomToken(16);
+    familyId = input.ids?.familyId ?? randomToken(16);
     await createFamily(context.db, {
       familyId,
       clientId: client.client.clientId,

@@ -1,5 +1,5 @@
-import { env } from 'cloudflare:test';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { env, runInDurableObject } from 'cloudflare:test';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { atHash } from '../../src/tokens/id-token';
 import { verifyCodeVerifier } from '../../src/tokens/pkce';
@@ -116,6 +116,16 @@ describe('authorization_code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3)', () =>
       code_verifier: verifier,
     };
     const first = (await (await post(TOKEN, body, auth)).json()) as TokenBody;
+    // What the redemption issued was recorded with the redemption itself, in the flow's object.
+    const flow = env.HAAPI_FLOW.get(env.HAAPI_FLOW.idFromName(code.split('.')[0] as string));
+    const record = await runInDurableObject(flow, (_instance, state) =>
+      state.storage.kv.get<{ redeemed: boolean; issued: string }>('code'),
+    );
+    expect(record?.redeemed).toBe(true);
+    expect(JSON.parse(record?.issued as string)).toMatchObject({
+      accessJti: decodeJwt(first.access_token).jti,
+      familyId: expect.any(String),
+    });
     const replay = await post(TOKEN, body, auth);
     expect(replay.status).toBe(400);
     expect(await replay.json()).toEqual({

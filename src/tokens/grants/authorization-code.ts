@@ -8,11 +8,12 @@
  *  - a code bound to a DPoP key (HAAPI) is redeemed with a proof of that key.
  * Issues an access token, a refresh token if the client may refresh, and an ID token for `openid`.
  */
+import { randomToken } from '../../crypto/random';
 import { OAuthError } from '../../errors/oauth-error';
 import { revokeFamily } from '../../storage/refresh-families';
 import { revokeAccessToken } from '../../storage/revocations';
 import { redeemAuthorizationCode } from '../authorization-code';
-import { issueTokens } from '../issue-tokens';
+import { accessTokenTtl, issueTokens } from '../issue-tokens';
 import { verifyCodeVerifier } from '../pkce';
 import type { GrantHandler } from './context';
 
@@ -25,10 +26,18 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     throw new OAuthError('invalid_request', 'The code_verifier parameter is missing (PKCE)');
   const redirectUri = form.get('redirect_uri');
 
+  // What this redemption will issue, chosen now so that it is recorded with the redemption.
+  const refresh = client.client.grantTypes.includes('refresh_token');
+  const planned = {
+    accessJti: randomToken(16),
+    accessExp: now + accessTokenTtl(context),
+    ...(refresh ? { familyId: randomToken(16) } : {}),
+  };
   const redemption = await redeemAuthorizationCode(
     context.flows,
     code,
     context.settings.serverSecret,
+    planned,
   );
   if (redemption.status === 'replayed') {
     const issued = redemption.issued;
@@ -75,13 +84,9 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   const issued = await issueTokens(context, {
     auth: grant.auth,
     scope: grant.scope,
-    refresh: client.client.grantTypes.includes('refresh_token'),
+    refresh,
     idToken: grant.scope.includes('openid') ? { nonce: grant.nonce } : undefined,
-  });
-  await redemption.record({
-    familyId: issued.familyId,
-    accessJti: issued.accessJti,
-    accessExp: issued.accessExp,
+    ids: planned,
   });
   return issued.body;
 };

@@ -24,8 +24,9 @@ describe('Flow ids (haapi/flow/flow-id.ts)', () => {
   it('made-up flow ids and codes are refused without a Durable Object', async () => {
     const forged = 'A'.repeat(35);
     expect(await loadFlow(env.HAAPI_FLOW, forged, secret)).toBeNull();
-    expect(await redeemAuthorizationCode(env.HAAPI_FLOW, `${forged}.secret`, secret)).toEqual({
-      status: 'invalid',
-    });
+    const issued = { accessJti: 'jti', accessExp: 0 };
+    expect(
+      await redeemAuthorizationCode(env.HAAPI_FLOW, `${forged}.secret`, secret, issued),
+    ).toEqual({ status: 'invalid' });
   });
 });
