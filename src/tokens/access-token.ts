@@ -74,6 +74,19 @@ export async function verifyAccessToken(
   issuer: string,
   now: number,
 ): Promise<AccessTokenClaims | null> {
+  const claims = await verifyAccessTokenJwt(keys, token, issuer, now);
+  if (!claims) return null;
+  if (db && (await isAccessTokenRevoked(db, claims.jti))) return null;
+  return claims;
+}
+
+/** The signature and claims of one of our access tokens, without the revocation lookup. */
+export async function verifyAccessTokenJwt(
+  keys: KeySet,
+  token: string,
+  issuer: string,
+  now: number,
+): Promise<AccessTokenClaims | null> {
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, keys.verificationKeys, {
@@ -86,7 +99,5 @@ export async function verifyAccessToken(
   } catch {
     return null;
   }
-  const claims = payload as AccessTokenClaims;
-  if (db && (await isAccessTokenRevoked(db, claims.jti))) return null;
-  return claims;
+  return payload as AccessTokenClaims;
 }

@@ -7,7 +7,8 @@
  * Failures are 401 `invalid_token` with the matching WWW-Authenticate challenge.
  */
 import { OAuthError } from '../errors/oauth-error';
-import { type AccessTokenClaims, verifyAccessToken } from './access-token';
+import { isAccessTokenRevoked } from '../storage/revocations';
+import { type AccessTokenClaims, verifyAccessTokenJwt } from './access-token';
 import type { VerifiedProof } from './dpop-proof';
 import type { KeySet } from './keys';
 
@@ -59,21 +60,25 @@ export interface ResourceCheck {
 
 export async function checkAccessToken(check: ResourceCheck): Promise<AccessTokenClaims> {
   const { presented } = check;
-  const claims = await verifyAccessToken(
-    check.keys,
-    check.db,
-    presented.token,
-    check.issuer,
-    check.now,
-  );
-  if (!claims)
-    throw invalidToken('The access token is invalid or expired', presented.scheme, 'bad_token');
+  const claims = await verifyAccessTokenJwt(check.keys, presented.token, check.issuer, check.now);
+  const invalid = () =>
+    invalidToken('The access token is invalid or expired', presented.scheme, 'bad_token');
+  if (!claims) throw invalid();
   const jkt = claims.cnf?.jkt;
+  // The revocation lookup (D1) and the proof's check (ReplayGuard) do not depend on each other:
+  // they run side by side, and their outcomes are taken in the order the checks are listed.
+  const [revoked, proofCheck] = await Promise.allSettled([
+    check.db ? isAccessTokenRevoked(check.db, claims.jti) : false,
+    jkt && presented.scheme === 'DPoP' ? check.dpop(presented.token) : null,
+  ]);
+  if (revoked.status === 'rejected') throw revoked.reason;
+  if (revoked.value) throw invalid();
   if (jkt) {
     if (presented.scheme !== 'DPoP') {
       throw invalidToken('The access token is DPoP-bound', 'DPoP', 'bound_token_as_bearer');
     }
-    const proof = await check.dpop(presented.token);
+    if (proofCheck.status === 'rejected') throw proofCheck.reason;
+    const proof = proofCheck.value;
     if (!proof) throw invalidToken('A DPoP proof is required', 'DPoP', 'missing_dpop_proof');
     if (proof.jkt !== jkt)
       throw invalidToken('The DPoP proof key does not match the token', 'DPoP', 'jkt_mismatch');

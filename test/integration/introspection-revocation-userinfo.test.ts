@@ -198,6 +198,26 @@ describe('Userinfo (OIDC Core §5.3)', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('a revoked DPoP-bound token is invalid_token, whatever its proof (revocation is checked first)', async () => {
+    const key = await dpopKey();
+    const { auth, tokens } = await login(key);
+    expect((await post(REVOKE, { token: tokens.access_token }, auth)).status).toBe(200);
+    const url = `${ISSUER}${USERINFO}`;
+    for (const proof of [
+      await dpopProof(key, { htm: 'GET', htu: url, accessToken: tokens.access_token }),
+      await dpopProof(key, { htm: 'GET', htu: url }), // no ath: a bad proof as well
+    ]) {
+      const res = await call(USERINFO, {
+        headers: { Authorization: `DPoP ${tokens.access_token}`, DPoP: proof },
+      });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({
+        error: 'invalid_token',
+        error_description: 'The access token is invalid or expired',
+      });
+    }
+  });
+
   it('no token is 401 with a challenge; a token without openid is 403 insufficient_scope', async () => {
     const none = await call(USERINFO);
     expect(none.status).toBe(401);
