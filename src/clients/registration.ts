@@ -78,7 +78,9 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
       'software_id (the template client id) is required',
     );
   }
-  const template = await findClient(db, softwareId, 0);
+  // Like every client, a template is read through the per-isolate cache (CLIENT_CACHE_TTL): an
+  // edit applies within that time. Its clients are counted against the quota by the insert.
+  const template = await findClient(db, softwareId, settings.clientCacheTtl);
   if (!template || !template.isTemplate || template.disabled) {
     throw new OAuthError('invalid_client_metadata', 'software_id does not name a template client', {
       reason: 'unknown_template',
