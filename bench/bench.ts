@@ -79,6 +79,37 @@ interface Figures {
   p99_ms: number;
 }
 
+/** A job's unit of work on one server: the measured call and the uncounted set-up before it. */
+interface Side {
+  pids: number[];
+  unit: (i: number) => Promise<void>;
+  prepare?: (i: number) => Promise<void>;
+}
+
+interface Sample {
+  n: number;
+  cpuNs: number;
+  wallMs: number;
+  latencies: number[];
+}
+
+const skipped = (requestsPerUnit: number): Figures => ({
+  n: 0,
+  requests_per_unit: requestsPerUnit,
+  cpu_us_per_unit: 0,
+  units_per_s: 0,
+  p50_ms: 0,
+  p99_ms: 0,
+});
+
+/** Runs `job` (BENCH_ONLY may skip it; BENCH_PROFILE profiles the Worker while it runs). */
+async function runJob<T>(job: string, skip: () => T, run: () => Promise<T>): Promise<T> {
+  if (ONLY.length > 0 && !ONLY.includes(job)) return skip();
+  if (!PROFILE.includes(job)) return run();
+  const { profileWorker } = await import('./profiler');
+  return profileWorker(INSPECTOR_PORT, 'main', job, run);
+}
+
 async function measure(
   job: string,
   pids: number[],
@@ -87,22 +118,40 @@ async function measure(
   unit: (i: number) => Promise<void>,
   prepare?: (i: number) => Promise<void>,
 ): Promise<Figures> {
-  if (ONLY.length > 0 && !ONLY.includes(job))
-    return {
-      n: 0,
-      requests_per_unit: requestsPerUnit,
-      cpu_us_per_unit: 0,
-      units_per_s: 0,
-      p50_ms: 0,
-      p99_ms: 0,
-    };
-  if (PROFILE.includes(job)) {
-    const { profileWorker } = await import('./profiler');
-    return profileWorker(INSPECTOR_PORT, 'main', job, () =>
-      measureUnits(pids, n, requestsPerUnit, unit, prepare),
-    );
-  }
-  return measureUnits(pids, n, requestsPerUnit, unit, prepare);
+  return runJob(
+    job,
+    () => skipped(requestsPerUnit),
+    () => measureUnits(pids, n, requestsPerUnit, unit, prepare),
+  );
+}
+
+/**
+ * The same job on edge-haapi and on oidc-provider, in alternating blocks, so that whatever else
+ * the machine does while it runs weighs on both sides alike.
+ */
+async function compare(
+  job: string,
+  ours: Side,
+  theirs: Side,
+  n: number,
+): Promise<[Figures, Figures]> {
+  return runJob(
+    job,
+    () => [skipped(1), skipped(1)],
+    async () => {
+      await warmUp(ours, n);
+      await warmUp(theirs, n);
+      const blocks = 6;
+      const size = Math.ceil(n / blocks);
+      const samples: [Sample[], Sample[]] = [[], []];
+      for (let from = 0; from < n; from += size) {
+        const count = Math.min(size, n - from);
+        samples[0].push(await runUnits(ours, from, count));
+        samples[1].push(await runUnits(theirs, from, count));
+      }
+      return [figures(samples[0], 1), figures(samples[1], 1)];
+    },
+  );
 }
 
 async function measureUnits(
@@ -112,35 +161,50 @@ async function measureUnits(
   unit: (i: number) => Promise<void>,
   prepare?: (i: number) => Promise<void>,
 ): Promise<Figures> {
-  // Warm-up, not counted: JIT-compiled code paths and warm caches, as on a server that has been
-  // running (both sides get the same).
-  for (let i = 0; i < Math.min(WARM_UP, n); i++) {
-    await prepare?.(n + i);
-    await unit(n + i); // warm-up, not counted
+  const side = { pids, unit, prepare };
+  await warmUp(side, n);
+  return figures([await runUnits(side, 0, n)], requestsPerUnit);
+}
+
+/**
+ * Warm-up, not counted: JIT-compiled code paths and warm caches, as on a server that has been
+ * running (both sides get the same). Its units have the indices after the `n` counted ones.
+ */
+async function warmUp(side: Side, n: number): Promise<void> {
+  for (let i = n; i < n + Math.min(WARM_UP, n); i++) {
+    await side.prepare?.(i);
+    await side.unit(i);
   }
+}
+
+/** Units `from` … `from + count - 1`: the server's CPU and the client's latency of each. */
+async function runUnits(side: Side, from: number, count: number): Promise<Sample> {
   const latencies: number[] = [];
-  let cpu = 0;
-  const started = performance.now();
-  let prepTime = 0;
-  for (let i = 0; i < n; i++) {
-    if (prepare) {
-      const p0 = performance.now();
-      await prepare(i);
-      prepTime += performance.now() - p0;
-    }
-    const before = cpuOf(pids);
+  let cpuNs = 0;
+  let wallMs = 0;
+  for (let i = from; i < from + count; i++) {
+    await side.prepare?.(i);
+    const before = cpuOf(side.pids);
     const t0 = performance.now();
-    await unit(i);
-    latencies.push(performance.now() - t0);
-    cpu += cpuOf(pids) - before;
+    await side.unit(i);
+    const elapsed = performance.now() - t0;
+    cpuNs += cpuOf(side.pids) - before;
+    latencies.push(elapsed);
+    wallMs += elapsed;
   }
-  const wall = performance.now() - started - prepTime;
-  latencies.sort((a, b) => a - b);
+  return { n: count, cpuNs, wallMs, latencies };
+}
+
+function figures(samples: readonly Sample[], requestsPerUnit: number): Figures {
+  const n = samples.reduce((sum, s) => sum + s.n, 0);
+  const cpuNs = samples.reduce((sum, s) => sum + s.cpuNs, 0);
+  const wallMs = samples.reduce((sum, s) => sum + s.wallMs, 0);
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
   return {
     n,
     requests_per_unit: requestsPerUnit,
-    cpu_us_per_unit: Math.round(cpu / n / 10) / 100,
-    units_per_s: Math.round((n / wall) * 1000 * 10) / 10,
+    cpu_us_per_unit: Math.round(cpuNs / n / 10) / 100,
+    units_per_s: Math.round((n / wallMs) * 1000 * 10) / 10,
     p50_ms: Math.round((latencies[Math.floor(n * 0.5)] ?? 0) * 100) / 100,
     p99_ms: Math.round((latencies[Math.min(n - 1, Math.floor(n * 0.99))] ?? 0) * 100) / 100,
   };
@@ -376,6 +440,36 @@ async function main(): Promise<void> {
     return Math.round(total / 10) / 100;
   };
 
+  // ---------- oidc-provider, running beside workerd for the compared jobs ----------
+  const opSigning = await generateKeyPair('ES256', { extractable: true });
+  const opClientKey = await generateKeyPair('ES256', { extractable: true });
+  const child = spawn(process.execPath, ['bench/oidc-provider-server.mjs'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_OIDC: JSON.stringify({
+        secret,
+        initialAccessToken: 'bench-initial-access-token',
+        signingJwk: {
+          ...(await exportJWK(opSigning.privateKey)),
+          kid: 'op',
+          alg: 'ES256',
+          use: 'sig',
+        },
+        clientJwk: { ...(await exportJWK(opClientKey.publicKey)), kid: 'cc', alg: 'ES256' },
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const ready = await new Promise<{ port: number; issuer: string }>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString())));
+    child.once('exit', (code) => reject(new Error(`oidc-provider exited ${code}`)));
+  });
+  const op = [child.pid as number];
+  process.on('exit', () => child.kill());
+  const opToken = `${ready.issuer}/token`;
+  const theirs: Record<string, Figures> = {};
+
   console.log(
     `edge-haapi bench: ${N} units per job (${N_HEAVY} for attestation and logins), startup ${startupMs} ms`,
   );
@@ -383,74 +477,127 @@ async function main(): Promise<void> {
   results.baseline = await measure('baseline', workerd, N, 1, async () => {
     await (await fetch(`${base}/bench-baseline`)).text();
   });
-  results.cc_secret = await measure('cc_secret', workerd, N, 1, async () => {
-    await expectOk(
-      await fetch(
-        token,
-        form({ grant_type: 'client_credentials' }, { Authorization: basic('bench-secret') }),
-      ),
-      'cc secret',
-    );
-  });
-  results.cc_secret.floor_us = await floorCpu({ es256_sign: 1 });
-  const assertions: string[] = [];
-  results.cc_private_key_jwt = await measure(
-    'cc_private_key_jwt',
-    workerd,
-    N,
-    1,
-    async (i) => {
-      await expectOk(
-        await fetch(
-          token,
-          form({
-            grant_type: 'client_credentials',
-            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-            client_assertion: assertions[i] as string,
-          }),
-        ),
-        'cc jwt',
-      );
-    },
-    async (i) => {
-      assertions[i] = await new SignJWT({ jti: crypto.randomUUID() })
-        .setProtectedHeader({ alg: 'ES256', kid: 'cc' })
-        .setIssuer('bench-jwt')
-        .setSubject('bench-jwt')
-        .setAudience('http://127.0.0.1:8799')
-        .setExpirationTime('2m')
-        .sign(ccJwtKey.privateKey);
-    },
-  );
-  results.cc_private_key_jwt.floor_us = await floorCpu({ es256_verify: 1, es256_sign: 1 });
-  const iats: string[] = [];
-  results.dcr_registration = await measure(
-    'dcr_registration',
-    workerd,
-    N,
-    1,
-    async (i) => {
-      const res = await fetch(`${base}/oauth/v2/oauth-registration`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${iats[i]}` },
-        body: '{"software_id":"bench-template"}',
-      });
-      await expectOk(res, 'dcr');
-    },
-    async (i) => {
-      iats[i] = (
+  // The jobs oidc-provider also does run in alternating blocks on both servers (see compare()).
+  [results.cc_secret, theirs.cc_secret] = await compare(
+    'cc_secret',
+    {
+      pids: workerd,
+      unit: async () => {
         await expectOk(
           await fetch(
             token,
+            form({ grant_type: 'client_credentials' }, { Authorization: basic('bench-secret') }),
+          ),
+          'cc secret',
+        );
+      },
+    },
+    {
+      pids: op,
+      unit: async () => {
+        await expectOk(
+          await fetch(
+            opToken,
             form(
-              { grant_type: 'client_credentials', scope: 'dcr' },
-              { Authorization: basic('bench-registrar') },
+              { grant_type: 'client_credentials', scope: 'read' },
+              { Authorization: basic('cc-secret') },
             ),
           ),
-          'iat',
-        )
-      ).access_token as string;
+          'op cc secret',
+        );
+      },
     },
+    N,
+  );
+  results.cc_secret.floor_us = await floorCpu({ es256_sign: 1 });
+  const assertion = (key: CryptoKey, clientId: string, audience: string) =>
+    new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'cc' })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(audience)
+      .setExpirationTime('2m')
+      .sign(key);
+  const jwtGrant = (clientAssertion: string, scope?: string) =>
+    form({
+      grant_type: 'client_credentials',
+      ...(scope ? { scope } : {}),
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: clientAssertion,
+    });
+  const assertions: string[] = [];
+  const opAssertions: string[] = [];
+  [results.cc_private_key_jwt, theirs.cc_private_key_jwt] = await compare(
+    'cc_private_key_jwt',
+    {
+      pids: workerd,
+      unit: async (i) => {
+        await expectOk(await fetch(token, jwtGrant(assertions[i] as string)), 'cc jwt');
+      },
+      prepare: async (i) => {
+        assertions[i] = await assertion(ccJwtKey.privateKey, 'bench-jwt', 'http://127.0.0.1:8799');
+      },
+    },
+    {
+      pids: op,
+      unit: async (i) => {
+        await expectOk(await fetch(opToken, jwtGrant(opAssertions[i] as string, 'read')), 'op jwt');
+      },
+      prepare: async (i) => {
+        opAssertions[i] = await assertion(opClientKey.privateKey, 'cc-jwt', ready.issuer);
+      },
+    },
+    N,
+  );
+  results.cc_private_key_jwt.floor_us = await floorCpu({ es256_verify: 1, es256_sign: 1 });
+  const iats: string[] = [];
+  [results.dcr_registration, theirs.dcr_registration] = await compare(
+    'dcr_registration',
+    {
+      pids: workerd,
+      unit: async (i) => {
+        const res = await fetch(`${base}/oauth/v2/oauth-registration`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${iats[i]}` },
+          body: '{"software_id":"bench-template"}',
+        });
+        await expectOk(res, 'dcr');
+      },
+      prepare: async (i) => {
+        iats[i] = (
+          await expectOk(
+            await fetch(
+              token,
+              form(
+                { grant_type: 'client_credentials', scope: 'dcr' },
+                { Authorization: basic('bench-registrar') },
+              ),
+            ),
+            'iat',
+          )
+        ).access_token as string;
+      },
+    },
+    {
+      pids: op,
+      unit: async () => {
+        const res = await fetch(`${ready.issuer}/reg`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: 'Bearer bench-initial-access-token',
+          },
+          body: JSON.stringify({
+            grant_types: ['client_credentials'],
+            response_types: [],
+            redirect_uris: [],
+            token_endpoint_auth_method: 'client_secret_basic',
+          }),
+        });
+        await expectOk(res, 'op dcr');
+      },
+    },
+    N,
   );
   results.dcr_registration.floor_us = await floorCpu({ es256_verify: 1 });
 
@@ -681,97 +828,13 @@ async function main(): Promise<void> {
     // Partial runs (BENCH_ONLY, BENCH_PROFILE; profiling slows the sampled isolate) are for
     // comparing changes and reading profiles: they do not replace bench/results.json.
     console.table(results);
+    console.table(theirs);
     console.log('login requests, CPU µs each:', loginStepsUs);
+    child.kill();
     rmSync(dir, { recursive: true, force: true });
     return;
   }
 
-  // ---------- oidc-provider, same jobs, same measurement ----------
-  const opSigning = await generateKeyPair('ES256', { extractable: true });
-  const opClientKey = await generateKeyPair('ES256', { extractable: true });
-  const child = spawn(process.execPath, ['bench/oidc-provider-server.mjs'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      BENCH_OIDC: JSON.stringify({
-        secret,
-        initialAccessToken: 'bench-initial-access-token',
-        signingJwk: {
-          ...(await exportJWK(opSigning.privateKey)),
-          kid: 'op',
-          alg: 'ES256',
-          use: 'sig',
-        },
-        clientJwk: { ...(await exportJWK(opClientKey.publicKey)), kid: 'cc', alg: 'ES256' },
-      }),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const ready = await new Promise<{ port: number; issuer: string }>((resolve, reject) => {
-    child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString())));
-    child.once('exit', (code) => reject(new Error(`oidc-provider exited ${code}`)));
-  });
-  const op = [child.pid as number];
-  process.on('exit', () => child.kill());
-  const opToken = `${ready.issuer}/token`;
-  const theirs: Record<string, Figures> = {};
-  theirs.cc_secret = await measureUnits(op, N, 1, async () => {
-    await expectOk(
-      await fetch(
-        opToken,
-        form(
-          { grant_type: 'client_credentials', scope: 'read' },
-          { Authorization: basic('cc-secret') },
-        ),
-      ),
-      'op cc secret',
-    );
-  });
-  const opAssertions: string[] = [];
-  theirs.cc_private_key_jwt = await measureUnits(
-    op,
-    N,
-    1,
-    async (i) => {
-      await expectOk(
-        await fetch(
-          opToken,
-          form({
-            grant_type: 'client_credentials',
-            scope: 'read',
-            client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-            client_assertion: opAssertions[i] as string,
-          }),
-        ),
-        'op cc jwt',
-      );
-    },
-    async (i) => {
-      opAssertions[i] = await new SignJWT({ jti: crypto.randomUUID() })
-        .setProtectedHeader({ alg: 'ES256', kid: 'cc' })
-        .setIssuer('cc-jwt')
-        .setSubject('cc-jwt')
-        .setAudience(ready.issuer)
-        .setExpirationTime('2m')
-        .sign(opClientKey.privateKey);
-    },
-  );
-  theirs.dcr_registration = await measureUnits(op, N, 1, async () => {
-    const res = await fetch(`${ready.issuer}/reg`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        Authorization: 'Bearer bench-initial-access-token',
-      },
-      body: JSON.stringify({
-        grant_types: ['client_credentials'],
-        response_types: [],
-        redirect_uris: [],
-        token_endpoint_auth_method: 'client_secret_basic',
-      }),
-    });
-    await expectOk(res, 'op dcr');
-  });
   const opPeakKib = peakRssKib(child.pid as number);
   child.kill();
 

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { forgetLeases, leaseSize, takeFromBudget } from '../../../src/replay/budget';
+import { forgetLeases, maxBlock, takeFromBudget } from '../../../src/replay/budget';
 import { shardOf } from '../../../src/replay/use-once';
 
 /** The count the shard holds for a name: requests granted to isolates in this window. */
@@ -31,13 +31,12 @@ async function takeUntilRefused(name: string, limit: number, max: number): Promi
 describe('rate-limit budgets', () => {
   beforeEach(() => forgetLeases());
 
-  it('leases 1 % of the limit, at most 10 and at least 1', () => {
-    expect(leaseSize(1)).toBe(1);
-    expect(leaseSize(100)).toBe(1);
-    expect(leaseSize(199)).toBe(1);
-    expect(leaseSize(600)).toBe(6);
-    expect(leaseSize(3000)).toBe(10);
-    expect(leaseSize(10_000_000)).toBe(10);
+  it('blocks grow to 1 % of the limit at most, and never below 1', () => {
+    expect(maxBlock(1)).toBe(1);
+    expect(maxBlock(100)).toBe(1);
+    expect(maxBlock(199)).toBe(1);
+    expect(maxBlock(600)).toBe(6);
+    expect(maxBlock(3000)).toBe(30);
   });
 
   it('small limits are exact: the shard is asked on every request', async () => {
@@ -46,20 +45,34 @@ describe('rate-limit budgets', () => {
     expect(await granted(name)).toBe(5);
   });
 
-  it('a large limit is spent in blocks: one shard call per block, exactly the limit in all', async () => {
+  it('a busy isolate leases doubling blocks, one shard call per block, exactly the limit in all', async () => {
     const name = crypto.randomUUID();
-    expect((await takeFromBudget(env.REPLAY_GUARD, 'test', name, 1000, 60)).allowed).toBe(true);
-    expect(await granted(name)).toBe(10); // one block leased, nine left in this isolate
-    for (let i = 0; i < 9; i++) await takeFromBudget(env.REPLAY_GUARD, 'test', name, 1000, 60);
-    expect(await granted(name)).toBe(10);
-    expect(await takeUntilRefused(name, 1000, 2000)).toBe(990);
+    const take = () => takeFromBudget(env.REPLAY_GUARD, 'test', name, 1000, 60);
+    // Blocks of 1, 2, 4, 8, then 10 (1 % of 1000): the shard has granted what was taken so far,
+    // rounded up to the end of the current block.
+    const grantedAfter: number[] = [];
+    for (let i = 1; i <= 26; i++) {
+      expect((await take()).allowed).toBe(true);
+      if ([1, 2, 3, 4, 7, 8, 15, 16, 25, 26].includes(i)) grantedAfter.push(await granted(name));
+    }
+    expect(grantedAfter).toEqual([1, 3, 3, 7, 7, 15, 15, 25, 25, 35]);
+    expect(await takeUntilRefused(name, 1000, 2000)).toBe(1000 - 26);
     expect(await granted(name)).toBe(1000);
+  });
+
+  it('an isolate that sees one request at a time leases one at a time', async () => {
+    const name = crypto.randomUUID();
+    await takeFromBudget(env.REPLAY_GUARD, 'test', name, 1000, 60);
+    forgetLeases(); // the next request lands in another isolate
+    await takeFromBudget(env.REPLAY_GUARD, 'test', name, 1000, 60);
+    expect(await granted(name)).toBe(2);
   });
 
   it('a block lost with its isolate only makes the limit stricter', async () => {
     const name = crypto.randomUUID();
-    await takeFromBudget(env.REPLAY_GUARD, 'test', name, 300, 60); // block of 3, 2 left
-    forgetLeases(); // the isolate is gone
+    await takeFromBudget(env.REPLAY_GUARD, 'test', name, 300, 60); // a block of 1, spent
+    await takeFromBudget(env.REPLAY_GUARD, 'test', name, 300, 60); // a block of 2, 1 left
+    forgetLeases(); // the isolate is gone, with the one it did not spend
     expect(await takeUntilRefused(name, 300, 1000)).toBe(297);
   });
 
