@@ -83,11 +83,19 @@ export async function accessFlow(
   flowId: string,
   csrf?: string | null,
 ): Promise<LoadedFlow> {
-  const flow = await loadFlow(c.env.HAAPI_FLOW, flowId, c.get('settings').serverSecret);
+  const haapi = isHaapi(c);
+  // A HAAPI caller (AAT, DPoP proof) is checked while the flow is read: the round trips overlap.
+  // The outcomes are taken in the order below, so the answer does not depend on which ends first.
+  const [loaded, callerCheck] = await Promise.allSettled([
+    loadFlow(c.env.HAAPI_FLOW, flowId, c.get('settings').serverSecret),
+    haapi ? haapiCaller(c) : null,
+  ]);
+  if (loaded.status === 'rejected') throw loaded.reason;
+  const flow = loaded.value;
   if (!flow) throw unknownFlow();
   const binding = flow.state.binding;
   if (binding.mode === 'haapi') {
-    if (!isHaapi(c))
+    if (!haapi)
       throw new HaapiProblem(
         'generic-user-error',
         'This login continues through the HAAPI',
@@ -95,12 +103,13 @@ export async function accessFlow(
         {},
         'html_on_haapi_flow',
       );
-    const caller = await haapiCaller(c);
+    if (callerCheck.status === 'rejected') throw callerCheck.reason;
+    const caller = callerCheck.value as HaapiCaller;
     if (c.req.header('Session-Id') !== flowId) throw mismatch('session_id');
     if (!(await timingSafeEqualStrings(caller.jkt, binding.jkt))) throw mismatch('aat_key');
     return flow;
   }
-  if (isHaapi(c)) throw mismatch('haapi_on_html_flow');
+  if (haapi) throw mismatch('haapi_on_html_flow');
   const cookie = getCookie(c, FLOW_COOKIE) ?? '';
   const [cookieFlow, secret] = cookie.split('.');
   if (cookieFlow !== flowId || !secret || !decodeBase64Url(secret)) throw unknownFlow();
