@@ -24,6 +24,7 @@ import {
   createDevCa,
   type DevCa,
 } from '../test/support/dev-attestation';
+import { passkeyLogin, startPasskeyServer } from './passkey-login';
 
 type Json = Record<string, unknown>;
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -292,6 +293,20 @@ async function main(): Promise<void> {
     },
   };
 
+  const bindings: Record<string, string> = {
+    ENVIRONMENT: 'development',
+    ISSUER: 'http://127.0.0.1:8799',
+    SIGNING_KEYS: JSON.stringify({ keys: [signingJwk] }),
+    SERVER_SECRET: 'YmVuY2gtc2VydmVyLXNlY3JldC0zMi1ieXRlcy1sb25nISE',
+    ATTESTATION: JSON.stringify(policies),
+    ATTESTATION_STATUS_URL: '',
+    LOGIN_ATTEMPTS_PER_IP: '100000',
+    DCR_REGISTRATIONS_PER_IP: '100000',
+    DCR_REGISTRATIONS_PER_CLIENT: '100000',
+    // One loopback IP sends everything: the per-IP limits would only measure 429s.
+    TOKEN_REQUESTS_PER_IP: '0',
+    CAT_REQUESTS_PER_IP: '0',
+  };
   const t0 = performance.now();
   const mf = new Miniflare({
     workers: [
@@ -301,20 +316,7 @@ async function main(): Promise<void> {
         scriptPath: join(dir, 'main', 'worker.mjs'),
         modulesRoot: join(dir, 'main'),
         compatibilityDate: '2026-04-20',
-        bindings: {
-          ENVIRONMENT: 'development',
-          ISSUER: 'http://127.0.0.1:8799',
-          SIGNING_KEYS: JSON.stringify({ keys: [signingJwk] }),
-          SERVER_SECRET: 'YmVuY2gtc2VydmVyLXNlY3JldC0zMi1ieXRlcy1sb25nISE',
-          ATTESTATION: JSON.stringify(policies),
-          ATTESTATION_STATUS_URL: '',
-          LOGIN_ATTEMPTS_PER_IP: '100000',
-          DCR_REGISTRATIONS_PER_IP: '100000',
-          DCR_REGISTRATIONS_PER_CLIENT: '100000',
-          // One loopback IP sends everything: the per-IP limits would only measure 429s.
-          TOKEN_REQUESTS_PER_IP: '0',
-          CAT_REQUESTS_PER_IP: '0',
-        },
+        bindings,
         d1Databases: ['DB'],
         unsafeDirectSockets: [{ host: '127.0.0.1', port: 8799 }],
         durableObjects: {
@@ -822,6 +824,30 @@ async function main(): Promise<void> {
   );
   results.password_login.floor_us = await floorCpu({ es256_verify: 7, es256_sign: 3, pbkdf2: 1 });
   const pbkdf2Us = await floorCpu({ pbkdf2: 1 });
+
+  // A passkey login in a browser, on a second workerd whose Worker also has the WebAuthn
+  // authenticator (bench/passkey-login.ts).
+  if (ONLY.length === 0 || ONLY.includes('passkey_login')) {
+    const known = new Set(childPids('workerd'));
+    const server = await startPasskeyServer({
+      scriptPath: join(dir, 'main', 'worker.mjs'),
+      modulesRoot: join(dir, 'main'),
+      bindings,
+      port: 8801,
+      setUpDb: async (passkeyDb) => {
+        await applySql(passkeyDb, readFileSync('schema.sql', 'utf8'));
+        await applySql(passkeyDb, readFileSync('seed/demo.sql', 'utf8'));
+      },
+    });
+    const passkeyWorkerd = childPids('workerd').filter((pid) => !known.has(pid));
+    results.passkey_login = await measure('passkey_login', passkeyWorkerd, N_HEAVY, 6, () =>
+      passkeyLogin(server),
+    );
+    await server.mf.dispose();
+  } else {
+    results.passkey_login = skipped(6);
+  }
+  results.passkey_login.floor_us = await floorCpu({ es256_verify: 1, es256_sign: 2 });
   const workerdPeakKib = workerd.reduce((m, pid) => Math.max(m, peakRssKib(pid)), 0);
   await mf.dispose();
   if (PARTIAL) {
@@ -885,6 +911,7 @@ async function main(): Promise<void> {
       android_ec_over_floor: aboveFloor('android_ec'),
       app_attest_over_floor: aboveFloor('app_attest'),
       haapi_step_over_floor: aboveFloor('haapi_step'),
+      passkey_login_over_floor: aboveFloor('passkey_login'),
     },
     login_cpu_ms_without_pbkdf2: loginWithout,
     login_request_cpu_us: loginStepsUs,

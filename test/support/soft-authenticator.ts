@@ -17,6 +17,8 @@ import { join, sha, toDerSignature, u32 } from './dev-attestation';
 interface Credential {
   id: Uint8Array;
   keys: CryptoKeyPair;
+  /** The COSE public key (what a relying party stores). */
+  cose: Uint8Array;
   rpId: string;
   userHandle: string;
   counter: number;
@@ -70,7 +72,14 @@ export class SoftAuthenticator {
       ]),
     );
     const id = crypto.getRandomValues(new Uint8Array(32));
-    const credential: Credential = { id, keys, rpId, userHandle: options.user.id, counter: 0 };
+    const credential: Credential = {
+      id,
+      keys,
+      cose,
+      rpId,
+      userHandle: options.user.id,
+      counter: 0,
+    };
     this.credentials.push(credential);
     const authData = join(
       await sha(rpId),
