@@ -15,8 +15,8 @@
  * Reads never rely on deletion (they compare expires_at), so expired rows are swept in batches: an
  * alarm 1 to 11 minutes after the earliest expiry deletes expired rows (rows, never deleteAll():
  * that would drop the table under the live instance) and re-arms itself at most once a minute.
- * Each operation is one SQL statement; the alarm time is kept in memory, so storage's alarm is
- * read once per instance and written only when the sweep must come earlier.
+ * `use` and `advance` are one SQL statement each; the alarm time is kept in memory, so storage's
+ * alarm is read once per instance and written only when the sweep must come earlier.
  */
 import { DurableObject } from 'cloudflare:workers';
 
@@ -146,7 +146,7 @@ export class ReplayGuard extends DurableObject<Env> {
     const windowEnd = live ? row.expires_at : now + Math.ceil(windowSeconds * 1000);
     const granted = Math.max(0, Math.min(want, limit - used));
     if (granted > 0 || !live) {
-      // Nothing awaits between the read and this write: the object's input gate keeps them atomic.
+      // No await between the read and this write: no other call of this object runs in between.
       this.sql.exec(
         'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
         key,
