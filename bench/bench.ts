@@ -10,20 +10,17 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { Miniflare } from 'miniflare';
+import type { Attester } from '../client/bootstrap';
+import { androidAttester, DEMO, iosAttester } from '../client/demo/scenarios';
+import { DpopKey } from '../client/dpop';
 import { encodeBase64 } from '../src/crypto/pem';
 import { hashGeneratedSecret } from '../src/crypto/secret-hash';
 import { REPLAY_SHARDS } from '../src/replay/shards';
 import { applySql } from '../test/support/apply-schema';
 import { bundleWorker } from '../test/support/bundle-worker';
-import {
-  androidChain,
-  appAttestation,
-  appAttestDevice,
-  createDevCa,
-  type DevCa,
-} from '../test/support/dev-attestation';
+import { createDevCa } from '../test/support/dev-attestation';
 import { passkeyLogin, startPasskeyServer } from './passkey-login';
 
 type Json = Record<string, unknown>;
@@ -229,26 +226,6 @@ async function signFixture(type: 'RSA' | 'P-384' | 'P-256') {
   return { spki: encodeBase64(spki), data: encodeBase64(data), signature: encodeBase64(signature) };
 }
 
-async function dpopProof(
-  key: { privateKey: CryptoKey; jwk: Json },
-  htm: string,
-  htu: string,
-  nonce?: string,
-  accessToken?: string,
-): Promise<string> {
-  const claims: Json = { htm, htu, iat: Math.floor(Date.now() / 1000), jti: crypto.randomUUID() };
-  if (nonce) claims.nonce = nonce;
-  if (accessToken) {
-    const digest = new Uint8Array(
-      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken)),
-    );
-    claims.ath = Buffer.from(digest).toString('base64url');
-  }
-  return new SignJWT(claims)
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk })
-    .sign(key.privateKey);
-}
-
 async function main(): Promise<void> {
   const dir = join(tmpdir(), `edge-haapi-bench-${process.pid}`);
   mkdirSync(dir, { recursive: true });
@@ -271,24 +248,26 @@ async function main(): Promise<void> {
   const ecRoot = await createDevCa('bench Android root EC', undefined, 'P-384');
   const appleRoot = await createDevCa('bench App Attest root', undefined, 'P-384');
   const appleCa = await createDevCa('bench App Attest CA 1', appleRoot);
+  // The demo app's identities, so that the reference client's development attesters answer.
+  const [teamId, ...bundle] = DEMO.appId.split('.');
   const policies = {
     'bench-android-rsa': {
       platform: 'android',
       mode: 'non-production',
-      packageNames: ['io.bench'],
+      packageNames: [DEMO.packageName],
       developmentRoots: [rsaRoot.pem],
     },
     'bench-android-ec': {
       platform: 'android',
       mode: 'non-production',
-      packageNames: ['io.bench'],
+      packageNames: [DEMO.packageName],
       developmentRoots: [ecRoot.pem],
     },
     'bench-ios': {
       platform: 'ios',
       mode: 'non-production',
-      teamId: 'BENCHTEAM1',
-      bundleIds: ['io.bench'],
+      teamId,
+      bundleIds: [bundle.join('.')],
       developmentRoots: [appleRoot.pem],
     },
   };
@@ -397,23 +376,19 @@ async function main(): Promise<void> {
   }
 
   const token = `${base}/oauth/v2/oauth-token`;
-  const issuerToken = 'http://127.0.0.1:8799/oauth/v2/oauth-token';
   const basic = (id: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
   const form = (body: Record<string, string>, headers: Record<string, string> = {}) => ({
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(body).toString(),
   });
-  const dpopKeys = async () => {
-    const pair = await generateKeyPair('ES256', { extractable: true });
-    const jwk = await exportJWK(pair.publicKey);
-    return {
-      privateKey: pair.privateKey,
-      jwk: jwk as Json,
-      jkt: await calculateJwkThumbprint(jwk),
-      pair,
-    };
-  };
+  const postForm = async (
+    url: string,
+    body: Record<string, string>,
+    headers: Record<string, string>,
+    what: string,
+  ) => expectOk(await fetch(url, form(body, headers)), what);
+  const dpopKeys = (count: number) => Promise.all(Array.from({ length: count }, DpopKey.generate));
   let nonce: string | undefined;
   const withNonce = async (send: (n?: string) => Promise<Response>): Promise<Response> => {
     let res = await send(nonce);
@@ -485,28 +460,15 @@ async function main(): Promise<void> {
     {
       pids: workerd,
       unit: async () => {
-        await expectOk(
-          await fetch(
-            token,
-            form({ grant_type: 'client_credentials' }, { Authorization: basic('bench-secret') }),
-          ),
-          'cc secret',
-        );
+        const body = { grant_type: 'client_credentials' };
+        await postForm(token, body, { Authorization: basic('bench-secret') }, 'cc secret');
       },
     },
     {
       pids: op,
       unit: async () => {
-        await expectOk(
-          await fetch(
-            opToken,
-            form(
-              { grant_type: 'client_credentials', scope: 'read' },
-              { Authorization: basic('cc-secret') },
-            ),
-          ),
-          'op cc secret',
-        );
+        const body = { grant_type: 'client_credentials', scope: 'read' };
+        await postForm(opToken, body, { Authorization: basic('cc-secret') }, 'op cc secret');
       },
     },
     N,
@@ -566,18 +528,9 @@ async function main(): Promise<void> {
         await expectOk(res, 'dcr');
       },
       prepare: async (i) => {
-        iats[i] = (
-          await expectOk(
-            await fetch(
-              token,
-              form(
-                { grant_type: 'client_credentials', scope: 'dcr' },
-                { Authorization: basic('bench-registrar') },
-              ),
-            ),
-            'iat',
-          )
-        ).access_token as string;
+        const body = { grant_type: 'client_credentials', scope: 'dcr' };
+        iats[i] = (await postForm(token, body, { Authorization: basic('bench-registrar') }, 'iat'))
+          .access_token as string;
       },
     },
     {
@@ -604,11 +557,7 @@ async function main(): Promise<void> {
   results.dcr_registration.floor_us = await floorCpu({ es256_verify: 1 });
 
   // Attestation bootstraps: challenge, CAT, AAT (3 requests); the device-side minting is not counted.
-  const bootstrap = async (
-    clientId: string,
-    respond: (challenge: string, key: Awaited<ReturnType<typeof dpopKeys>>) => Promise<string>,
-    key: Awaited<ReturnType<typeof dpopKeys>>,
-  ) => {
+  const bootstrap = async (clientId: string, attester: Attester, key: DpopKey) => {
     const challenge = (
       await expectOk(
         await fetch(`${base}/oauth/v2/oauth-token/cat?client_id=${clientId}`, {
@@ -617,13 +566,12 @@ async function main(): Promise<void> {
         'challenge',
       )
     ).challenge as string;
-    const response = await respond(challenge, key);
+    const response = await attester(challenge, key);
     const cat = (
-      await expectOk(
-        await fetch(
-          `${base}/oauth/v2/oauth-token/cat?client_id=${clientId}`,
-          form({ challenge, challenge_response: response }),
-        ),
+      await postForm(
+        `${base}/oauth/v2/oauth-token/cat?client_id=${clientId}`,
+        { challenge, challenge_response: response },
+        {},
         'cat',
       )
     ).cat as string;
@@ -637,77 +585,35 @@ async function main(): Promise<void> {
             client_assertion_type: 'urn:se:curity:attestation:client',
             client_assertion: cat,
           },
-          { DPoP: await dpopProof(key, 'POST', issuerToken, n) },
+          { DPoP: await key.proof('POST', token, { nonce: n }) },
         ),
       ),
     );
     return (await expectOk(aat, 'aat')).access_token as string;
   };
-  const androidResponse =
-    (root: DevCa) => async (challenge: string, key: Awaited<ReturnType<typeof dpopKeys>>) => {
-      const digest = new Uint8Array(
-        await crypto.subtle.digest('SHA-256', new TextEncoder().encode(challenge)),
-      );
-      const chain = await androidChain({
-        root,
-        key: key.pair as CryptoKeyPair,
-        challenge: digest,
-        packageName: 'io.bench',
-        signatureDigests: [new Uint8Array(32).fill(3)],
-      });
-      return JSON.stringify({ platform: 'android', x5c: chain.map(encodeBase64) });
-    };
-  const iosResponse = async (challenge: string, key: Awaited<ReturnType<typeof dpopKeys>>) => {
-    const device = await appAttestDevice();
-    const clientDataHash = new Uint8Array(
-      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${challenge}.${key.jkt}`)),
-    );
-    const attestation = await appAttestation({
-      root: appleRoot,
-      intermediate: appleCa,
-      device,
-      appId: 'BENCHTEAM1.io.bench',
-      clientDataHash,
-    });
-    return JSON.stringify({
-      platform: 'ios',
-      keyId: encodeBase64(device.keyId),
-      attestation: encodeBase64(attestation),
-      jkt: key.jkt,
-    });
-  };
-  // The device work (minting a chain) happens between the requests; measure only server CPU.
-  const bootstrapJob = async (
-    job: string,
-    clientId: string,
-    respond: (c: string, k: Awaited<ReturnType<typeof dpopKeys>>) => Promise<string>,
-  ) => {
-    const keys = await Promise.all(Array.from({ length: N_HEAVY + WARM_UP }, () => dpopKeys()));
-    const cache = new Map<number, string>();
+  // The device work (minting a chain or an attestation) happens between the requests and is not
+  // counted; each unit is a new device (an attester answers its first challenge with an attestation).
+  const bootstrapJob = async (job: string, clientId: string, attester: () => Attester) => {
+    const keys = await dpopKeys(N_HEAVY + WARM_UP);
     return measure(job, workerd, N_HEAVY, 3, async (i) => {
-      cache.set(
-        i,
-        await bootstrap(clientId, respond, keys[i] as Awaited<ReturnType<typeof dpopKeys>>),
-      );
+      await bootstrap(clientId, attester(), keys[i] as DpopKey);
     });
   };
-  results.android_rsa = await bootstrapJob(
-    'android_rsa',
-    'bench-android-rsa',
-    androidResponse(rsaRoot),
+  results.android_rsa = await bootstrapJob('android_rsa', 'bench-android-rsa', () =>
+    androidAttester(rsaRoot),
   );
   results.android_rsa.floor_us = await floorCpu({
     rsa4096_verify: 1,
     es256_sign: 2,
     es256_verify: 2,
   });
-  results.android_ec = await bootstrapJob(
-    'android_ec',
-    'bench-android-ec',
-    androidResponse(ecRoot),
+  results.android_ec = await bootstrapJob('android_ec', 'bench-android-ec', () =>
+    androidAttester(ecRoot),
   );
   results.android_ec.floor_us = await floorCpu({ p384_verify: 1, es256_sign: 2, es256_verify: 2 });
-  results.app_attest = await bootstrapJob('app_attest', 'bench-ios', iosResponse);
+  results.app_attest = await bootstrapJob('app_attest', 'bench-ios', () =>
+    iosAttester(appleRoot, appleCa),
+  );
   results.app_attest.floor_us = await floorCpu({
     p256_verify: 1,
     p384_verify: 1,
@@ -716,8 +622,8 @@ async function main(): Promise<void> {
   });
 
   // HAAPI: one step (GET of the current step with AAT + DPoP), and a whole password login.
-  const loginKey = await dpopKeys();
-  const aatFor = async (key: Awaited<ReturnType<typeof dpopKeys>>) =>
+  const loginKey = await DpopKey.generate();
+  const aatFor = async (key: DpopKey) =>
     (
       await expectOk(
         await withNonce(async (n) =>
@@ -727,7 +633,7 @@ async function main(): Promise<void> {
               { grant_type: 'client_credentials', scope: 'urn:se:curity:scopes:haapi' },
               {
                 Authorization: basic('bench-haapi'),
-                DPoP: await dpopProof(key, 'POST', issuerToken, n),
+                DPoP: await key.proof('POST', token, { nonce: n }),
               },
             ),
           ),
@@ -736,7 +642,7 @@ async function main(): Promise<void> {
       )
     ).access_token as string;
   const haapiCall = async (
-    key: Awaited<ReturnType<typeof dpopKeys>>,
+    key: DpopKey,
     aat: string,
     method: string,
     path: string,
@@ -744,15 +650,15 @@ async function main(): Promise<void> {
     body?: string,
   ) =>
     withNonce(async (n) => {
-      const target = new URL(path, 'http://127.0.0.1:8799');
+      const url = new URL(path, base).href;
       const headers: Record<string, string> = {
         Accept: 'application/vnd.auth+json',
         Authorization: `DPoP ${aat}`,
-        DPoP: await dpopProof(key, method, `${target.origin}${target.pathname}`, n, aat),
+        DPoP: await key.proof(method, url, { accessToken: aat, nonce: n }),
       };
       if (session) headers['Session-Id'] = session;
       if (body) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      return fetch(`${base}${target.pathname}${target.search}`, { method, headers, body });
+      return fetch(url, { method, headers, body });
     });
   const authorizePath =
     '/oauth/v2/oauth-authorize?client_id=bench-haapi&response_type=code&redirect_uri=app%3A%2F%2Fhaapi&scope=openid&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
@@ -775,7 +681,7 @@ async function main(): Promise<void> {
     if (countSteps) loginSteps[name] = (loginSteps[name] ?? 0) + cpuOf(workerd) - before;
     return result;
   };
-  const login = async (key: Awaited<ReturnType<typeof dpopKeys>>) => {
+  const login = async (key: DpopKey) => {
     const aat = await timed('aat', () => aatFor(key));
     const first = await timed('authorize', () => haapiCall(key, aat, 'GET', authorizePath));
     const sid = first.headers.get('Set-Session-Id') as string;
@@ -806,7 +712,7 @@ async function main(): Promise<void> {
             },
             {
               Authorization: basic('bench-haapi'),
-              DPoP: await dpopProof(key, 'POST', issuerToken, n),
+              DPoP: await key.proof('POST', token, { nonce: n }),
             },
           ),
         ),
@@ -814,10 +720,10 @@ async function main(): Promise<void> {
     );
     await expectOk(res, 'code');
   };
-  const loginKeys = await Promise.all(Array.from({ length: N_HEAVY + WARM_UP }, () => dpopKeys()));
+  const loginKeys = await dpopKeys(N_HEAVY + WARM_UP);
   results.password_login = await measure('password_login', workerd, N_HEAVY, 5, async (i) => {
     countSteps = i < N_HEAVY; // warm-up units have the indices after the counted ones
-    await login(loginKeys[i] as Awaited<ReturnType<typeof dpopKeys>>);
+    await login(loginKeys[i] as DpopKey);
   });
   const loginStepsUs = Object.fromEntries(
     Object.entries(loginSteps).map(([name, ns]) => [name, Math.round(ns / N_HEAVY / 1000)]),
