@@ -92,18 +92,9 @@ export class HaapiFlow extends DurableObject<Env> {
   }
 
   /**
-   * Stores the authorization code of this flow (only its hash: the code itself is never stored).
-   * False if the flow already has one.
-   */
-  async storeCode(hash: string, grant: string, ttlSeconds: number): Promise<boolean> {
-    if (this.ctx.storage.kv.get<CodeRecord>('code')) return false;
-    this.putCode(hash, grant, ttlSeconds);
-    return true;
-  }
-
-  /**
    * Ends the flow in one step: replaces the state (still at `expectedVersion`) with its completed
-   * form and stores the authorization code, both or neither.
+   * form and stores the authorization code (only its hash: the code itself is never stored), both
+   * or neither.
    */
   async completeWithCode(
     state: string,
@@ -119,16 +110,11 @@ export class HaapiFlow extends DurableObject<Env> {
     if (kv.get<CodeRecord>('code')) return 'code-exists';
     kv.put('state', state);
     kv.put('version', current.version + 1);
-    this.putCode(hash, grant, ttlSeconds);
-    return 'completed';
-  }
-
-  private putCode(hash: string, grant: string, ttlSeconds: number): void {
-    const kv = this.ctx.storage.kv;
     const expiresAt = Date.now() + Math.ceil(ttlSeconds * 1000);
     kv.put('code', { hash, grant, expiresAt, redeemed: false, issued: null } satisfies CodeRecord);
     kv.put('keep_until', expiresAt + CODE_KEEP_MS);
     // The alarm set at create() fires at the flow's expiry and re-arms for `keep_until`.
+    return 'completed';
   }
 
   /**

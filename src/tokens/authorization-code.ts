@@ -37,22 +37,6 @@ export function flowStub(
   return binding.get(binding.idFromName(flowId));
 }
 
-/** Issues the code of flow `flowId`; null if the flow already issued one. */
-export async function issueAuthorizationCode(
-  binding: DurableObjectNamespace<HaapiFlow>,
-  flowId: string,
-  grant: AuthorizationGrant,
-  ttlSeconds: number,
-): Promise<string | null> {
-  const code = `${flowId}.${randomToken(32)}`;
-  const stored = await flowStub(binding, flowId).storeCode(
-    await sha256Base64Url(code),
-    JSON.stringify(grant),
-    ttlSeconds,
-  );
-  return stored ? code : null;
-}
-
 /**
  * Ends flow `flowId` (at `version`) with `completedState` and issues its code, in one call to the
  * flow's object: the code, or why not (another request moved the flow on, it is gone, or it

@@ -55,7 +55,9 @@ describe('HaapiFlow Durable Object', () => {
     const stub = flow('flow-code-kept');
     await stub.create('{"step":"done"}', 60);
     const atCreate = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
-    expect(await stub.storeCode('hash', '{"grant":1}', 30)).toBe(true);
+    expect(await stub.completeWithCode('{"completed":true}', 1, 'hash', '{"grant":1}', 30)).toBe(
+      'completed',
+    );
     // Storing the code leaves the alarm where create() put it ...
     expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(atCreate);
     // ... and when it fires, it moves to the end of the code's keep time instead of deleting.

@@ -1,7 +1,6 @@
 /**
- * Issues an authorization code the way the login flow will at its end: through the real
- * issueAuthorizationCode into a real HaapiFlow object (test-only entry point until the
- * hypermedia login exists).
+ * Issues an authorization code the way a login flow does at its end, without walking a login: a
+ * real HaapiFlow object holding a flow, completed with its code through completeWithCode.
  */
 import { env } from 'cloudflare:test';
 import { sha256Base64Url } from '../../src/crypto/digest';
@@ -9,7 +8,8 @@ import { randomToken } from '../../src/crypto/random';
 import { mintFlowId } from '../../src/haapi/flow/flow-id';
 import {
   type AuthorizationGrant,
-  issueAuthorizationCode,
+  completeWithCode,
+  flowStub,
 } from '../../src/tokens/authorization-code';
 import { post } from './worker';
 
@@ -36,13 +36,16 @@ export async function issueTestCode(
     },
     ...options,
   };
-  const code = await issueAuthorizationCode(
+  const id = await mintFlowId(env.SERVER_SECRET);
+  await flowStub(env.HAAPI_FLOW, id).create('{}', 600);
+  const issued = await completeWithCode(
     env.HAAPI_FLOW,
-    await mintFlowId(env.SERVER_SECRET),
+    { id, version: 1, completedState: '{"completed":true}' },
     grant,
     options.ttl ?? 60,
   );
-  if (!code) throw new Error('code not issued');
+  if (!('code' in issued)) throw new Error(`code not issued: ${issued.refused}`);
+  const { code } = issued;
   return { code, verifier };
 }
 

@@ -389,6 +389,11 @@ export function afterPrerequisite(
   return enterWebauthn(state, config, 'register', { subject: auth.subject, prerequisite: auth });
 }
 
+/** A submission this step does not take (another step's action, or the flow moved on). */
+function wrongStep(ctx: FlowContext): SubmitOutcome {
+  return problem(ctx, 'generic-user-error', 'webauthn.error.failed', 'wrong_step');
+}
+
 function problem(
   ctx: FlowContext,
   type: 'authentication-failed' | 'invalid-input' | 'generic-user-error',
@@ -541,8 +546,7 @@ async function register(
 ): Promise<SubmitOutcome> {
   const { state } = ctx.flow;
   const wa = state.webauthn;
-  if (state.step !== 'register' || !wa?.subject)
-    return problem(ctx, 'generic-user-error', 'webauthn.error.failed', 'wrong_step');
+  if (state.step !== 'register' || !wa?.subject) return wrongStep(ctx);
   const passkeys = config.mode === 'passkeys-or-user-verifying-devices' && !wa.platformOnly;
   const choices: [string, DeviceType | undefined][] = passkeys
     ? [['credential', undefined]]
@@ -610,8 +614,7 @@ async function answer(
 ): Promise<SubmitOutcome> {
   const { state } = ctx.flow;
   const wa = state.webauthn;
-  if (state.step !== 'ask' || !wa?.pendingAuth)
-    return problem(ctx, 'generic-user-error', 'webauthn.error.failed', 'wrong_step');
+  if (state.step !== 'ask' || !wa?.pendingAuth) return wrongStep(ctx);
   const auth = wa.pendingAuth;
   switch (form.get('answer')) {
     case 'register':
@@ -666,5 +669,5 @@ export function webauthnSubmit(
   if (action === 'ask') return answer(ctx, config, form);
   if (action === undefined && (state.step === 'login' || state.step === 'authenticate'))
     return authenticate(ctx, config, form);
-  return Promise.resolve(problem(ctx, 'generic-user-error', 'webauthn.error.failed', 'wrong_step'));
+  return Promise.resolve(wrongStep(ctx));
 }
