@@ -53,17 +53,24 @@ afterAll(async () => {
   for (const page of pages) page.close();
 });
 
-describe('Web driver protocol through the CAT iframe page', () => {
-  it('the app on an allowed origin logs in, and redeems the code itself (CORS, PKCE)', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${allowedOrigin}/`);
-    await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
-    const result = (await page.evaluate(() =>
+/** The SPA on the allowed origin starts (gets its AAT) and logs in as demo with `password`. */
+async function spaLogin(password: string): Promise<unknown> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${allowedOrigin}/`);
+  await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
+  return page.evaluate(
+    (p) =>
       (globalThis as unknown as { login: (u: string, p: string) => Promise<unknown> }).login(
         'demo',
-        'Password1',
+        p,
       ),
-    )) as {
+    password,
+  );
+}
+
+describe('Web driver protocol through the CAT iframe page', () => {
+  it('the app on an allowed origin logs in, and redeems the code itself (CORS, PKCE)', async () => {
+    const result = (await spaLogin('Password1')) as {
       status: number;
       tokens: { access_token: string; token_type: string };
       state: string;
@@ -77,15 +84,7 @@ describe('Web driver protocol through the CAT iframe page', () => {
   }, 60_000);
 
   it('a wrong password comes back as the incorrect-credentials problem', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${allowedOrigin}/`);
-    await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
-    const result = (await page.evaluate(() =>
-      (globalThis as unknown as { login: (u: string, p: string) => Promise<unknown> }).login(
-        'demo',
-        'wrong',
-      ),
-    )) as {
+    const result = (await spaLogin('wrong')) as {
       status: number;
       type: string;
       problem: { type: string };

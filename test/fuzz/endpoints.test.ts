@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import { basic } from '../support/clients';
-import { dpopKey, dpopProof } from '../support/dpop';
 import {
   fuzzCall as call,
   expectNoServerError,
@@ -22,7 +21,6 @@ import {
   HaapiTestClient,
   insertSecretHaapiClient,
 } from '../support/haapi-client';
-import { ISSUER } from '../support/worker';
 
 const KNOWN_CLIENTS = [
   'demo-backend',
@@ -306,22 +304,11 @@ describe('Fuzz: HAAPI steps of a live flow', () => {
   beforeAll(async () => {
     const secret = randomToken(32);
     const clientId = await insertSecretHaapiClient(await hashGeneratedSecret(secret));
-    const key = await dpopKey();
-    const tokenUrl = `${ISSUER}/oauth/v2/oauth-token`;
-    const res = await call(tokenUrl, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Authorization: basic(clientId, secret),
-        DPoP: await dpopProof(key, { htu: tokenUrl }),
-      },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        scope: 'urn:se:curity:scopes:haapi',
-      }),
-    });
-    const aat = ((await res.json()) as { access_token: string }).access_token;
-    app = new HaapiTestClient((request) => call(request.url, request), aat, key);
+    app = await HaapiTestClient.withSecret(
+      (request) => call(request.url, request),
+      clientId,
+      secret,
+    );
     const first = await app.request((await authorizationRequest(clientId)).url);
     const login = first.body.actions?.[0];
     flowHref = login?.template === 'form' ? login.model.href : '';

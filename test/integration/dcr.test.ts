@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import worker from '../../src/index';
-import { basic, signingKey } from '../support/clients';
+import { basic, initialAccessToken, signingKey } from '../support/clients';
 import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
 import { action, authorizationRequest, HaapiTestClient } from '../support/haapi-client';
 import { call, ISSUER, post, type TokenBody } from '../support/worker';
@@ -28,19 +28,6 @@ interface Registration {
   registration_client_uri: string;
   software_id: string;
   error?: string;
-}
-
-async function iatWithSecret(
-  clientId = 'haapi-android-client',
-  secret = 'Password1',
-): Promise<string> {
-  const res = await post(
-    TOKEN,
-    { grant_type: 'client_credentials', scope: 'dcr' },
-    { Authorization: basic(clientId, secret) },
-  );
-  expect(res.status).toBe(200);
-  return ((await res.json()) as TokenBody).access_token;
 }
 
 async function register(
@@ -153,7 +140,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
   it('initial access token → registration → AAT (cal none) → a full HAAPI login with tokens carrying cal none', async () => {
     const key = await dpopKey();
     const res = await register(
-      await iatWithSecret(),
+      await initialAccessToken(),
       { software_id: 'haapi-template-client' },
       key,
     );
@@ -194,7 +181,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
   });
 
   it('the initial access token is single use', async () => {
-    const iat = await iatWithSecret();
+    const iat = await initialAccessToken();
     expect((await register(iat, { software_id: 'haapi-template-client' })).status).toBe(201);
     const again = await register(iat, { software_id: 'haapi-template-client' });
     expect(again.status).toBe(401);
@@ -205,7 +192,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
   });
 
   it('a revoked initial access token cannot register (revocation uses it up)', async () => {
-    const iat = await iatWithSecret();
+    const iat = await initialAccessToken();
     const revoked = await post(
       `${ISSUER}/oauth/v2/oauth-revoke`,
       { token: iat, token_type_hint: 'access_token' },
@@ -225,15 +212,15 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
   });
 
   it("refuses an unknown template, a template without allow-without-attestation, and another registrar's template", async () => {
-    const unknown = await register(await iatWithSecret(), { software_id: 'no-such-template' });
+    const unknown = await register(await initialAccessToken(), { software_id: 'no-such-template' });
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as Registration).error).toBe('invalid_client_metadata');
-    const strict = await register(await iatWithSecret(), {
+    const strict = await register(await initialAccessToken(), {
       software_id: await insertTemplate('haapi-android-client', { allowWithoutAttestation: false }),
     });
     expect(strict.status).toBe(400);
     expect(((await strict.json()) as Registration).error).toBe('invalid_client_metadata');
-    const other = await register(await iatWithSecret(), {
+    const other = await register(await initialAccessToken(), {
       software_id: await insertTemplate('someone-else'),
     });
     expect(other.status).toBe(400);
@@ -242,7 +229,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
-        Authorization: `Bearer ${await iatWithSecret()}`,
+        Authorization: `Bearer ${await initialAccessToken()}`,
       },
       body: '{',
     });
@@ -273,14 +260,14 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
   it('binds the dynamic client to its device key: registration key, or the first AAT key (trust on first use)', async () => {
     const key = await dpopKey();
     const bound = (await (
-      await register(await iatWithSecret(), { software_id: 'haapi-template-client' }, key)
+      await register(await initialAccessToken(), { software_id: 'haapi-template-client' }, key)
     ).json()) as Registration;
     const stolen = await aat(bound.client_id, bound.client_secret, await dpopKey());
     expect(stolen.status).toBe(400);
     expect(((await stolen.json()) as TokenBody).error).toBe('invalid_dpop_proof');
 
     const tofu = (await (
-      await register(await iatWithSecret(), { software_id: 'haapi-template-client' })
+      await register(await initialAccessToken(), { software_id: 'haapi-template-client' })
     ).json()) as Registration;
     const first = await dpopKey();
     expect((await aat(tofu.client_id, tofu.client_secret, first)).status).toBe(200);
@@ -291,10 +278,10 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
   it('re-registration from the same device key returns the same client with new credentials', async () => {
     const key = await dpopKey();
     const one = (await (
-      await register(await iatWithSecret(), { software_id: 'haapi-template-client' }, key)
+      await register(await initialAccessToken(), { software_id: 'haapi-template-client' }, key)
     ).json()) as Registration;
     const res = await register(
-      await iatWithSecret(),
+      await initialAccessToken(),
       { software_id: 'haapi-template-client' },
       key,
     );
@@ -308,7 +295,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
 
   it('50 concurrent registrations from distinct devices: 50 clients, none lost, none duplicated', async () => {
     const template = await insertTemplate('haapi-android-client');
-    const iats = await Promise.all(Array.from({ length: 50 }, () => iatWithSecret()));
+    const iats = await Promise.all(Array.from({ length: 50 }, () => initialAccessToken()));
     const keys = await Promise.all(Array.from({ length: 50 }, () => dpopKey()));
     const results = await Promise.all(
       iats.map((iat, i) => register(iat, { software_id: template }, keys[i])),
@@ -326,7 +313,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
 
   it('the template quota holds, also under concurrency, and a refused registration leaves nothing behind', async () => {
     const template = await insertTemplate('haapi-android-client', { maxClients: 3 });
-    const iats = await Promise.all(Array.from({ length: 8 }, () => iatWithSecret()));
+    const iats = await Promise.all(Array.from({ length: 8 }, () => initialAccessToken()));
     const results = await Promise.all(iats.map((iat) => register(iat, { software_id: template })));
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
     const refused = results.filter((r) => r.status === 403);
@@ -343,7 +330,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
     const template = await insertTemplate('haapi-android-client');
     let last: Response | undefined;
     for (let i = 0; i < 31; i++)
-      last = await register(await iatWithSecret(), { software_id: template }, undefined, ip);
+      last = await register(await initialAccessToken(), { software_id: template }, undefined, ip);
     expect(last?.status).toBe(429);
     // The rest of the one-minute window that began with this IP's first registration.
     const retryAfter = Number(last?.headers.get('Retry-After'));
@@ -447,7 +434,7 @@ describe('DCR with stronger main-client credentials: cal by-provisioned-key', ()
 describe('Client management (RFC 7592)', () => {
   it('reads, updates (rotating the registration access token) and deletes a dynamic client', async () => {
     const reg = (await (
-      await register(await iatWithSecret(), { software_id: 'haapi-template-client' })
+      await register(await initialAccessToken(), { software_id: 'haapi-template-client' })
     ).json()) as Registration;
     const auth = { Authorization: `Bearer ${reg.registration_access_token}` };
     const read = await call(reg.registration_client_uri, { headers: auth });
@@ -483,7 +470,7 @@ describe('Client management (RFC 7592)', () => {
   it('the Cron trigger purges dynamic clients past their lifetime', async () => {
     const template = await insertTemplate('haapi-android-client', { lifetimeSeconds: 3600 });
     const reg = (await (
-      await register(await iatWithSecret(), { software_id: template })
+      await register(await initialAccessToken(), { software_id: template })
     ).json()) as Registration;
     await env.DB.prepare('UPDATE clients SET expires_at = ? WHERE client_id = ?')
       .bind(Math.floor(Date.now() / 1000) - 1, reg.client_id)
@@ -515,7 +502,7 @@ describe('Minimum client assurance and device certificates from one CA', () => {
       .run();
     const key = await dpopKey();
     const reg = (await (
-      await register(await iatWithSecret(), { software_id: template }, key)
+      await register(await initialAccessToken(), { software_id: template }, key)
     ).json()) as Registration;
     // The dynamic client inherits the template's minimum.
     const row = await env.DB.prepare('SELECT min_cal FROM clients WHERE client_id = ?')

@@ -7,12 +7,12 @@ import { describe, expect, it } from 'vitest';
 import type { FormAction } from '../../src/haapi/representations/types';
 import worker from '../../src/index';
 import { attestedApps } from '../support/attested-apps';
-import { basic } from '../support/clients';
+import { initialAccessToken } from '../support/clients';
 import { action, authorizationRequest, HaapiTestClient } from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { PASSKEYS } from '../support/webauthn-config';
 import { newAccount, operation, rpOrigin, startOn } from '../support/webauthn-flow';
-import { ISSUER, post, type TokenBody } from '../support/worker';
+import { ISSUER } from '../support/worker';
 
 /** D1 that fails every statement whose SQL matches `failing` (as a lost connection would). */
 function failingDb(db: D1Database, failing: RegExp): D1Database {
@@ -52,15 +52,7 @@ async function countRows(table: string): Promise<number> {
 
 describe('Faults', () => {
   it('a registration whose INSERT fails answers server_error and stores no client', async () => {
-    const iat = (
-      (await (
-        await post(
-          '/oauth/v2/oauth-token',
-          { grant_type: 'client_credentials', scope: 'dcr' },
-          { Authorization: basic('haapi-android-client', 'Password1') },
-        )
-      ).json()) as TokenBody
-    ).access_token;
+    const iat = await initialAccessToken();
     const before = await countRows('clients');
     const broken = fetchWith({ ...env, DB: failingDb(env.DB, /^\s*INSERT INTO clients/) } as Env);
     const res = await broken(

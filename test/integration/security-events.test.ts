@@ -3,7 +3,7 @@ import { exports } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
-import { basic } from '../support/clients';
+import { basic, initialAccessToken } from '../support/clients';
 import { dpopKey, dpopProof } from '../support/dpop';
 import { action, HaapiTestClient } from '../support/haapi-client';
 import { ISSUER, post, type TokenBody } from '../support/worker';
@@ -27,15 +27,7 @@ const events = () =>
 describe('Security event log', () => {
   it('logs a login (failure, success), tokens issued, refreshed and revoked, and a refused replay, without secrets', async () => {
     const key = await dpopKey();
-    const aat = (
-      (await (
-        await post(
-          TOKEN,
-          { grant_type: 'client_credentials', scope: 'dcr' },
-          { Authorization: basic('haapi-android-client', 'Password1') },
-        )
-      ).json()) as TokenBody
-    ).access_token;
+    const aat = await initialAccessToken();
     const reg = (await (
       await exports.default.fetch(
         new Request(`${ISSUER}/oauth/v2/oauth-registration`, {

@@ -1,7 +1,7 @@
 // Every single-use value, raced 50 wide through the Worker: exactly one use succeeds, the others
 // get the right error (DESIGN §4: anything that must happen at most once goes through a DO).
 import { describe, expect, it } from 'vitest';
-import { basic, jwtClientWithAssertion } from '../support/clients';
+import { basic, initialAccessToken, jwtClientWithAssertion } from '../support/clients';
 import { dpopKey, dpopProof } from '../support/dpop';
 import { call, ISSUER, post, type TokenBody } from '../support/worker';
 
@@ -46,15 +46,7 @@ describe(`Single-use values under a ${WIDTH}-wide race`, () => {
   });
 
   it('an initial access token', async () => {
-    const iat = (
-      (await (
-        await post(
-          TOKEN,
-          { grant_type: 'client_credentials', scope: 'dcr' },
-          { Authorization: basic('haapi-android-client', 'Password1') },
-        )
-      ).json()) as TokenBody
-    ).access_token;
+    const iat = await initialAccessToken();
     const { ok, refused } = await race(() =>
       call('/oauth/v2/oauth-registration', {
         method: 'POST',

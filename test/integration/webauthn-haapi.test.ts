@@ -16,8 +16,7 @@ import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import type { ClientOperationAction, FormAction } from '../../src/haapi/representations/types';
 import worker from '../../src/index';
 import { attestedApps } from '../support/attested-apps';
-import { basic } from '../support/clients';
-import { dpopKey, dpopProof } from '../support/dpop';
+import { dpopProof } from '../support/dpop';
 import { action, type HaapiResult, HaapiTestClient } from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { ANY_DEVICE, PASSKEYS } from '../support/webauthn-config';
@@ -465,28 +464,7 @@ describe('WebAuthn for an Android app: external-browser-flow', () => {
     )
       .bind(clientId, await hashGeneratedSecret(secret))
       .run();
-    const key = await dpopKey();
-    const tokenUrl = `${ISSUER}/oauth/v2/oauth-token`;
-    const aatRes = await apps.fetch(
-      new Request(tokenUrl, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Authorization: basic(clientId, secret),
-          DPoP: await dpopProof(key, { htu: tokenUrl }),
-        },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          scope: 'urn:se:curity:scopes:haapi',
-        }),
-      }),
-    );
-    expect(aatRes.status).toBe(200);
-    const app = new HaapiTestClient(
-      apps.fetch,
-      ((await aatRes.json()) as { access_token: string }).access_token,
-      key,
-    );
+    const app = await HaapiTestClient.withSecret(apps.fetch, clientId, secret);
     clients.set(app, clientId);
     const { step } = await start(app);
     const op = operation(step.body, 'external-browser-flow');

@@ -4,8 +4,10 @@
  */
 import { env } from 'cloudflare:test';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { expect } from 'vitest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
+import { post, type TokenBody } from './worker';
 
 export interface TestClientOptions {
   clientType?: 'confidential' | 'public';
@@ -63,6 +65,20 @@ export async function createTestClient(options: TestClientOptions = {}): Promise
 export function basic(clientId: string, secret: string): string {
   const encode = (v: string) => encodeURIComponent(v);
   return `Basic ${btoa(`${encode(clientId)}:${encode(secret)}`)}`;
+}
+
+/** An initial access token (scope `dcr`) of a main client authenticated with its secret. */
+export async function initialAccessToken(
+  clientId = 'haapi-android-client',
+  secret = 'Password1',
+): Promise<string> {
+  const res = await post(
+    '/oauth/v2/oauth-token',
+    { grant_type: 'client_credentials', scope: 'dcr' },
+    { Authorization: basic(clientId, secret) },
+  );
+  expect(res.status).toBe(200);
+  return ((await res.json()) as TokenBody).access_token;
 }
 
 export async function signingKey(alg: 'RS256' | 'PS256' | 'ES256' | 'EdDSA') {

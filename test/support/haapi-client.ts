@@ -10,7 +10,8 @@ import { expect } from 'vitest';
 import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
 import type { Action, FormAction, Representation } from '../../src/haapi/representations/types';
-import { type DpopKey, dpopProof } from './dpop';
+import { basic } from './clients';
+import { type DpopKey, dpopKey, dpopProof } from './dpop';
 import { ISSUER } from './worker';
 
 export type Fetch = (request: Request) => Promise<Response>;
@@ -31,6 +32,33 @@ export class HaapiTestClient {
     readonly aat: string,
     readonly key: DpopKey,
   ) {}
+
+  /** An app of a client that gets its AAT with a client secret (no attestation), on a new key. */
+  static async withSecret(
+    fetch: Fetch,
+    clientId: string,
+    secret: string,
+  ): Promise<HaapiTestClient> {
+    const key = await dpopKey();
+    const tokenUrl = `${ISSUER}/oauth/v2/oauth-token`;
+    const res = await fetch(
+      new Request(tokenUrl, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Authorization: basic(clientId, secret),
+          DPoP: await dpopProof(key, { htu: tokenUrl }),
+        },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          scope: 'urn:se:curity:scopes:haapi',
+        }),
+      }),
+    );
+    expect(res.status).toBe(200);
+    const aat = ((await res.json()) as { access_token: string }).access_token;
+    return new HaapiTestClient(fetch, aat, key);
+  }
 
   async request(
     href: string,
