@@ -119,7 +119,11 @@ async function measure(
   return runJob(
     job,
     () => skipped(requestsPerUnit),
-    () => measureUnits(pids, n, requestsPerUnit, unit, prepare),
+    async () => {
+      const side = { pids, unit, prepare };
+      await warmUp(side, n);
+      return figures([await runUnits(side, 0, n)], requestsPerUnit);
+    },
   );
 }
 
@@ -150,18 +154,6 @@ async function compare(
       return [figures(samples[0], 1), figures(samples[1], 1)];
     },
   );
-}
-
-async function measureUnits(
-  pids: number[],
-  n: number,
-  requestsPerUnit: number,
-  unit: (i: number) => Promise<void>,
-  prepare?: (i: number) => Promise<void>,
-): Promise<Figures> {
-  const side = { pids, unit, prepare };
-  await warmUp(side, n);
-  return figures([await runUnits(side, 0, n)], requestsPerUnit);
 }
 
 /**
