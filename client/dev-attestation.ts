@@ -129,7 +129,10 @@ export async function issueCertificate(options: IssueOptions): Promise<Uint8Arra
         ? { algorithm: RSA_SHA256, parameters: null }
         : { algorithm: ECDSA_SHA256 },
     ),
-    issuer: name(options.issuer?.name ?? options.subject),
+    // The issuer's own subject, byte for byte, when its certificate is known.
+    issuer: options.issuer
+      ? AsnConvert.parse(options.issuer.der, Certificate).tbsCertificate.subject
+      : name(options.subject),
     subject: name(options.subject),
     validity: new Validity({
       notBefore: options.notBefore ?? new Date(Date.now() - 3600_000),

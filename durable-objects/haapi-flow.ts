@@ -32,7 +32,40 @@ export type CompleteResult = 'completed' | 'absent' | 'conflict' | 'code-exists'
 export type RedeemResult =
   | { status: 'ok'; grant: string }
   | { status: 'replayed'; issued: string | null }
-  | { status: 'invalid' };
+  | { status: 'invalid' }
+  | { status: 'mismatch'; reason: RedeemMismatch };
+
+/** Who is redeeming: checked against the code's grant before the code is used up. */
+export interface RedeemClaim {
+  readonly clientId: string;
+  readonly redirectUri: string | null;
+  /** BASE64URL(SHA-256(code_verifier)) (RFC 7636 §4.6, S256). */
+  readonly challengeOfVerifier: string;
+  /** The thumbprint of the request's DPoP key, if it has a proof. */
+  readonly dpopJkt: string | null;
+}
+
+export type RedeemMismatch =
+  | 'code_client_mismatch'
+  | 'redirect_uri_mismatch'
+  | 'pkce_mismatch'
+  | 'code_dpop_mismatch';
+
+/** The grant fields a redemption is checked against (tokens/authorization-code.ts). */
+interface GrantBinding {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  dpopJkt?: string;
+}
+
+function mismatchOf(grant: GrantBinding, claim: RedeemClaim): RedeemMismatch | null {
+  if (grant.clientId !== claim.clientId) return 'code_client_mismatch';
+  if (grant.redirectUri !== claim.redirectUri) return 'redirect_uri_mismatch';
+  if (grant.codeChallenge !== claim.challengeOfVerifier) return 'pkce_mismatch';
+  if (grant.dpopJkt && grant.dpopJkt !== claim.dpopJkt) return 'code_dpop_mismatch';
+  return null;
+}
 
 interface CodeRecord {
   hash: string;
@@ -119,13 +152,21 @@ export class HaapiFlow extends DurableObject<Env> {
 
   /**
    * Redeems the code: `ok` with its grant the first time, `replayed` (with what the first
-   * redemption issued) afterwards, `invalid` when unknown or expired. Single-threaded: of
-   * concurrent redemptions exactly one gets `ok`.
+   * redemption issued) afterwards, `invalid` when unknown or expired. The redeeming client, its
+   * redirect URI, PKCE verifier and DPoP key are checked first: a request that fails them gets
+   * `mismatch` and leaves the code as it was, so nobody but its client can use up (or, replaying
+   * it, revoke) a code. Single-threaded: of concurrent redemptions exactly one gets `ok`.
    */
-  async redeemCode(hash: string, issued: string | null = null): Promise<RedeemResult> {
+  async redeemCode(
+    hash: string,
+    claim: RedeemClaim,
+    issued: string | null = null,
+  ): Promise<RedeemResult> {
     const kv = this.ctx.storage.kv;
     const code = kv.get<CodeRecord>('code');
     if (!code || code.hash !== hash) return { status: 'invalid' };
+    const mismatch = mismatchOf(JSON.parse(code.grant) as GrantBinding, claim);
+    if (mismatch) return { status: 'mismatch', reason: mismatch };
     if (code.redeemed) return { status: 'replayed', issued: code.issued };
     if (code.expiresAt <= Date.now()) return { status: 'invalid' };
     // `issued` names what this redemption will issue (access token id, refresh family), recorded

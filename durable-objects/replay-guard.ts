@@ -9,8 +9,10 @@
  *   table `used`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + value, never the value
  *                 expires_at INTEGER    -- Unix ms after which the key may be forgotten
  *   index `used_expires_at` on expires_at
- *   table `counters`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + name (App Attest key id)
- *                     value INTEGER         -- the highest counter accepted so far
+ *   table `counters`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + name (App Attest key id,
+ *                                              a rate-limit budget, a username's login attempts)
+ *                     value INTEGER         -- the highest counter accepted so far (App Attest),
+ *                                              requests granted (budgets), attempts (logins)
  *                     expires_at INTEGER    -- Unix ms; refreshed on every advance
  * Reads never rely on deletion (they compare expires_at), so expired rows are swept in batches: an
  * alarm 1 to 11 minutes after the earliest expiry deletes expired rows (rows, never deleteAll():
@@ -156,6 +158,48 @@ export class ReplayGuard extends DurableObject<Env> {
     }
     if (!live) await this.armAlarm(windowEnd);
     return { granted, windowEnd };
+  }
+
+  /**
+   * Reserves one attempt of the attempt counter `key` (failed logins of one username): refused
+   * while `max` attempts are recorded and the last is less than `lockSeconds` old, else counted
+   * before the caller verifies anything. So of any burst at most `max` are ever verified, and the
+   * `max`th starts the lock. A verified attempt clears the counter (clearAttempts); a failed one
+   * stays counted. Counters are forgotten `lockSeconds` after their last attempt.
+   */
+  async reserveAttempt(
+    key: string,
+    max: number,
+    lockSeconds: number,
+  ): Promise<{ allowed: boolean; attempts: number; retryAt: number }> {
+    const now = Date.now();
+    if (!isValidUse(key, lockSeconds) || !Number.isSafeInteger(max) || max < 1) {
+      return { allowed: false, attempts: 0, retryAt: now + 1000 };
+    }
+    const row = this.sql
+      .exec<{ value: number; expires_at: number }>(
+        'SELECT value, expires_at FROM counters WHERE key = ?',
+        key,
+      )
+      .toArray()[0];
+    const live = row !== undefined && row.expires_at > now;
+    const attempts = live ? row.value : 0;
+    if (live && attempts >= max) return { allowed: false, attempts, retryAt: row.expires_at };
+    const expiresAt = now + Math.ceil(lockSeconds * 1000);
+    // No await between the read and this write: no other call of this object runs in between.
+    this.sql.exec(
+      'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+      key,
+      attempts + 1,
+      expiresAt,
+    );
+    await this.armAlarm(expiresAt);
+    return { allowed: true, attempts: attempts + 1, retryAt: expiresAt };
+  }
+
+  /** Forgets the attempt counter `key` (a verified login). */
+  async clearAttempts(key: string): Promise<void> {
+    this.sql.exec('DELETE FROM counters WHERE key = ?', key);
   }
 
   /**

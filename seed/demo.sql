@@ -33,7 +33,7 @@ INSERT INTO clients (client_id, client_name, client_type, token_endpoint_auth_me
 VALUES ('haapi-web-client', 'HAAPI demo single-page app', 'public', 'none',
   '["authorization_code","refresh_token","client_credentials"]', 'openid profile',
   '["http://localhost:5173/callback"]', '["http://localhost:5173"]',
-  '{"code":true,"haapi":true}', 'web-dev', 1)
+  '{"code":true,"haapi":true,"browserFlow":true}', 'web-dev', 1)
 ON CONFLICT (client_id) DO NOTHING;
 
 INSERT INTO clients (client_id, client_name, client_type, secret_hash, token_endpoint_auth_method,

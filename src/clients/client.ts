@@ -22,6 +22,15 @@ export interface ClientCapabilities {
   readonly haapi?: boolean;
   /** HAAPI without attestation (DCR fallback templates, client-authenticated HAAPI). */
   readonly allowWithoutAttestation?: boolean;
+  /**
+   * Browser (HTML) logins for a client that is otherwise HAAPI-only (it has an attestation policy,
+   * is a template or a dynamic client). Browser tokens prove nothing of the app: `cal: none`.
+   */
+  readonly browserFlow?: boolean;
+  /** Introspection of every client's access tokens (a resource server); else only its own. */
+  readonly introspection?: boolean;
+  /** `private_key_jwt`: also accept the token endpoint URL as the assertion's `aud` (legacy). */
+  readonly assertionAudienceEndpoint?: boolean;
 }
 
 /** Template clients: what their dynamic clients may be (`template_limits` column). */
@@ -66,6 +75,15 @@ export interface Client {
   readonly registrationAccessTokenHash: string | null;
   /** Unix seconds; dynamic clients expire. */
   readonly expiresAt: number | null;
+}
+
+/**
+ * A client whose logins must prove the app (attestation, or a dynamic client's device key): the
+ * browser (HTML) flow cannot, so it is refused unless the client opts in with `browserFlow`.
+ */
+export function isHaapiOnly(client: Client): boolean {
+  if (client.capabilities.browserFlow === true) return false;
+  return client.attestationPolicy !== null || client.isTemplate || client.templateId !== null;
 }
 
 /** Whether the client may be used at `now` (not disabled, not expired, not a template). */

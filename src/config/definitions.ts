@@ -381,6 +381,24 @@ export const definitions = {
       'Password attempts one client IP may make in 5 minutes before getting `too-many-attempts`.',
     parse: integer(1, 100000),
   }),
+  flowsPerIp: define({
+    name: 'FLOWS_PER_IP',
+    kind: 'var',
+    type: 'count per minute',
+    default: '120',
+    description:
+      'Browser (HTML) logins one client IP may start in a minute (each keeps a flow object for FLOW_TTL); over it, `slow_down`. HAAPI flows need an AAT and are limited at the token endpoint. 0 turns the limit off.',
+    parse: integer(0, 1000000),
+  }),
+  accountCreationsPerIp: define({
+    name: 'ACCOUNT_CREATIONS_PER_IP',
+    kind: 'var',
+    type: 'count per hour',
+    default: '20',
+    description:
+      'Account registrations one client IP may attempt in an hour (successful or not, so "username taken" cannot be used to list accounts quickly); over it, `too-many-attempts`. 0 turns the limit off.',
+    parse: integer(0, 1000000),
+  }),
   attestation: define({
     name: 'ATTESTATION',
     kind: 'var',

@@ -92,6 +92,17 @@ export function parseSettings(env: RawSettings): Settings {
         'is for development only and refused when ENVIRONMENT is production',
       );
   }
+  if (settings.environment === 'production') {
+    // Non-production policies trust development and software roots (whose keys are public):
+    // nothing a production server may accept.
+    for (const [id, policy] of settings.attestation) {
+      if (policy.mode === 'non-production')
+        throw new ConfigError(
+          `${definitions.attestation.name}.${id}.mode`,
+          'is non-production (it trusts development and software roots) and refused when ENVIRONMENT is production',
+        );
+    }
+  }
   const attestation = withDevelopmentRoots(settings.attestation, settings.devAttestationRoots);
   const url = (p: string) => `${settings.issuer}${p}`;
   return deepFreeze({

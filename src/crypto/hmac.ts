@@ -5,7 +5,12 @@
  */
 import { decodeBase64Url } from './base64url';
 
-export type KeyPurpose = 'dpop-nonce' | 'refresh-token' | 'attestation-challenge' | 'flow-id';
+export type KeyPurpose =
+  | 'dpop-nonce'
+  | 'refresh-token'
+  | 'attestation-challenge'
+  | 'flow-id'
+  | 'webauthn-decoy';
 
 const encoder = new TextEncoder();
 const cache = new Map<string, Promise<CryptoKey>>();

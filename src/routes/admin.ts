@@ -16,6 +16,7 @@ import { hashPassword } from '../crypto/secret-hash';
 import { OAuthError } from '../errors/oauth-error';
 import { RequestError } from '../errors/request-error';
 import { securityEvent } from '../observability/events';
+import { clearLoginAttempts } from '../replay/attempts';
 import { run, statements } from '../storage/admin-statements';
 import { forgetClient } from '../storage/clients';
 import { readJsonObject } from './request-body';
@@ -141,6 +142,8 @@ export const adminRoutes = new Hono<AppEnv>()
     const hash = await hashPassword(password, c.get('settings').passwordPepper);
     const result = await run(c.env.DB, statements.setPassword(c.req.param('username'), hash)).run();
     if (result.meta.changes === 0) throw notFound('account');
+    // A new password also ends a lockout.
+    await clearLoginAttempts(c.env.REPLAY_GUARD, c.req.param('username'));
     changed(c, 'account.set-password', c.req.param('username'));
     return c.body(null, 204);
   })

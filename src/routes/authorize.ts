@@ -9,6 +9,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { isHaapiOnly } from '../clients/client';
 import { HaapiProblem } from '../errors/problem';
 import { type AuthorizeProblem, validateAuthorizeRequest } from '../haapi/flow/authorize-request';
 import { flowPaths } from '../haapi/flow/context';
@@ -30,6 +31,7 @@ import {
   problemResponse,
   setFlowCookie,
 } from './flow-http';
+import { limitFlowsByIp } from './rate-limit';
 import { nowSeconds } from './request-context';
 
 async function parameters(c: Context<AppEnv>): Promise<URLSearchParams> {
@@ -95,6 +97,17 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   const validated = validateAuthorizeRequest(params, client, now);
   if (!validated.ok) return authorizeError(c, validated.problem);
   const { request } = validated;
+  if (!caller && client && isHaapiOnly(client)) {
+    // An app that must prove itself (attestation, a dynamic client's device key) cannot do so in
+    // a browser: its browser logins are refused unless the client opts in (`browserFlow`).
+    return authorizeError(c, {
+      redirect: true,
+      redirectUri: request.redirectUri,
+      state: request.state,
+      error: 'unauthorized_client',
+      description: 'This client may only log in through the HAAPI',
+    });
+  }
   const locale = localeOf(c, request.uiLocales);
   let binding: FlowBinding;
   let cookieSecret: string | undefined;
@@ -120,6 +133,8 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
       ...(platform === 'android' || platform === 'ios' || platform === 'web' ? { platform } : {}),
     };
   } else {
+    // Unauthenticated flow objects are limited per IP (each is kept for FLOW_TTL).
+    await limitFlowsByIp(c);
     const html = await newHtmlBinding();
     cookieSecret = html.secret;
     binding = { mode: 'html', cookieHash: html.cookieHash, csrf: html.csrf };

@@ -42,6 +42,20 @@ async function take(
   if (!answer.allowed) throw slowDown(endpoint, what, answer.retryAfterSeconds);
 }
 
+/** Browser logins started from one IP (FLOWS_PER_IP a minute): each keeps a flow object. */
+export async function limitFlowsByIp(c: Context<AppEnv>): Promise<void> {
+  const limit = c.get('settings').flowsPerIp;
+  if (limit <= 0) return;
+  const answer = await takeFromBudget(
+    c.env.REPLAY_GUARD,
+    'flow-ip',
+    clientIp(c),
+    limit,
+    WINDOW_SECONDS,
+  );
+  if (!answer.allowed) throw slowDown('login', 'ip', answer.retryAfterSeconds);
+}
+
 export async function limitByIp(c: Context<AppEnv>, endpoint: 'token' | 'cat'): Promise<void> {
   const settings = c.get('settings');
   const limit = endpoint === 'token' ? settings.tokenRequestsPerIp : settings.catRequestsPerIp;

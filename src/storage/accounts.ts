@@ -60,22 +60,19 @@ export async function findAccountByUsername(
   return row ? fromRow(row) : null;
 }
 
-/** Records a failed login; locks the account for `lockSeconds` at the `maxFailures`th in a row. */
-export async function recordFailedLogin(
+/** Records a lockout (the operator's view: ReplayGuard holds the counter itself). */
+export async function recordLockout(
   db: D1Database,
   subject: string,
+  failures: number,
+  lockedUntil: number,
   now: number,
-  maxFailures: number,
-  lockSeconds: number,
 ): Promise<void> {
   await db
     .prepare(
-      `UPDATE accounts SET failed_logins = failed_logins + 1,
-         locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
-         updated_at = ?
-       WHERE subject = ?`,
+      'UPDATE accounts SET failed_logins = ?, locked_until = ?, updated_at = ? WHERE subject = ?',
     )
-    .bind(maxFailures, now + lockSeconds, now, subject)
+    .bind(failures, lockedUntil, now, subject)
     .run();
 }
 

@@ -4,7 +4,12 @@
  * `<flow id>.<secret>`, the object keeps only its SHA-256 and the grant, and being
  * single-threaded it hands the grant out once (RFC 6749 §4.1.2, §10.5; RFC 9700 §4.2.4).
  */
-import type { CompleteResult, HaapiFlow } from '../../durable-objects/haapi-flow';
+import type {
+  CompleteResult,
+  HaapiFlow,
+  RedeemClaim,
+  RedeemMismatch,
+} from '../../durable-objects/haapi-flow';
 import { sha256Base64Url } from '../crypto/digest';
 import { randomToken } from '../crypto/random';
 import { isGenuineFlowId } from '../haapi/flow/flow-id';
@@ -62,7 +67,8 @@ export async function completeWithCode(
 export type Redemption =
   | { status: 'ok'; grant: AuthorizationGrant }
   | { status: 'replayed'; issued: IssuedByCode | null }
-  | { status: 'invalid' };
+  | { status: 'invalid' }
+  | { status: 'mismatch'; reason: RedeemMismatch };
 
 /**
  * Redeems `code` once. `issued` names what the redemption will issue; it is recorded with the
@@ -72,6 +78,7 @@ export async function redeemAuthorizationCode(
   binding: DurableObjectNamespace<HaapiFlow>,
   code: string,
   serverSecret: string,
+  claim: RedeemClaim,
   issued: IssuedByCode,
 ): Promise<Redemption> {
   const dot = code.indexOf('.');
@@ -81,8 +88,10 @@ export async function redeemAuthorizationCode(
     return { status: 'invalid' };
   const result = await flowStub(binding, flowId).redeemCode(
     await sha256Base64Url(code),
+    claim,
     JSON.stringify(issued),
   );
+  if (result.status === 'mismatch') return result;
   if (result.status === 'ok')
     return { status: 'ok', grant: JSON.parse(result.grant) as AuthorizationGrant };
   if (result.status === 'replayed') {

@@ -13,6 +13,11 @@ export function isValidCodeChallenge(challenge: string): boolean {
   return VERIFIER_OR_CHALLENGE.test(challenge) && challenge.length === 43;
 }
 
+/** A verifier of the RFC 7636 §4.1 form (its hash is compared where the code is kept). */
+export function isWellFormedVerifier(verifier: string): boolean {
+  return VERIFIER_OR_CHALLENGE.test(verifier);
+}
+
 export async function verifyCodeVerifier(verifier: string, challenge: string): Promise<boolean> {
   if (!VERIFIER_OR_CHALLENGE.test(verifier)) return false;
   return timingSafeEqualStrings(await sha256Base64Url(verifier), challenge);

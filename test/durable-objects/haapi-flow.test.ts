@@ -8,6 +8,18 @@ function flow(name: string): DurableObjectStub<HaapiFlow> {
 
 import { waitFor } from '../support/wait-for';
 
+const GRANT = JSON.stringify({
+  clientId: 'c1',
+  redirectUri: 'https://app.example/cb',
+  codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+});
+const CLAIM = {
+  clientId: 'c1',
+  redirectUri: 'https://app.example/cb' as string | null,
+  challengeOfVerifier: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  dpopJkt: null as string | null,
+};
+
 describe('HaapiFlow Durable Object', () => {
   it('creates, reads and versions the flow state', async () => {
     const stub = flow('flow-basic');
@@ -55,7 +67,7 @@ describe('HaapiFlow Durable Object', () => {
     const stub = flow('flow-code-kept');
     await stub.create('{"step":"done"}', 60);
     const atCreate = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
-    expect(await stub.completeWithCode('{"completed":true}', 1, 'hash', '{"grant":1}', 30)).toBe(
+    expect(await stub.completeWithCode('{"completed":true}', 1, 'hash', GRANT, 30)).toBe(
       'completed',
     );
     // Storing the code leaves the alarm where create() put it ...
@@ -64,7 +76,7 @@ describe('HaapiFlow Durable Object', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const rearmed = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
     expect(rearmed).toBeGreaterThan((atCreate as number) + 5 * 60_000);
-    expect((await stub.redeemCode('hash')).status).toBe('ok');
+    expect((await stub.redeemCode('hash', CLAIM)).status).toBe('ok');
   });
 
   it('completes with a code in one step: both or neither', async () => {
@@ -74,8 +86,8 @@ describe('HaapiFlow Durable Object', () => {
     // Another request moved the flow on: nothing is written.
     expect(await stub.completeWithCode('{"completed":true}', 2, 'h', '{}', 30)).toBe('conflict');
     expect(await stub.read()).toMatchObject({ state: '{"step":"authenticated"}', version: 1 });
-    expect((await stub.redeemCode('h')).status).toBe('invalid');
-    expect(await stub.completeWithCode('{"completed":true}', 1, 'h', '{"g":1}', 30)).toBe(
+    expect((await stub.redeemCode('h', CLAIM)).status).toBe('invalid');
+    expect(await stub.completeWithCode('{"completed":true}', 1, 'h', GRANT, 30)).toBe(
       'completed',
     );
     expect(await stub.read()).toMatchObject({ state: '{"completed":true}', version: 2 });
@@ -83,7 +95,32 @@ describe('HaapiFlow Durable Object', () => {
     expect(await stub.completeWithCode('{"completed":true}', 2, 'h2', '{}', 30)).toBe(
       'code-exists',
     );
-    expect(await stub.redeemCode('h')).toEqual({ status: 'ok', grant: '{"g":1}' });
+    expect(await stub.redeemCode('h', CLAIM)).toEqual({ status: 'ok', grant: GRANT });
+  });
+
+  it('a redemption by another client, redirect URI, verifier or DPoP key leaves the code unused', async () => {
+    const stub = flow('flow-code-claims');
+    await stub.create('{}', 600);
+    const bound = JSON.stringify({ ...JSON.parse(GRANT), dpopJkt: 'jkt-1' });
+    expect(await stub.completeWithCode('{"completed":true}', 1, 'h', bound, 30)).toBe('completed');
+    const wrong: [Partial<typeof CLAIM>, string][] = [
+      [{ clientId: 'other' }, 'code_client_mismatch'],
+      [{ redirectUri: 'https://evil.example/cb' }, 'redirect_uri_mismatch'],
+      [{ redirectUri: null }, 'redirect_uri_mismatch'],
+      [{ challengeOfVerifier: 'x'.repeat(43) }, 'pkce_mismatch'],
+      [{ dpopJkt: null }, 'code_dpop_mismatch'],
+      [{ dpopJkt: 'jkt-2' }, 'code_dpop_mismatch'],
+    ];
+    for (const [change, reason] of wrong) {
+      expect(await stub.redeemCode('h', { ...CLAIM, dpopJkt: 'jkt-1', ...change })).toEqual({
+        status: 'mismatch',
+        reason,
+      });
+    }
+    expect((await stub.redeemCode('h', { ...CLAIM, dpopJkt: 'jkt-1' })).status).toBe('ok');
+    // A replay is checked the same way: only the code's client can have it revoke anything.
+    expect((await stub.redeemCode('h', { ...CLAIM, clientId: 'other' })).status).toBe('mismatch');
+    expect((await stub.redeemCode('h', { ...CLAIM, dpopJkt: 'jkt-1' })).status).toBe('replayed');
   });
 
   it('destroy ends the flow at once', async () => {

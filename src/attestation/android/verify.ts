@@ -20,12 +20,16 @@
  *  1. attestationChallenge equals the expected bytes → challenge_mismatch.
  *  2. the package is among packageInfos; every signature digest is allowed, at least one
  *     → package_mismatch, signature_digest_mismatch.
- *  3. both security levels ≥ the policy minimum → security_level_too_low.
+ *  3. both security levels ≥ the policy minimum → security_level_too_low. A chain that ends in
+ *     an AOSP software root is Software whatever its KeyDescription claims: those roots' keys
+ *     are public, so anyone can sign a "TrustedEnvironment" description with them.
  *  4. RootOfTrust: Verified boot, device locked → boot_state_not_verified, device_not_locked.
  *  5. hardware origin GENERATED → origin_not_generated.
  *  7. the attested key is usable with WebCrypto (EC or RSA) → key_algorithm_unsupported.
  */
 import { timingSafeEqualBytes } from '../../crypto/constant-time';
+import { pemToDer } from '../../crypto/pem';
+import { ANDROID_SOFTWARE_ROOTS } from '../roots/android-software';
 import { type ParsedCertificate, parseCertificate } from '../x509/certificate';
 import { anchorOf, keyOf, namesChain, signaturesChain, validityProblem } from '../x509/chain';
 import { isSupportedKey } from '../x509/signature';
@@ -92,6 +96,13 @@ export type AndroidResult =
   | { readonly valid: false; readonly reason: AndroidReason };
 
 const fail = (reason: AndroidReason): AndroidResult => ({ valid: false, reason });
+
+let softwareRoots: ParsedCertificate[] | undefined;
+/** Whether the chain's top is, or is signed by, an AOSP software root (public private keys). */
+async function endsInSoftwareRoot(top: ParsedCertificate): Promise<boolean> {
+  softwareRoots ??= ANDROID_SOFTWARE_ROOTS.map((root) => parseCertificate(pemToDer(root.pem)));
+  return (await anchorOf(top, softwareRoots)) !== null;
+}
 const SERIAL_NUMBER_ATTRIBUTE = '2.5.4.5';
 
 export async function verifyAndroidKeyAttestation(
@@ -145,7 +156,10 @@ export async function verifyAndroidKeyAttestation(
     // leaves) is reported as such; otherwise the extension itself is at fault.
     return fail(isSupportedKey(keyOf(leaf)) ? 'extension_malformed' : 'key_algorithm_unsupported');
   }
-  return checkKeyDescription(facts, leaf, expectedChallenge, policy, factoryProvisioned);
+  // The root caps the level a policy compares (software keys sign whatever they like); the
+  // evidence still reports what the description claims.
+  const levelCap = (await endsInSoftwareRoot(top)) ? 0 : Number.POSITIVE_INFINITY;
+  return checkKeyDescription(facts, leaf, expectedChallenge, policy, factoryProvisioned, levelCap);
 }
 
 function checkKeyDescription(
@@ -154,6 +168,7 @@ function checkKeyDescription(
   expectedChallenge: Uint8Array,
   policy: AndroidPolicyCheck,
   factoryProvisioned: boolean,
+  levelCap: number,
 ): AndroidResult {
   // §1.6 step 1
   if (!timingSafeEqualBytes(facts.challenge, expectedChallenge)) return fail('challenge_mismatch');
@@ -175,7 +190,9 @@ function checkKeyDescription(
   }
   // §1.6 step 3
   const minimum = SECURITY_LEVELS.indexOf(policy.minSecurityLevel);
-  if (facts.attestationSecurityLevel < minimum || facts.keyMintSecurityLevel < minimum) {
+  const attestationLevel = Math.min(facts.attestationSecurityLevel, levelCap);
+  const keyMintLevel = Math.min(facts.keyMintSecurityLevel, levelCap);
+  if (attestationLevel < minimum || keyMintLevel < minimum) {
     return fail('security_level_too_low');
   }
   // §1.6 step 4

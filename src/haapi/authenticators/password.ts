@@ -7,18 +7,22 @@
  *  - more than LOGIN_ATTEMPTS_PER_IP attempts from one IP in 5 minutes, or a locked account →
  *    `too-many-attempts` (429);
  *  - a wrong password or unknown user → `incorrect-credentials` (the same answer and cost for
- *    both); MAX_FAILED_LOGINS in a row lock the account for LOCKOUT_SECONDS;
+ *    both); MAX_FAILED_LOGINS in a row lock the username for LOCKOUT_SECONDS, whether or not an
+ *    account has it (each attempt is reserved in ReplayGuard before the hash is checked, so a
+ *    burst of parallel guesses verifies at most MAX_FAILED_LOGINS of them);
+ *  - registrations: ACCOUNT_CREATIONS_PER_IP attempts an hour per IP;
  *  - passwords are PBKDF2-SHA256 with 100,000 iterations (workerd's maximum) and a per-account
  *    salt (crypto/secret-hash.ts).
  */
 import { hashPassword, needsRehash, verifySecret } from '../../crypto/secret-hash';
 import { HaapiProblem, type InvalidField } from '../../errors/problem';
 import { securityEvent } from '../../observability/events';
+import { clearLoginAttempts, reserveLoginAttempt } from '../../replay/attempts';
 import { takeFromBudget } from '../../replay/budget';
 import {
   createAccount,
   findAccountByUsername,
-  recordFailedLogin,
+  recordLockout,
   recordSuccessfulLogin,
   setPasswordHash,
 } from '../../storage/accounts';
@@ -144,7 +148,22 @@ async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promi
     securityEvent(ctx.events, 'login.lockout', { ...event, ip: ctx.ip, reason: 'ip_rate_limit' });
     return { kind: 'problem', problem: tooManyAttempts(ctx, 'ip_rate_limit') };
   }
-  const account = await findAccountByUsername(ctx.db, (form.get('userName') as string).trim());
+  const username = (form.get('userName') as string).trim();
+  const { maxFailedLogins, lockoutSeconds } = ctx.settings;
+  // The attempt is counted before anything is verified (atomically, in ReplayGuard), for known
+  // and unknown usernames alike: parallel guesses cannot outrun the lockout, and an unknown name
+  // gets the same answers as an existing one.
+  const reserved = await reserveLoginAttempt(
+    ctx.replayGuard,
+    username,
+    maxFailedLogins,
+    lockoutSeconds,
+  );
+  if (!reserved.allowed) {
+    securityEvent(ctx.events, 'login.lockout', { ...event, reason: 'account_locked' });
+    return { kind: 'problem', problem: tooManyAttempts(ctx, 'account_locked') };
+  }
+  const account = await findAccountByUsername(ctx.db, username);
   const pepper = ctx.settings.passwordPepper;
   const password = form.get('password') as string;
   const matches = await verifySecret(password, account?.passwordHash ?? DUMMY_HASH, pepper);
@@ -154,16 +173,26 @@ async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promi
   }
   const subject = account.subject;
   if (account.lockedUntil !== null && account.lockedUntil > ctx.now) {
+    // Locked by an operator (or the mirror of a lockout below).
     securityEvent(ctx.events, 'login.lockout', { ...event, subject, reason: 'account_locked' });
     return { kind: 'problem', problem: tooManyAttempts(ctx, 'account_locked') };
   }
   if (!matches) {
-    const { maxFailedLogins, lockoutSeconds } = ctx.settings;
-    await recordFailedLogin(ctx.db, subject, ctx.now, maxFailedLogins, lockoutSeconds);
+    // The operator's view of the lockout (accounts.failed_logins, locked_until), written when the
+    // lock starts; the counter itself is ReplayGuard's.
+    if (reserved.attempts >= maxFailedLogins)
+      await recordLockout(
+        ctx.db,
+        subject,
+        reserved.attempts,
+        Math.floor(reserved.retryAt / 1000),
+        ctx.now,
+      );
     securityEvent(ctx.events, 'login.failure', { ...event, subject, reason: 'wrong_password' });
     return { kind: 'problem', problem: incorrect(ctx, 'wrong_password') };
   }
-  // Only an account with failures (or an expired lock) to clear is written to.
+  await clearLoginAttempts(ctx.replayGuard, username);
+  // Only an account with a recorded lockout to clear is written to.
   if (account.failedLogins > 0 || account.lockedUntil !== null)
     await recordSuccessfulLogin(ctx.db, subject, ctx.now);
   if (needsRehash(account.passwordHash, pepper)) {
@@ -194,6 +223,21 @@ async function register(
 ): Promise<SubmitOutcome> {
   const absent = missing(form, ['userName', 'password']);
   if (absent.length) return { kind: 'problem', problem: invalidInput(ctx, absent) };
+  // Every attempt counts (a taken username too), so the registration form cannot be used to
+  // list accounts quickly, nor to create them in bulk.
+  const limit = ctx.settings.accountCreationsPerIp;
+  if (limit > 0) {
+    const budget = await takeFromBudget(ctx.replayGuard, 'account-ip', ctx.ip, limit, 3600);
+    if (!budget.allowed) {
+      securityEvent(ctx.events, 'login.lockout', {
+        flow: ctx.flow.id,
+        clientId: ctx.flow.state.request.clientId,
+        ip: ctx.ip,
+        reason: 'registration_rate_limit',
+      });
+      return { kind: 'problem', problem: tooManyAttempts(ctx, 'registration_rate_limit') };
+    }
+  }
   const username = (form.get('userName') as string).trim();
   const password = form.get('password') as string;
   const email = form.get('email')?.trim();

@@ -22,8 +22,10 @@
  * synced passkey) with `mfa` when the user was verified, else `user`, after `pwd` when the login
  * was the prerequisite of a registration.
  */
+import { encodeBase64Url } from '../../crypto/base64url';
 import { timingSafeEqualStrings } from '../../crypto/constant-time';
 import { sha256Base64Url } from '../../crypto/digest';
+import { derivedHmacKey, hmacSha256 } from '../../crypto/hmac';
 import { randomToken } from '../../crypto/random';
 import { HaapiProblem } from '../../errors/problem';
 import { securityEvent } from '../../observability/events';
@@ -218,7 +220,10 @@ async function authenticateView(
 ): Promise<Representation> {
   const { locale, settings } = ctx;
   const paths = flowPaths(settings, ctx.flow.id);
-  const devices = await listDevices(ctx.db, wa.subject ?? '');
+  const devices =
+    wa.decoy !== undefined
+      ? await decoyDevices(ctx, wa.decoy)
+      : await listDevices(ctx.db, wa.subject ?? '');
   const publicKey = await authenticationOptions(
     settings.relyingParty,
     config.mode,
@@ -250,6 +255,15 @@ async function authenticateView(
         rel: 'restart',
         title: t(locale, 'webauthn.other-account'),
       },
+      ...(config.allowRegistrationDuringLogin
+        ? [
+            {
+              href: paths.step(config.id, 'register'),
+              rel: 'register-create',
+              title: t(locale, 'webauthn.register.link'),
+            },
+          ]
+        : []),
     ],
   });
 }
@@ -459,17 +473,39 @@ async function identify(
   if (!username) return missingField(ctx, 'userName');
   const account = await findAccountByUsername(ctx.db, username);
   const devices = account && !account.disabled ? await listDevices(ctx.db, account.subject) : [];
-  if (devices.length > 0)
-    return {
-      kind: 'state',
-      state: enterWebauthn(ctx.flow.state, config, 'authenticate', {
-        subject: (account as Account).subject,
-      }),
-    };
-  // No device (or no such account: the same answer): register one, when allowed.
-  if (config.allowRegistrationDuringLogin)
-    return { kind: 'state', state: webauthnNavigate(ctx, config, 'register', false) };
-  return problem(ctx, 'authentication-failed', 'webauthn.error.no-device', 'no_device');
+  // No such account, or none with a device: the same answer as for an account with devices (an
+  // authenticate step), with made-up credential ids, so a username reveals nothing.
+  const who =
+    devices.length > 0
+      ? { subject: (account as Account).subject }
+      : { decoy: username.toLowerCase() };
+  return { kind: 'state', state: enterWebauthn(ctx.flow.state, config, 'authenticate', who) };
+}
+
+/**
+ * Made-up devices for a username without any (WebAuthn L3 §14.6.2): derived from the server
+ * secret and the username, so every ask for one name gets the same ids.
+ */
+async function decoyDevices(ctx: FlowContext, username: string): Promise<WebauthnDevice[]> {
+  const key = await derivedHmacKey(ctx.settings.serverSecret, 'webauthn-decoy');
+  const mac = await hmacSha256(key, username);
+  const platform = ((mac[0] as number) & 1) === 0;
+  return [
+    {
+      credentialId: encodeBase64Url(mac.slice(0, 32)),
+      subject: '',
+      publicKey: '',
+      counter: 0,
+      transports: platform ? ['internal', 'hybrid'] : ['usb', 'nfc'],
+      deviceType: platform ? 'platform' : 'cross-platform',
+      aaguid: null,
+      backupEligible: platform,
+      backupState: platform,
+      name: null,
+      createdAt: 0,
+      lastUsedAt: null,
+    },
+  ];
 }
 
 async function authenticate(
@@ -482,7 +518,10 @@ async function authenticate(
   const value = form.get('credential');
   if (!wa || value === undefined) return missingField(ctx, 'credential');
   try {
-    const device = await findDevice(ctx.db, credentialIdOf(value));
+    const id = credentialIdOf(value);
+    // A decoy step (no account with devices) has nothing that could match.
+    if (wa.decoy !== undefined) throw new CeremonyError('failed', 'unknown_credential');
+    const device = await findDevice(ctx.db, id);
     // Identified account: only its devices; username-less: the device's account, which the
     // authenticator must name as the user handle.
     const owner = wa.subject ?? userHandleOf(value);

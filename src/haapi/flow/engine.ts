@@ -109,7 +109,7 @@ function debugView(ctx: FlowContext, resume: string): Representation {
     amr: (auth?.amr ?? []).join(' '),
     auth_time: String(auth?.authTime ?? ''),
   };
-  if (binding.mode === 'haapi' && binding.cal) properties.cal = binding.cal;
+  properties.cal = (binding.mode === 'haapi' ? binding.cal : undefined) ?? 'none';
   return step('authentication-step', {
     viewName: 'authenticator/debug/attributes',
     messages: [{ text: t(ctx.locale, 'debug.heading'), classList: ['heading'] }],
@@ -195,7 +195,8 @@ export async function complete(ctx: FlowContext): Promise<Completion> {
       authTime: state.auth.authTime,
       acr: state.auth.acr,
       amr: state.auth.amr,
-      ...(binding.mode === 'haapi' && binding.cal ? { cal: binding.cal } : {}),
+      // Every user login says what the client proved; a browser proves nothing of the app.
+      cal: (binding.mode === 'haapi' ? binding.cal : undefined) ?? 'none',
     },
     ...(binding.mode === 'haapi' && binding.bindCode !== false ? { dpopJkt: binding.jkt } : {}),
   };

@@ -35,6 +35,11 @@ export interface WebauthnFlowState {
   readonly challenge: string;
   /** The account being authenticated (after `identify`) or registering (after the prerequisite). */
   readonly subject?: string;
+  /**
+   * `identify` found no account with devices for this (normalised) username: the authenticate
+   * step offers deterministic made-up credential ids instead (WebAuthn L3 §14.6.2), and fails.
+   */
+  readonly decoy?: string;
   /** The prerequisite login that established `subject` for a registration. */
   readonly prerequisite?: FlowAuth;
   /** Registration limited to built-in devices (the additional-platform-device prompt). */

@@ -8,13 +8,15 @@
  *  - a code bound to a DPoP key (HAAPI) is redeemed with a proof of that key.
  * Issues an access token, a refresh token if the client may refresh, and an ID token for `openid`.
  */
+import type { RedeemMismatch } from '../../../durable-objects/haapi-flow';
+import { sha256Base64Url } from '../../crypto/digest';
 import { randomToken } from '../../crypto/random';
 import { OAuthError } from '../../errors/oauth-error';
 import { revokeFamily } from '../../storage/refresh-families';
 import { revokeAccessToken } from '../../storage/revocations';
 import { redeemAuthorizationCode } from '../authorization-code';
 import { accessTokenTtl, issueTokens } from '../issue-tokens';
-import { verifyCodeVerifier } from '../pkce';
+import { isWellFormedVerifier } from '../pkce';
 import type { GrantHandler } from './context';
 
 export const authorizationCodeGrant: GrantHandler = async (context) => {
@@ -33,12 +35,26 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     accessExp: now + accessTokenTtl(context),
     ...(refresh ? { familyId: randomToken(16) } : {}),
   };
+  if (!isWellFormedVerifier(verifier)) {
+    throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge', {
+      reason: 'pkce_mismatch',
+    });
+  }
+  // The client, redirect URI, verifier and DPoP key are checked by the code's object before it
+  // uses the code up: a request that fails them leaves the code to its client.
   const redemption = await redeemAuthorizationCode(
     context.flows,
     code,
     context.settings.serverSecret,
+    {
+      clientId: client.client.clientId,
+      redirectUri: redirectUri ?? null,
+      challengeOfVerifier: await sha256Base64Url(verifier),
+      dpopJkt: context.dpop?.jkt ?? null,
+    },
     planned,
   );
+  if (redemption.status === 'mismatch') throw mismatchError(redemption.reason);
   if (redemption.status === 'replayed') {
     const issued = redemption.issued;
     if (issued?.familyId) await revokeFamily(db, issued.familyId, 'code_replayed', now);
@@ -53,34 +69,6 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     });
   }
   const { grant } = redemption;
-  if (grant.clientId !== client.client.clientId) {
-    throw new OAuthError('invalid_grant', 'The authorization code was issued to another client', {
-      reason: 'code_client_mismatch',
-    });
-  }
-  if (redirectUri !== grant.redirectUri) {
-    throw new OAuthError(
-      'invalid_grant',
-      'The redirect_uri does not match the authorization request',
-      {
-        reason: 'redirect_uri_mismatch',
-      },
-    );
-  }
-  if (!(await verifyCodeVerifier(verifier, grant.codeChallenge))) {
-    throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge', {
-      reason: 'pkce_mismatch',
-    });
-  }
-  if (grant.dpopJkt && context.dpop?.jkt !== grant.dpopJkt) {
-    throw new OAuthError(
-      'invalid_dpop_proof',
-      'The authorization code is bound to another DPoP key',
-      {
-        reason: 'code_dpop_mismatch',
-      },
-    );
-  }
   const issued = await issueTokens(context, {
     auth: grant.auth,
     scope: grant.scope,
@@ -90,3 +78,16 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   });
   return issued.body;
 };
+
+function mismatchError(reason: RedeemMismatch): OAuthError {
+  if (reason === 'code_dpop_mismatch')
+    return new OAuthError('invalid_dpop_proof', 'The authorization code is bound to another DPoP key', {
+      reason,
+    });
+  const description = {
+    code_client_mismatch: 'The authorization code was issued to another client',
+    redirect_uri_mismatch: 'The redirect_uri does not match the authorization request',
+    pkce_mismatch: 'The code_verifier does not match the code_challenge',
+  }[reason];
+  return new OAuthError('invalid_grant', description, { reason });
+}

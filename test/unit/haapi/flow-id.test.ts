@@ -26,7 +26,13 @@ describe('Flow ids (haapi/flow/flow-id.ts)', () => {
     expect(await loadFlow(env.HAAPI_FLOW, forged, secret)).toBeNull();
     const issued = { accessJti: 'jti', accessExp: 0 };
     expect(
-      await redeemAuthorizationCode(env.HAAPI_FLOW, `${forged}.secret`, secret, issued),
+      await redeemAuthorizationCode(
+        env.HAAPI_FLOW,
+        `${forged}.secret`,
+        secret,
+        { clientId: 'c', redirectUri: null, challengeOfVerifier: 'x', dpopJkt: null },
+        issued,
+      ),
     ).toEqual({ status: 'invalid' });
   });
 });
