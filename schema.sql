@@ -58,6 +58,15 @@ CREATE INDEX IF NOT EXISTS clients_template_id ON clients (template_id) WHERE te
 CREATE INDEX IF NOT EXISTS clients_expires_at ON clients (expires_at) WHERE expires_at IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS clients_template_device ON clients (template_id, device_jkt) WHERE template_id IS NOT NULL AND device_jkt IS NOT NULL;
 
+-- A dynamic client's secret before its last re-registration: still accepted until the new
+-- secret is first used or expires_at passes, so a client whose registration response was lost
+-- keeps working (RFC 7591 clients must never lose their credentials to an undelivered answer).
+CREATE TABLE IF NOT EXISTS previous_client_secrets (
+  client_id TEXT PRIMARY KEY REFERENCES clients (client_id) ON DELETE CASCADE,
+  secret_hash TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+
 -- Accounts of the account manager. password_hash: PBKDF2-SHA256 (src/crypto/secret-hash.ts).
 CREATE TABLE IF NOT EXISTS accounts (
   subject TEXT PRIMARY KEY CHECK (length(subject) BETWEEN 1 AND 255),

@@ -45,6 +45,8 @@ export default defineConfig(async () => {
                   // Every test request comes from one address; the rate-limit tests set their own.
                   TOKEN_REQUESTS_PER_IP: '0',
                   CAT_REQUESTS_PER_IP: '0',
+                  FLOWS_PER_IP: '0',
+                  ACCOUNT_CREATIONS_PER_IP: '0',
                   // Cases per fuzz property: a fast profile here, `npm run soak` sets 10,000.
                   FUZZ_RUNS: process.env.FUZZ_RUNS ?? '',
                   TEST_SCHEMA_SQL: readFileSync('schema.sql', 'utf8'),

@@ -277,6 +277,8 @@ async function main(): Promise<void> {
     // One loopback IP sends everything: the per-IP limits would only measure 429s.
     TOKEN_REQUESTS_PER_IP: '0',
     CAT_REQUESTS_PER_IP: '0',
+    FLOWS_PER_IP: '0',
+    ACCOUNT_CREATIONS_PER_IP: '0',
   };
   const t0 = performance.now();
   const mf = new Miniflare({

@@ -70,6 +70,8 @@ export async function main(args: string[]): Promise<number> {
       // One loopback address sends everything; the per-IP limits would only measure 429s.
       TOKEN_REQUESTS_PER_IP: '0',
       CAT_REQUESTS_PER_IP: '0',
+      FLOWS_PER_IP: '0',
+      ACCOUNT_CREATIONS_PER_IP: '0',
       LOGIN_ATTEMPTS_PER_IP: '100000',
       DCR_REGISTRATIONS_PER_IP: '100000',
       DCR_REGISTRATIONS_PER_CLIENT: '100000',

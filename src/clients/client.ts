@@ -73,9 +73,14 @@ export interface Client {
   readonly deviceJkt: string | null;
   readonly templateLimits: TemplateLimits;
   readonly registrationAccessTokenHash: string | null;
+  /** Dynamic clients: the secret before the last re-registration, accepted until the new is used. */
+  readonly previousSecretHash?: string | null;
   /** Unix seconds; dynamic clients expire. */
   readonly expiresAt: number | null;
 }
+
+/** The id prefix of dynamic clients (RFC 7591), whose generated secrets are SHA-256 hashed. */
+export const DYNAMIC_CLIENT_PREFIX = 'dyn-';
 
 /**
  * A client whose logins must prove the app (attestation, or a dynamic client's device key): the

@@ -22,7 +22,7 @@ import { useOnce } from '../replay/use-once';
 import { findClient, forgetClient } from '../storage/clients';
 import { findByDevice, insertDynamicClient, rotateCredentials } from '../storage/dynamic-clients';
 import type { AccessTokenClaims } from '../tokens/access-token';
-import type { Client } from './client';
+import { type Client, DYNAMIC_CLIENT_PREFIX } from './client';
 
 export interface RegistrationInput {
   readonly settings: Settings;
@@ -60,6 +60,9 @@ export function clientMetadata(
   if (client.clientName) metadata.client_name = client.clientName;
   return metadata;
 }
+
+/** How long a re-registered client's previous secret is still accepted (unless the new is used). */
+export const PREVIOUS_SECRET_SECONDS = 86400;
 
 function slowDown(what: string, retryAfterSeconds: number): OAuthError {
   return new OAuthError('slow_down', `Too many registrations from this ${what}; try again later`, {
@@ -139,21 +142,34 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     hashGeneratedSecret(registrationAccessToken),
   ]);
   const credentials = { client_secret: secret, registration_access_token: registrationAccessToken };
+  const registrationCal = String(initialToken.reg_cal ?? 'none');
+  const registeredBy = typeof initialToken.reg_cred === 'string' ? initialToken.reg_cred : null;
+  // Registering again from a device key that has a client: the same client with new credentials
+  // and the new registration's assurance level. The previous secret stays valid until the new one
+  // is used (PREVIOUS_SECRET_SECONDS at most), so a lost response locks nobody out.
   const again = async (clientId: string): Promise<Registered> => {
-    await rotateCredentials(db, clientId, secretHash, ratHash, now);
+    await rotateCredentials(db, {
+      clientId,
+      secretHash,
+      registrationAccessTokenHash: ratHash,
+      registrationCal,
+      registeredBy,
+      now,
+      previousSecretUntil: now + PREVIOUS_SECRET_SECONDS,
+    });
     forgetClient(clientId);
     const client = (await findClient(db, clientId, 0)) as Client;
-    return { status: 200, body: { ...clientMetadata(settings, client), ...credentials } };
+    return { status: 201, body: { ...clientMetadata(settings, client), ...credentials } };
   };
   const limits = template.templateLimits;
-  const clientId = `dyn-${randomToken(18)}`;
+  const clientId = `${DYNAMIC_CLIENT_PREFIX}${randomToken(18)}`;
   const outcome = await insertDynamicClient(db, {
     clientId,
     template,
     secretHash,
     registrationAccessTokenHash: ratHash,
-    registrationCal: String(initialToken.reg_cal ?? 'none'),
-    registeredBy: typeof initialToken.reg_cred === 'string' ? initialToken.reg_cred : null,
+    registrationCal,
+    registeredBy,
     deviceJkt: input.deviceJkt,
     now,
     expiresAt: limits.lifetimeSeconds ? now + limits.lifetimeSeconds : null,
@@ -166,7 +182,6 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
       { reason: 'quota' },
     );
   }
-  // Registering again from a device key that has a client: the same client, new credentials.
   if (outcome === 'device')
     return again((await findByDevice(db, template.clientId, input.deviceJkt as string)) as string);
   return {

@@ -65,12 +65,15 @@ export class OAuthError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   readonly reason: string | undefined;
 
+  readonly description: string;
+
   constructor(
     readonly error: OAuthErrorCode,
-    readonly description: string,
+    description: string,
     options: OAuthErrorOptions = {},
   ) {
     super(description, { cause: options.cause });
+    this.description = errorDescription(description);
     this.status = options.status ?? defaultStatus[error];
     this.headers = options.headers ?? {};
     this.reason = options.reason;
@@ -79,4 +82,13 @@ export class OAuthError extends Error {
   toJSON(): { error: OAuthErrorCode; error_description: string } {
     return { error: this.error, error_description: this.description };
   }
+}
+
+/**
+ * `error_description` within RFC 6749's charset (%x20-21 / %x23-5B / %x5D-7E): whatever a
+ * description holds, nothing outside printable ASCII (no bidi controls, no quotes or
+ * backslashes that would break a header) reaches a response or a redirect.
+ */
+export function errorDescription(text: string): string {
+  return text.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '?').slice(0, 300);
 }

@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { isHaapiOnly } from '../clients/client';
+import { errorDescription } from '../errors/oauth-error';
 import { HaapiProblem } from '../errors/problem';
 import { type AuthorizeProblem, validateAuthorizeRequest } from '../haapi/flow/authorize-request';
 import { flowPaths } from '../haapi/flow/context';
@@ -69,7 +70,7 @@ export function authorizeError(c: Context<AppEnv>, problem: AuthorizeProblem): R
   }
   const params: Record<string, string> = {
     error: problem.error,
-    error_description: problem.description,
+    error_description: errorDescription(problem.description),
     iss: issuer,
   };
   if (problem.state !== undefined) params.state = problem.state;

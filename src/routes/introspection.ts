@@ -1,18 +1,23 @@
 /**
  * @module routes/introspection
- * POST <INTROSPECTION_PATH> (RFC 7662): authenticated confidential clients only (public clients
- * get invalid_client). Access tokens are introspected for any such client (resource servers);
- * refresh tokens only for the client they were issued to. Anything else is `{"active": false}`.
+ * POST <INTROSPECTION_PATH> (RFC 7662): confidential clients with real credentials only (a
+ * secret, a JWT assertion, a client certificate; never a CAT, nor a public client: invalid_client).
+ * A client sees only its own tokens; a resource server (capability `introspection`) sees every
+ * access token. Refresh tokens only for the client they were issued to. Anything else is
+ * `{"active": false}`.
  */
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { clientAuthFailed } from '../clients/auth/failure';
+import { isUsable } from '../clients/client';
 import { OAuthError } from '../errors/oauth-error';
+import { findClient } from '../storage/clients';
 import { inspectToken } from '../tokens/inspect-token';
 import { loadKeySet } from '../tokens/keys';
 import { tokenCors } from './cors';
 import { readOAuthForm } from './request-body';
-import { authenticate, nowSeconds } from './request-context';
+import { authenticate, nowSeconds, requireDeviceKey } from './request-context';
 
 export const introspectionRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (c) => {
   const settings = c.get('settings');
@@ -20,7 +25,14 @@ export const introspectionRoutes = new Hono<AppEnv>().use(tokenCors()).post('/',
   const form = await readOAuthForm(c);
   const client = await authenticate(c, form, settings.endpoints.introspection, now);
   c.set('clientOrigins', client.client.allowedOrigins);
-  if (client.method === 'none') throw clientAuthFailed('public_client_with_credentials');
+  if (
+    client.method === 'none' ||
+    client.method === 'attestation' ||
+    client.client.clientType !== 'confidential'
+  )
+    throw clientAuthFailed('public_client_with_credentials');
+  await requireDeviceKey(c, client, now);
+  const resourceServer = client.client.capabilities.introspection === true;
   const token = form.get('token');
   if (!token) throw new OAuthError('invalid_request', 'The token parameter is missing');
   c.header('Cache-Control', 'no-store');
@@ -32,7 +44,11 @@ export const introspectionRoutes = new Hono<AppEnv>().use(tokenCors()).post('/',
     now,
   );
 
-  if (inspected.kind === 'access_token') {
+  if (
+    inspected.kind === 'access_token' &&
+    (resourceServer || inspected.claims.client_id === client.client.clientId) &&
+    (await clientStillExists(c, inspected.claims.client_id, now))
+  ) {
     const { claims } = inspected;
     return c.json({
       active: true,
@@ -60,3 +76,13 @@ export const introspectionRoutes = new Hono<AppEnv>().use(tokenCors()).post('/',
   }
   return c.json({ active: false });
 });
+
+/** A deleted (or disabled, expired) client's tokens are no longer active (RFC 7592 DELETE). */
+async function clientStillExists(
+  c: Context<AppEnv>,
+  clientId: string,
+  now: number,
+): Promise<boolean> {
+  const found = await findClient(c.env.DB, clientId, c.get('settings').clientCacheTtl);
+  return found !== null && isUsable(found, now);
+}

@@ -17,7 +17,7 @@ import { securityEvent } from '../observability/events';
 import { findClient, forgetClient } from '../storage/clients';
 import {
   deleteDynamicClient,
-  rotateCredentials,
+  rotateRegistrationAccessToken,
   updateClientName,
 } from '../storage/dynamic-clients';
 import { checkAccessToken, invalidToken, presentedToken } from '../tokens/bearer';
@@ -121,10 +121,9 @@ export const registrationRoutes = new Hono<AppEnv>()
     const now = nowSeconds();
     if (name !== undefined) await updateClientName(c.env.DB, client.clientId, name, now);
     const registrationAccessToken = randomToken(32);
-    await rotateCredentials(
+    await rotateRegistrationAccessToken(
       c.env.DB,
       client.clientId,
-      null,
       await hashGeneratedSecret(registrationAccessToken),
       now,
     );

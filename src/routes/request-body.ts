@@ -28,7 +28,7 @@ export async function readOAuthForm(c: Context): Promise<Map<string, string>> {
   const form = new Map<string, string>();
   for (const [name, value] of params) {
     if (form.has(name)) {
-      throw new OAuthError('invalid_request', `The parameter ${name} must not be repeated`);
+      throw new OAuthError('invalid_request', 'A parameter is repeated');
     }
     form.set(name, value);
   }

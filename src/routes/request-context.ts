@@ -9,7 +9,9 @@ import type { AuthenticatedClient } from '../clients/auth';
 import { type AuthRequest, authenticateClient, type TlsClientAuth } from '../clients/auth';
 import { x5tS256 } from '../clients/auth/tls-client-auth';
 import type { Settings } from '../config/settings';
-import { findClient } from '../storage/clients';
+import { OAuthError } from '../errors/oauth-error';
+import { findClient, forgetClient } from '../storage/clients';
+import { forgetPreviousSecret } from '../storage/dynamic-clients';
 import type { ResourceCheck } from '../tokens/bearer';
 import { dpopHeader, type VerifiedProof, verifyDpopProof } from '../tokens/dpop-proof';
 import { loadKeySet } from '../tokens/keys';
@@ -54,6 +56,10 @@ export function authenticate(
     findClient: (clientId) => findClient(c.env.DB, clientId, settings.clientCacheTtl),
     replayGuard: c.env.REPLAY_GUARD,
     endpoint,
+    forgetPreviousSecret: async (clientId) => {
+      await forgetPreviousSecret(c.env.DB, clientId);
+      forgetClient(clientId);
+    },
   };
   return authenticateClient(request);
 }
@@ -110,4 +116,28 @@ export async function resourceCheck(
     dpop,
     certificateThumbprint: tls ? x5tS256(tls) : null,
   };
+}
+
+/**
+ * A dynamic client bound to a device key uses its credentials only with a DPoP proof of that key,
+ * at every endpoint: a stolen secret is worthless without the device.
+ */
+export async function requireDeviceKey(
+  c: Context<AppEnv>,
+  client: AuthenticatedClient,
+  now: number,
+  proof?: VerifiedProof | null,
+): Promise<void> {
+  const deviceJkt = client.client.templateId ? client.client.deviceJkt : null;
+  if (!deviceJkt) return;
+  const dpop = proof === undefined ? await optionalDpop(c, now, 'token-endpoint') : proof;
+  if (dpop?.jkt !== deviceJkt) {
+    throw new OAuthError(
+      'invalid_dpop_proof',
+      'The DPoP key is not the device key of this client',
+      {
+        reason: 'device_key_mismatch',
+      },
+    );
+  }
 }

@@ -16,7 +16,7 @@ import { inspectToken } from '../tokens/inspect-token';
 import { loadKeySet } from '../tokens/keys';
 import { tokenCors } from './cors';
 import { readOAuthForm } from './request-body';
-import { authenticate, nowSeconds } from './request-context';
+import { authenticate, nowSeconds, requireDeviceKey } from './request-context';
 
 export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (c) => {
   const settings = c.get('settings');
@@ -24,6 +24,7 @@ export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', as
   const form = await readOAuthForm(c);
   const client = await authenticate(c, form, settings.endpoints.revocation, now);
   c.set('clientOrigins', client.client.allowedOrigins);
+  await requireDeviceKey(c, client, now);
   const token = form.get('token');
   if (!token) throw new OAuthError('invalid_request', 'The token parameter is missing');
   const db = c.env.DB;

@@ -6,8 +6,10 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
+import { isUsable } from '../clients/client';
 import { OAuthError } from '../errors/oauth-error';
 import { type Account, findAccountBySubject } from '../storage/accounts';
+import { findClient } from '../storage/clients';
 import { checkAccessToken, invalidToken, presentedToken } from '../tokens/bearer';
 import { nowSeconds, resourceCheck } from './request-context';
 
@@ -33,6 +35,17 @@ export async function signedInAccount(
       },
     });
   }
+  // Only a user login's token: a client's own token (client_credentials) names the client.
+  if (claims.sub === claims.client_id)
+    throw invalidToken(
+      'The access token is not a user login',
+      presented.scheme,
+      'not_a_user_token',
+    );
+  // A deleted (or disabled, expired) client's tokens end with it (RFC 7592 DELETE).
+  const client = await findClient(c.env.DB, claims.client_id, settings.clientCacheTtl);
+  if (!client || !isUsable(client, nowSeconds()))
+    throw invalidToken('The client of this token no longer exists', presented.scheme, 'no_client');
   const account = await findAccountBySubject(c.env.DB, claims.sub);
   if (!account || account.disabled)
     throw invalidToken('The subject no longer exists', presented.scheme, 'no_account');

@@ -16,7 +16,13 @@ import { loadKeySet } from '../tokens/keys';
 import { tokenCors } from './cors';
 import { limitByClient, limitByIp } from './rate-limit';
 import { readOAuthForm } from './request-body';
-import { authenticate, nonceOptions, nowSeconds, optionalDpop } from './request-context';
+import {
+  authenticate,
+  nonceOptions,
+  nowSeconds,
+  optionalDpop,
+  requireDeviceKey,
+} from './request-context';
 
 export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (c) => {
   const settings = c.get('settings');
@@ -27,7 +33,7 @@ export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (
   if (!grantType) throw new OAuthError('invalid_request', 'The grant_type parameter is missing');
   const grant = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
   if (!grant) {
-    throw new OAuthError('unsupported_grant_type', `The grant type ${grantType} is not supported`);
+    throw new OAuthError('unsupported_grant_type', 'The grant type is not supported');
   }
   // The proof is checked before client authentication: a `use_dpop_nonce` retry must not find its
   // single-use client assertion (CAT, JWT) already spent.
@@ -36,8 +42,9 @@ export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (
   c.set('clientOrigins', client.client.allowedOrigins);
   await limitByClient(c, 'token', client.client.clientId);
   if (!client.client.grantTypes.includes(grantType)) {
-    throw new OAuthError('unauthorized_client', `The client may not use the ${grantType} grant`);
+    throw new OAuthError('unauthorized_client', 'The client may not use this grant type');
   }
+  await requireDeviceKey(c, client, now, dpop);
   if (!dpop && client.client.dpopRequired) {
     throw new OAuthError('invalid_dpop_proof', 'This client must send a DPoP proof', {
       reason: 'dpop_required',

@@ -36,6 +36,8 @@ export interface ClientRow {
   device_jkt: string | null;
   template_limits: string;
   registration_access_token_hash: string | null;
+  /** Dynamic clients: the secret before the last re-registration, while it is still accepted. */
+  previous_secret_hash?: string | null;
 }
 
 const MAX_CACHED = 500;
@@ -88,6 +90,7 @@ export function clientFromRow(row: ClientRow): Client {
     deviceJkt: row.device_jkt,
     templateLimits: JSON.parse(row.template_limits) as Client['templateLimits'],
     registrationAccessTokenHash: row.registration_access_token_hash,
+    previousSecretHash: row.previous_secret_hash ?? null,
   });
 }
 
@@ -101,7 +104,11 @@ export async function findClient(
   const cached = cacheTtl > 0 ? cache.get(clientId) : undefined;
   if (cached && cached.until > now) return cached.client;
   const row = await db
-    .prepare('SELECT * FROM clients WHERE client_id = ?')
+    .prepare(
+      `SELECT clients.*, (SELECT p.secret_hash FROM previous_client_secrets p
+         WHERE p.client_id = clients.client_id AND p.expires_at > unixepoch()) AS previous_secret_hash
+       FROM clients WHERE client_id = ?`,
+    )
     .bind(clientId)
     .first<ClientRow>();
   const client = row ? clientFromRow(row) : null;

@@ -92,20 +92,69 @@ export async function findByDevice(
 }
 
 /** New secret and registration access token for an existing dynamic client. */
+/**
+ * New credentials and assurance for a dynamic client registered again from its device key, in one
+ * batch (both or neither): the current secret is kept as the previous one until
+ * `previousSecretUntil` (or until the new one is used: forgetPreviousSecret).
+ */
 export async function rotateCredentials(
   db: D1Database,
+  change: {
+    clientId: string;
+    secretHash: string;
+    registrationAccessTokenHash: string;
+    registrationCal: string;
+    registeredBy: string | null;
+    now: number;
+    previousSecretUntil: number;
+  },
+): Promise<void> {
+  const { clientId, now } = change;
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO previous_client_secrets (client_id, secret_hash, expires_at)
+         SELECT client_id, secret_hash, ? FROM clients
+         WHERE client_id = ? AND template_id IS NOT NULL AND secret_hash IS NOT NULL
+         ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, expires_at = excluded.expires_at`,
+      )
+      .bind(change.previousSecretUntil, clientId),
+    db
+      .prepare(
+        `UPDATE clients SET secret_hash = ?, registration_access_token_hash = ?, registration_cal = ?,
+           registered_by = ?, updated_at = ?, last_used_at = ?
+         WHERE client_id = ? AND template_id IS NOT NULL`,
+      )
+      .bind(
+        change.secretHash,
+        change.registrationAccessTokenHash,
+        change.registrationCal,
+        change.registeredBy,
+        now,
+        now,
+        clientId,
+      ),
+  ]);
+}
+
+/** A new registration access token (RFC 7592 §2.2: an update may rotate it). */
+export async function rotateRegistrationAccessToken(
+  db: D1Database,
   clientId: string,
-  secretHash: string | null,
   registrationAccessTokenHash: string,
   now: number,
 ): Promise<void> {
   await db
     .prepare(
-      `UPDATE clients SET secret_hash = COALESCE(?, secret_hash), registration_access_token_hash = ?, updated_at = ?, last_used_at = ?
-       WHERE client_id = ? AND template_id IS NOT NULL`,
+      'UPDATE clients SET registration_access_token_hash = ?, updated_at = ? WHERE client_id = ? AND template_id IS NOT NULL',
     )
-    .bind(secretHash, registrationAccessTokenHash, now, now, clientId)
+    .bind(registrationAccessTokenHash, now, clientId)
     .run();
+}
+
+/** The new secret of a re-registered client was used: the previous one is no longer accepted. */
+export async function forgetPreviousSecret(db: D1Database, clientId: string): Promise<void> {
+  await db.prepare('DELETE FROM previous_client_secrets WHERE client_id = ?').bind(clientId).run();
 }
 
 export async function updateClientName(
@@ -135,8 +184,14 @@ export async function bindDeviceKey(
   clientId: string,
   jkt: string,
 ): Promise<string | null> {
+  // Not a key another dynamic client of the same template holds (one statement: atomic; the
+  // unique index clients_template_device would otherwise refuse it with an error).
   await db
-    .prepare('UPDATE clients SET device_jkt = ? WHERE client_id = ? AND device_jkt IS NULL')
+    .prepare(
+      `UPDATE clients SET device_jkt = ?1 WHERE client_id = ?2 AND device_jkt IS NULL
+         AND NOT EXISTS (SELECT 1 FROM clients other WHERE other.device_jkt = ?1
+           AND other.template_id = (SELECT template_id FROM clients WHERE client_id = ?2))`,
+    )
     .bind(jkt, clientId)
     .run();
   const row = await db

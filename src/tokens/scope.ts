@@ -21,7 +21,7 @@ export function grantScope(requested: string[] | undefined, allowed: readonly st
   if (requested === undefined) return [...allowed];
   const refused = requested.filter((s) => !allowed.includes(s));
   if (refused.length > 0) {
-    throw new OAuthError('invalid_scope', `The scope ${refused.join(' ')} is not allowed`);
+    throw new OAuthError('invalid_scope', 'A requested scope is not allowed for this client');
   }
   return requested;
 }

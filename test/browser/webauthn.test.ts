@@ -147,10 +147,10 @@ async function landed(page: Page): Promise<URL> {
   return url;
 }
 
-/** Username → password (the prerequisite) → the registration page. */
+/** The register link → password (the prerequisite) → the registration page. */
 async function toRegistration(page: Page, username: string, authenticator = 'webauthn') {
   await startLogin(page, authenticator);
-  await identify(page, username);
+  await page.click('a[href$="/register"]');
   await page.waitForSelector('input[name="password"]');
   expect(await page.locator('p.info').textContent()).toBe(
     'Sign in with your password first to register a device',

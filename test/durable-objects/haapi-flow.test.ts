@@ -87,9 +87,7 @@ describe('HaapiFlow Durable Object', () => {
     expect(await stub.completeWithCode('{"completed":true}', 2, 'h', '{}', 30)).toBe('conflict');
     expect(await stub.read()).toMatchObject({ state: '{"step":"authenticated"}', version: 1 });
     expect((await stub.redeemCode('h', CLAIM)).status).toBe('invalid');
-    expect(await stub.completeWithCode('{"completed":true}', 1, 'h', GRANT, 30)).toBe(
-      'completed',
-    );
+    expect(await stub.completeWithCode('{"completed":true}', 1, 'h', GRANT, 30)).toBe('completed');
     expect(await stub.read()).toMatchObject({ state: '{"completed":true}', version: 2 });
     // A second completion (even at the new version) cannot replace the code.
     expect(await stub.completeWithCode('{"completed":true}', 2, 'h2', '{}', 30)).toBe(

@@ -64,8 +64,9 @@ describe('Discovery (RFC 8414, OpenID Connect Discovery 1.0)', () => {
       ...env,
       ENVIRONMENT: 'production',
       ISSUER: 'https://id.example.org',
-      // Production needs its own relying party (the demo's is localhost).
+      // Production needs its own relying party (the demo's is localhost) and production policies.
       WEBAUTHN: '{}',
+      ATTESTATION: '{}',
       JWKS_PATH: '/keys',
     };
     const fetchOther = (path: string) =>

@@ -11,7 +11,7 @@ import { initialAccessToken } from '../support/clients';
 import { action, authorizationRequest, HaapiTestClient } from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { PASSKEYS } from '../support/webauthn-config';
-import { newAccount, operation, rpOrigin, startOn } from '../support/webauthn-flow';
+import { newAccount, operation, rpOrigin, startOn, toPrerequisite } from '../support/webauthn-flow';
 import { ISSUER } from '../support/worker';
 
 /** D1 that fails every statement whose SQL matches `failing` (as a lost connection would). */
@@ -82,7 +82,7 @@ describe('Faults', () => {
     const { username, subject } = await newAccount('fault');
     const app = await apps.ios();
     const { step } = await startOn(app, apps.iosClient, 'webauthn');
-    const password = await app.submit(action(step.body, 'login'), { userName: username });
+    const password = await toPrerequisite(app, step.body);
     const registration = await app.submit(action(password.body, 'login'), {
       userName: username,
       password: 'Password1',

@@ -184,6 +184,10 @@ describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
       ENVIRONMENT: 'production',
       ISSUER: 'https://id.example',
       WEBAUTHN: '{}',
+      // Production refuses non-production policies at start-up: only the production one.
+      ATTESTATION: JSON.stringify({
+        'test-android-prod': JSON.parse(app.env.ATTESTATION)['test-android-prod'],
+      }),
     };
     const call = (init?: RequestInit) =>
       worker.fetch(

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { basic, createTestClient } from '../support/clients';
 import { issueTestCode, redeemCode } from '../support/codes';
@@ -26,12 +27,29 @@ async function login(dpop?: Awaited<ReturnType<typeof dpopKey>>) {
 }
 
 describe('Introspection (RFC 7662)', () => {
-  it('describes an active access token to an authenticated client', async () => {
-    const { client, tokens } = await login();
-    const res = await post(
+  it('describes an active access token to its client and to a resource server, to no one else', async () => {
+    const { client, auth, tokens } = await login();
+    const other = await post(
       INTROSPECT,
       { token: tokens.access_token },
       { Authorization: basic('demo-backend', 'Password1') },
+    );
+    expect(await other.json()).toEqual({ active: false });
+    expect(
+      await (await post(INTROSPECT, { token: tokens.access_token }, auth)).json(),
+    ).toMatchObject({
+      active: true,
+    });
+    const resourceServer = await createTestClient({ grantTypes: ['client_credentials'] });
+    await env.DB.prepare(
+      `UPDATE clients SET capabilities = '{"introspection":true}' WHERE client_id = ?`,
+    )
+      .bind(resourceServer.clientId)
+      .run();
+    const res = await post(
+      INTROSPECT,
+      { token: tokens.access_token },
+      { Authorization: basic(resourceServer.clientId, resourceServer.secret) },
     );
     expect(res.status).toBe(200);
     expect(res.headers.get('Cache-Control')).toBe('no-store');

@@ -22,7 +22,7 @@ import { dpopKey } from '../support/dpop';
 import { action } from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { PASSKEYS } from '../support/webauthn-config';
-import { newAccount, operation, rpOrigin, startOn } from '../support/webauthn-flow';
+import { newAccount, operation, rpOrigin, startOn, toPrerequisite } from '../support/webauthn-flow';
 import { post, type TokenBody } from '../support/worker';
 
 const WIDTH = 50;
@@ -173,7 +173,7 @@ describe(`More single-use values under a ${WIDTH}-wide race`, () => {
     // Register the device.
     {
       const { app, step } = await start();
-      const pw = await app.submit(action(step.body, 'login'), { userName: username });
+      const pw = await toPrerequisite(app, step.body);
       const reg = await app.submit(action(pw.body, 'login'), {
         userName: username,
         password: 'Password1',

@@ -1,5 +1,7 @@
+import { env } from 'cloudflare:test';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { forgetClient } from '../../src/storage/clients';
 import { basic, createTestClient, signingKey } from '../support/clients';
 import { call, form, ISSUER } from '../support/worker';
 
@@ -130,8 +132,15 @@ describe('private_key_jwt (RFC 7523 §3)', () => {
     });
   }
 
-  it('accepts aud = the token endpoint URL', async () => {
-    const { assertion, request } = await jwtClient();
+  it('refuses aud = the token endpoint URL unless the client has the legacy switch (RFC 7523bis)', async () => {
+    const { client, assertion, request } = await jwtClient();
+    expect((await request(await assertion({ aud: TOKEN_URL }))).status).toBe(401);
+    await env.DB.prepare(
+      `UPDATE clients SET capabilities = '{"assertionAudienceEndpoint":true}' WHERE client_id = ?`,
+    )
+      .bind(client.clientId)
+      .run();
+    forgetClient(client.clientId);
     expect((await request(await assertion({ aud: TOKEN_URL }))).status).toBe(200);
   });
 

@@ -25,6 +25,7 @@ import {
   operation,
   rpOrigin,
   startOn,
+  toPrerequisite,
 } from '../support/webauthn-flow';
 import { ISSUER } from '../support/worker';
 
@@ -124,11 +125,7 @@ async function registerDuringLogin(
   authenticator: SoftAuthenticator,
 ) {
   const { step, verifier } = await start(app);
-  const identified = await app.submit(action(step.body, 'login'), { userName: account.username });
-  // No device yet: the prerequisite (password) authenticator comes first.
-  expect(identified.body.messages?.map((m) => m.text)).toContain(
-    'Sign in with your password first to register a device',
-  );
+  const identified = await toPrerequisite(app, step.body);
   const registration = await app.submit(action(identified.body, 'login'), {
     userName: account.username,
     password: 'Password1',
@@ -309,7 +306,7 @@ describe('WebAuthn for an attested iOS app: client operations', () => {
     let { step } = await start(app, 'keys');
     // any-device mode offers no username-less ceremony, only the username form.
     expect(step.body.actions?.some((a) => a.template === 'client-operation')).toBe(false);
-    const password = await app.submit(action(step.body, 'login'), { userName: account.username });
+    const password = await toPrerequisite(app, step.body);
     const registration = await app.submit(action(password.body, 'login'), {
       userName: account.username,
       password: 'Password1',
@@ -522,7 +519,7 @@ describe('Bad and replayed WebAuthn responses', () => {
     const account = await newAccount();
     const app = await ios();
     const { step } = await start(app);
-    const password = await app.submit(action(step.body, 'login'), { userName: account.username });
+    const password = await toPrerequisite(app, step.body);
     const registration = await app.submit(action(password.body, 'login'), {
       userName: account.username,
       password: 'Password1',

@@ -60,3 +60,18 @@ export function operation(body: Representation, name: string): ClientOperationAc
   expect(found, `a ${name} operation in ${JSON.stringify(body)}`).toBeDefined();
   return found as ClientOperationAction;
 }
+
+/**
+ * Registration during login starts from the WebAuthn login step's `register-create` link: the
+ * username alone never tells whether an account has devices (it always gets an authenticate step).
+ * Returns the prerequisite (password) step.
+ */
+export async function toPrerequisite(app: HaapiTestClient, loginStep: Representation) {
+  const link = (loginStep.links ?? []).find((l) => l.rel === 'register-create');
+  expect(link, `a register-create link in ${JSON.stringify(loginStep)}`).toBeDefined();
+  const prerequisite = await app.request((link as { href: string }).href);
+  expect(prerequisite.body.messages?.map((m) => m.text)).toContain(
+    'Sign in with your password first to register a device',
+  );
+  return prerequisite;
+}

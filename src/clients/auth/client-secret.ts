@@ -6,12 +6,23 @@
  * check, so that it fails the same way as a wrong secret.
  */
 import { verifySecret } from '../../crypto/secret-hash';
-import { isUsable } from '../client';
+import { DYNAMIC_CLIENT_PREFIX, isUsable } from '../client';
 import { clientAuthFailed } from './failure';
 import type { AuthenticatedClient, AuthRequest } from './types';
 
-/** A well-formed hash of a random value: verified when the client is unknown, never matches. */
-const DUMMY_HASH = 'sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+/**
+ * Well-formed hashes of a random value, verified when the client is unknown and never matching:
+ * as costly as the real hash of a client with that kind of id (generated secrets of dynamic
+ * clients are SHA-256; configured secrets PBKDF2), so the answer's time tells nothing.
+ */
+const DUMMY_GENERATED_HASH =
+  'sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const DUMMY_CONFIGURED_HASH =
+  'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+function dummyHashFor(clientId: string): string {
+  return clientId.startsWith(DYNAMIC_CLIENT_PREFIX) ? DUMMY_GENERATED_HASH : DUMMY_CONFIGURED_HASH;
+}
 
 export interface SecretCredentials {
   readonly clientId: string;
@@ -50,10 +61,22 @@ export async function authenticateWithSecret(
 ): Promise<AuthenticatedClient> {
   const basic = method === 'client_secret_basic';
   const client = await request.findClient(credentials.clientId);
-  const matches = await verifySecret(credentials.secret, client?.secretHash ?? DUMMY_HASH);
+  const matches = await verifySecret(
+    credentials.secret,
+    client?.secretHash ?? dummyHashFor(credentials.clientId),
+  );
   if (!client) throw clientAuthFailed('unknown_client', basic);
   if (!client.secretHash) throw clientAuthFailed('no_secret', basic);
-  if (!matches) throw clientAuthFailed('bad_secret', basic);
+  if (!matches) {
+    // A dynamic client re-registered: its previous secret works until the new one is used.
+    if (
+      !client.previousSecretHash ||
+      !(await verifySecret(credentials.secret, client.previousSecretHash))
+    )
+      throw clientAuthFailed('bad_secret', basic);
+  } else if (client.previousSecretHash) {
+    await request.forgetPreviousSecret?.(client.clientId);
+  }
   if (!isUsable(client, request.now)) throw clientAuthFailed('client_disabled', basic);
   if (!client.authMethods.includes(method)) throw clientAuthFailed('method_not_allowed', basic);
   return { client, method };

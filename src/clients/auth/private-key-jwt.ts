@@ -5,7 +5,9 @@
  *  - `client_assertion_type` is `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`;
  *  - `alg` is RS256, PS256, ES256 or EdDSA, and the signature verifies with the client's JWKS;
  *  - `iss` = `sub` = the client id (and `client_id`, if sent, is the same);
- *  - `aud` contains the issuer or the endpoint URL;
+ *  - `aud` is the issuer, a single value (draft-ietf-oauth-rfc7523bis, against audience
+ *    injection); a client with the `assertionAudienceEndpoint` capability may also name the
+ *    endpoint URL (legacy);
  *  - `exp` is present, in the future, and at most CLIENT_ASSERTION_MAX_LIFETIME ahead;
  *  - `jti` is present and used once (ReplayGuard, until `exp`).
  */
@@ -68,18 +70,20 @@ export async function authenticateWithAssertion(
       algorithms: ASSERTION_ALGORITHMS,
       issuer: clientId,
       subject: clientId,
-      audience: [settings.issuer, request.endpoint],
       requiredClaims: ['exp', 'jti'],
       currentDate: new Date(now * 1000),
       clockTolerance: CLOCK_SKEW,
     }));
   } catch (err) {
     if (err instanceof errors.JWTExpired) throw clientAuthFailed('assertion_expired');
-    if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'aud') {
-      throw clientAuthFailed('assertion_bad_audience');
-    }
     throw clientAuthFailed('bad_assertion');
   }
+  const allowed = client.capabilities.assertionAudienceEndpoint
+    ? [settings.issuer, request.endpoint]
+    : [settings.issuer];
+  const aud = Array.isArray(payload.aud) && payload.aud.length === 1 ? payload.aud[0] : payload.aud;
+  if (typeof aud !== 'string' || !allowed.includes(aud))
+    throw clientAuthFailed('assertion_bad_audience');
   const exp = payload.exp as number;
   if (exp > now + settings.clientAssertionMaxLifetime) throw clientAuthFailed('assertion_too_long');
   const jti = payload.jti as string;

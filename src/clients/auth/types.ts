@@ -16,8 +16,10 @@ export interface AuthRequest {
   readonly now: number;
   readonly findClient: (clientId: string) => Promise<Client | null>;
   readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
-  /** The endpoint URL the credentials are presented at (allowed as assertion `aud`). */
+  /** The endpoint URL the credentials are presented at (allowed as assertion `aud` by legacy clients). */
   readonly endpoint: string;
+  /** The new secret of a re-registered dynamic client was used: its previous one ends. */
+  readonly forgetPreviousSecret?: (clientId: string) => Promise<void>;
 }
 
 /** The subset of `request.cf.tlsClientAuth` we use. */

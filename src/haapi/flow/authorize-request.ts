@@ -48,7 +48,7 @@ export function validateAuthorizeRequest(
   });
   for (const name of new Set(params.keys())) {
     if (params.getAll(name).length > 1)
-      return noRedirect('invalid_request', `The parameter ${name} must not be repeated`);
+      return noRedirect('invalid_request', 'A parameter is repeated');
   }
   const clientId = single('client_id');
   if (!clientId) return noRedirect('invalid_request', 'The client_id parameter is missing');
@@ -91,7 +91,7 @@ export function validateAuthorizeRequest(
   const scope = (single('scope') ?? '').split(' ').filter(Boolean);
   const refused = scope.filter((s) => !client.scopes.includes(s));
   if (refused.length > 0)
-    return fail('invalid_scope', `The scope ${refused.join(' ')} is not allowed`);
+    return fail('invalid_scope', 'A requested scope is not allowed for this client');
   const prompt = (single('prompt') ?? '').split(' ').filter(Boolean);
   if (prompt.some((p) => !PROMPTS.has(p)) || (prompt.includes('none') && prompt.length > 1)) {
     return fail('invalid_request', 'The prompt parameter is invalid');

@@ -7,10 +7,16 @@
 import { HaapiProblem } from '../../errors/problem';
 import { type AuthorizationGrant, completeWithCode } from '../../tokens/authorization-code';
 import type { AuthenticatorConfig } from '../authenticators/config';
-import { passwordNavigate, passwordSubmit, passwordView } from '../authenticators/password';
+import {
+  PASSWORD_ACR,
+  passwordNavigate,
+  passwordSubmit,
+  passwordView,
+} from '../authenticators/password';
 import {
   afterPrerequisite,
   enterWebauthn,
+  webauthnAcr,
   webauthnNavigate,
   webauthnSubmit,
   webauthnView,
@@ -21,11 +27,29 @@ import type { Representation } from '../representations/types';
 import { type FlowContext, flowPaths, type SubmitOutcome } from './context';
 import type { FlowState } from './state';
 
+/** The ACR an authenticator's logins carry. */
+export function acrOf(config: AuthenticatorConfig): string {
+  return config.type === 'webauthn' ? webauthnAcr(config) : PASSWORD_ACR;
+}
+
+/**
+ * The authenticators a request may use: those whose ACR it asks for in `acr_values` (when any of
+ * them is configured; the parameter is a voluntary claim, OIDC Core §3.1.2.1), else all.
+ */
+export function offeredAuthenticators(
+  authenticators: readonly AuthenticatorConfig[],
+  request: { readonly acrValues: readonly string[] },
+): readonly AuthenticatorConfig[] {
+  const asked = authenticators.filter((a) => request.acrValues.includes(acrOf(a)));
+  return asked.length > 0 ? asked : authenticators;
+}
+
 /** The state of a new flow: on its only authenticator, or on the selector. */
 export function firstState(
-  authenticators: readonly AuthenticatorConfig[],
+  configured: readonly AuthenticatorConfig[],
   base: Omit<FlowState, 'authenticator' | 'step'>,
 ): FlowState {
+  const authenticators = offeredAuthenticators(configured, base.request);
   const only = authenticators.length === 1 ? (authenticators[0] as AuthenticatorConfig) : null;
   return only
     ? enter({ ...base, authenticator: null, step: 'select' }, only)
@@ -39,8 +63,20 @@ function enter(state: FlowState, config: AuthenticatorConfig): FlowState {
   return { ...rest, authenticator: config.id, step: 'login' };
 }
 
+/**
+ * The authenticator `id`, if this flow may run it: one its request's `acr_values` allow and, in
+ * a browser flow opened for a HAAPI flow's external-browser operation, only the authenticator the
+ * operation named (and the password prerequisite of its pending registration).
+ */
 export function authenticatorOf(ctx: FlowContext, id: string): AuthenticatorConfig | undefined {
-  return ctx.settings.authenticators.find((a) => a.id === id);
+  const { state } = ctx.flow;
+  const config = offeredAuthenticators(ctx.settings.authenticators, state.request).find(
+    (a) => a.id === id,
+  );
+  if (!config || !state.parent || config.id === state.parent.authenticator) return config;
+  const prerequisite =
+    state.pendingRegistration === state.parent.authenticator && config.type === 'password';
+  return prerequisite ? config : undefined;
 }
 
 export function unknownFlow(): HaapiProblem {
@@ -64,10 +100,16 @@ function selectorView(ctx: FlowContext): Representation {
         kind: 'authenticator-selector',
         title: t(ctx.locale, 'login.heading'),
         model: {
-          options: ctx.settings.authenticators.map((a) => ({
-            ...formAction('select-authenticator', { href: paths.step(a.id), method: 'GET' }, a.id),
-            properties: { authenticatorType: a.type === 'password' ? 'html-form' : a.type },
-          })),
+          options: offeredAuthenticators(ctx.settings.authenticators, ctx.flow.state.request)
+            .filter((a) => authenticatorOf(ctx, a.id) !== undefined)
+            .map((a) => ({
+              ...formAction(
+                'select-authenticator',
+                { href: paths.step(a.id), method: 'GET' },
+                a.id,
+              ),
+              properties: { authenticatorType: a.type === 'password' ? 'html-form' : a.type },
+            })),
         },
       },
     ],

@@ -18,6 +18,7 @@ import { redeemAuthorizationCode } from '../authorization-code';
 import { accessTokenTtl, issueTokens } from '../issue-tokens';
 import { isWellFormedVerifier } from '../pkce';
 import type { GrantHandler } from './context';
+import { requireAssurance } from './required-assurance';
 
 export const authorizationCodeGrant: GrantHandler = async (context) => {
   const { form, client, db, now } = context;
@@ -69,6 +70,7 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     });
   }
   const { grant } = redemption;
+  requireAssurance(context, grant.auth.cal ?? 'none', grant.scope);
   const issued = await issueTokens(context, {
     auth: grant.auth,
     scope: grant.scope,
@@ -81,9 +83,13 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
 
 function mismatchError(reason: RedeemMismatch): OAuthError {
   if (reason === 'code_dpop_mismatch')
-    return new OAuthError('invalid_dpop_proof', 'The authorization code is bound to another DPoP key', {
-      reason,
-    });
+    return new OAuthError(
+      'invalid_dpop_proof',
+      'The authorization code is bound to another DPoP key',
+      {
+        reason,
+      },
+    );
   const description = {
     code_client_mismatch: 'The authorization code was issued to another client',
     redirect_uri_mismatch: 'The redirect_uri does not match the authorization request',

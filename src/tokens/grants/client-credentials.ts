@@ -11,10 +11,11 @@ import {
   initialAccessToken,
 } from '../../clients/initial-access-token';
 import { OAuthError } from '../../errors/oauth-error';
-import { checkHaapiRequest, HAAPI_SCOPE } from '../haapi-scope';
+import { checkHaapiRequest, clientAssuranceLevel, HAAPI_SCOPE } from '../haapi-scope';
 import { issueTokens } from '../issue-tokens';
 import { grantScope, parseScope } from '../scope';
 import type { GrantHandler } from './context';
+import { requireAssurance } from './required-assurance';
 
 export const clientCredentialsGrant: GrantHandler = async (context) => {
   const { client, settings } = context;
@@ -24,6 +25,8 @@ export const clientCredentialsGrant: GrantHandler = async (context) => {
   const requested = parseScope(context.form.get('scope'));
   if (requested?.includes(HAAPI_SCOPE)) {
     const cal = checkHaapiRequest(client, requested, context.dpop);
+    // The AAT starts a login; the client's min_cal is applied to that login (authorize).
+    requireAssurance(context, cal, requested, false);
     await bindDynamicClientDevice(context);
     const policy = client.client.attestationPolicy
       ? settings.attestation.get(client.client.attestationPolicy)
@@ -44,9 +47,21 @@ export const clientCredentialsGrant: GrantHandler = async (context) => {
       `A client attestation token is only for the scope ${HAAPI_SCOPE}`,
     );
   }
-  const scope = grantScope(requested, client.client.scopes);
+  // A client's own token is no user login: nothing to identify (OIDC Core §3.1.2.1). Asked for,
+  // `openid` is refused; by default (no scope asked) it is left out.
+  if (requested?.includes('openid'))
+    throw new OAuthError(
+      'invalid_scope',
+      'The openid scope needs a user login (authorization_code)',
+    );
+  const scope = grantScope(
+    requested,
+    client.client.scopes.filter((s) => s !== 'openid'),
+  );
+  const cal = clientAssuranceLevel(client);
+  requireAssurance(context, cal, scope);
   const issued = await issueTokens(context, {
-    auth: { subject: client.client.clientId },
+    auth: { subject: client.client.clientId, cal },
     scope,
     refresh: false,
   });

@@ -25,6 +25,7 @@ import { accessTokenTtl, confirmationOf } from '../issue-tokens';
 import { formatRefreshToken, parseRefreshToken } from '../refresh-token';
 import { grantScope, parseScope } from '../scope';
 import type { GrantContext, GrantHandler } from './context';
+import { requireAssurance } from './required-assurance';
 
 const invalid = (description: string, reason: string) =>
   new OAuthError('invalid_grant', description, { reason });
@@ -47,6 +48,7 @@ export const refreshTokenGrant: GrantHandler = async (context) => {
     });
   }
   const scope = grantScope(parseScope(form.get('scope')), family.scope);
+  requireAssurance(context, family.auth.cal ?? 'none', scope);
 
   if (parsed.generation === family.generation) {
     const jti = randomToken(16);

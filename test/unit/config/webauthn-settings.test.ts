@@ -112,7 +112,11 @@ describe('The relying party', () => {
   });
 
   it('production refuses the demo relying party (localhost, http origins)', () => {
-    const production = { ENVIRONMENT: 'production', ISSUER: 'https://id.example.com' };
+    const production = {
+      ENVIRONMENT: 'production',
+      ISSUER: 'https://id.example.com',
+      ATTESTATION: '{}',
+    };
     // wrangler.toml's WEBAUTHN is the demo's: localhost.
     expect(() => settings(production)).toThrow(
       'WEBAUTHN.rpId must be your domain, with https origins, when ENVIRONMENT is production',
