@@ -112,7 +112,7 @@ export async function main(args: string[]): Promise<number> {
   console.log(`\n${bold('6 a browser login with a WebAuthn device')} (for you to try)`);
   console.log(`    open ${await browserLoginUrl(web)}`);
   console.log(
-    `    choose "webauthn", enter ${DEMO.username}, sign in with ${DEMO.username} / ${DEMO.password} to register a passkey, then sign in with it.`,
+    `    choose "webauthn", follow "Register a new device", sign in with ${DEMO.username} / ${DEMO.password} to register a passkey, then sign in with it (username ${DEMO.username}, or the passkey button).`,
   );
   console.log(
     '    The browser lands on http://localhost:5173/callback?code=… (no app runs there: the code in the address bar is the result).',

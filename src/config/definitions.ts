@@ -263,7 +263,7 @@ export const definitions = {
     type: 'JSON object',
     default: '{}',
     description:
-      'Scopes that need a minimum client assurance level, e.g. `{"payments": "by-provisioned-key"}`: a login asking for such a scope from a less assured client (by its AAT `cal`) is refused with `access_denied`. Clients can also set `min_cal`.',
+      'Scopes that need a minimum client assurance level, e.g. `{"payments": "by-provisioned-key"}`: a login asking for such a scope from a less assured client (by its AAT `cal`) is refused with `access_denied`, and so is any grant (`client_credentials`, code, refresh) whose tokens would carry a lower `cal` (`invalid_scope`). Clients can also set `min_cal`.',
     parse: parseScopeMinCal,
   }),
   clientCacheTtl: define({
@@ -361,7 +361,7 @@ export const definitions = {
     type: 'count',
     default: '5',
     description:
-      'Failed password logins in a row after which the account is locked for LOCKOUT_SECONDS.',
+      'Failed password logins in a row after which the username is locked for LOCKOUT_SECONDS (unknown usernames alike); attempts are counted before the password is checked.',
     parse: integer(1, 100),
   }),
   lockoutSeconds: define({
@@ -369,7 +369,8 @@ export const definitions = {
     kind: 'var',
     type: 'seconds',
     default: '900',
-    description: 'How long an account stays locked after MAX_FAILED_LOGINS failures.',
+    description:
+      'How long a username stays locked after MAX_FAILED_LOGINS failures (and how long a failure is remembered).',
     parse: integer(1, 86400),
   }),
   loginAttemptsPerIp: define({

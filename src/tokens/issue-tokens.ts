@@ -56,9 +56,12 @@ export async function issueTokens(context: GrantContext, input: IssueInput): Pro
     input.idToken && needsAttributes(mapping, 'id_token', input.scope)
       ? ((await findAccountBySubject(context.db, input.auth.subject))?.attributes ?? {})
       : {};
+  // `cal` says what the client proved: always carried when known, whatever CLAIMS releases.
+  const cal = input.auth.cal ? { cal: input.auth.cal } : {};
   const access = await mintAccessToken(keys, {
     claims: {
       ...releasedClaims(mapping, 'access_token', input.scope, input.auth, attributes),
+      ...cal,
       ...input.claims,
     },
     issuer: settings.issuer,
@@ -99,7 +102,10 @@ export async function issueTokens(context: GrantContext, input: IssueInput): Pro
       auth: input.auth,
       nonce: input.idToken.nonce,
       accessToken: access.token,
-      claims: releasedClaims(mapping, 'id_token', input.scope, input.auth, attributes),
+      claims: {
+        ...releasedClaims(mapping, 'id_token', input.scope, input.auth, attributes),
+        ...cal,
+      },
       ttl: settings.idTokenTtl,
       now,
     });

@@ -188,7 +188,7 @@ describe('Login options', () => {
     expect(done.body.type).toBe('oauth-authorization-response');
   });
 
-  it('the CLAIMS mapping decides which claims each token carries', async () => {
+  it('the CLAIMS mapping decides which claims each token carries (cal always)', async () => {
     const server = withSettings({
       CLAIMS: JSON.stringify({
         access_token: { openid: ['acr'] },
@@ -204,9 +204,10 @@ describe('Login options', () => {
     const access = decodeJwt(tokens.access_token);
     expect(access.acr).toBe('urn:se:curity:authentication:html-form:htmlform');
     expect(access).not.toHaveProperty('amr');
-    expect(access).not.toHaveProperty('cal');
+    // `cal` is not the mapping's to leave out: every token of a user login carries it.
+    expect(access.cal).toBe('none');
     const id = decodeJwt(tokens.id_token);
-    expect(id).toMatchObject({ amr: ['pwd'], name: 'Demo User' });
+    expect(id).toMatchObject({ amr: ['pwd'], name: 'Demo User', cal: 'none' });
     expect(id).not.toHaveProperty('acr');
     expect(id).not.toHaveProperty('email');
   });

@@ -109,7 +109,9 @@ describe('HTML login (one step logic, two renderings)', () => {
     );
     expect(tokens.status).toBe(200);
     const body = (await tokens.json()) as TokenBody;
-    expect(decodeJwt(body.access_token)).toMatchObject({ sub: 'demo', amr: ['pwd'] });
+    // A browser proves nothing of the app: every token of a user login says so (`cal: none`).
+    expect(decodeJwt(body.access_token)).toMatchObject({ sub: 'demo', amr: ['pwd'], cal: 'none' });
+    expect(decodeJwt(body.id_token as string)).toMatchObject({ cal: 'none' });
   });
 
   it('the set-up cookie is Secure, HttpOnly and SameSite=Lax', async () => {

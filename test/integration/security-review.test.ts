@@ -1,18 +1,29 @@
 // Regression tests for the adversarial review of main at 50bca0a (issue #17): each test names its
 // finding, goes through the Worker (workerd, real D1 and Durable Objects) and failed before the fix.
 import { env } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dummyHashFor } from '../../src/clients/auth/client-secret';
 import { parseSettings } from '../../src/config/settings';
 import { sha256 } from '../../src/crypto/digest';
 import { encodeBase64 } from '../../src/crypto/pem';
 import { randomToken } from '../../src/crypto/random';
+import { hashGeneratedSecret, hashPassword, PBKDF2_ITERATIONS } from '../../src/crypto/secret-hash';
+import { mintAccessToken } from '../../src/tokens/access-token';
+import { loadKeySet } from '../../src/tokens/keys';
 import { AOSP_INTERMEDIATE_VALID_AT, aospSoftwareCa } from '../support/aosp-software-key';
 import { bootstrapWorker, insertAttestedClient, keyPairAndDpop } from '../support/bootstrap';
 import { basic, createTestClient, initialAccessToken, signingKey } from '../support/clients';
 import { issueTestCode, redeemCode } from '../support/codes';
 import { androidChain } from '../support/dev-attestation';
 import { dpopKey, dpopProof } from '../support/dpop';
+import {
+  action,
+  authorizationRequest,
+  HaapiTestClient,
+  insertSecretHaapiClient,
+} from '../support/haapi-client';
 import { call, ISSUER, post, type TokenBody } from '../support/worker';
 
 const TOKEN = `${ISSUER}/oauth/v2/oauth-token`;
@@ -73,7 +84,7 @@ describe('#17.1 the browser login of an app that must prove itself', () => {
     );
   });
 
-  it('a client that opts in (browserFlow) gets an HTML flow; its codes carry cal none', async () => {
+  it('(control) a client that opts in (browserFlow) still gets an HTML flow', async () => {
     const res = await call(authorizeUrl('haapi-web-client', 'http://localhost:5173/callback'), {
       redirect: 'manual',
     });
@@ -365,29 +376,212 @@ describe('#17.14 error_description never reflects request text', () => {
   });
 });
 
-describe('#17.16 a deleted dynamic client', () => {
-  it('its tokens are refused at introspection after the RFC 7592 DELETE', async () => {
+/** A HAAPI app of a secret-authenticated client, from its own IP, with the password authenticator. */
+const fetchWorker = (r: Request) =>
+  exports.default.fetch(r as unknown as Request<unknown, IncomingRequestCfProperties>);
+
+async function passwordApp(
+  worker: (r: Request) => Promise<Response> = fetchWorker,
+  ip = crypto.randomUUID(),
+) {
+  const secret = randomToken();
+  const clientId = await insertSecretHaapiClient(await hashGeneratedSecret(secret));
+  const app = await HaapiTestClient.withSecret(
+    (r) => {
+      r.headers.set('CF-Connecting-IP', ip);
+      return worker(r);
+    },
+    clientId,
+    secret,
+  );
+  const { url } = await authorizationRequest(clientId);
+  const first = await app.request(url);
+  return { app, clientId, secret, login: action(first.body, 'login'), first };
+}
+
+async function insertAccount(username: string, password: string): Promise<void> {
+  await env.DB.prepare('INSERT INTO accounts (subject, username, password_hash) VALUES (?, ?, ?)')
+    .bind(crypto.randomUUID(), username, await hashPassword(password))
+    .run();
+}
+
+describe('#17.4 the lockout under a burst', () => {
+  it('50 parallel wrong guesses: at most MAX_FAILED_LOGINS are verified, then the right password is refused too', async () => {
+    const username = `burst-${crypto.randomUUID()}`;
+    await insertAccount(username, 'Correct-horse-1');
+    const { app, login } = await passwordApp();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        app.submit(login, { userName: username, password: `wrong-${i}` }),
+      ),
+    );
+    const verified = results.filter((r) => r.status === 400);
+    const refused = results.filter((r) => r.status === 429);
+    expect(verified.length).toBeLessThanOrEqual(5);
+    expect(verified.length + refused.length).toBe(50);
+    for (const r of refused)
+      expect(r.body.type).toBe('https://curity.se/problems/too-many-attempts');
+    const late = await passwordApp();
+    const right = await late.app.submit(late.login, {
+      userName: username,
+      password: 'Correct-horse-1',
+    });
+    expect(right.status).toBe(429);
+    // The operator's view records the lockout.
+    const row = await env.DB.prepare('SELECT locked_until FROM accounts WHERE username = ?')
+      .bind(username)
+      .first<{ locked_until: number | null }>();
+    expect(row?.locked_until).toBeGreaterThan(Math.floor(Date.now() / 1000));
+  });
+});
+
+describe('#17.5 an unknown username answers like an existing one', () => {
+  it('the same statuses and problem types, the lockout included', async () => {
+    const known = `known-${crypto.randomUUID()}`;
+    await insertAccount(known, 'Correct-horse-1');
+    const unknown = `unknown-${crypto.randomUUID()}`;
+    const answers = async (username: string) => {
+      const { app, login } = await passwordApp();
+      const out: [number, string][] = [];
+      for (let i = 0; i < 7; i++) {
+        const r = await app.submit(login, { userName: username, password: 'not-it' });
+        out.push([r.status, String(r.body.type)]);
+      }
+      return out;
+    };
+    const forKnown = await answers(known);
+    expect(await answers(unknown)).toEqual(forKnown);
+    expect(forKnown.map(([status]) => status)).toEqual([400, 400, 400, 400, 400, 429, 429]);
+  });
+});
+
+describe('#17.6 rate limits on account creation and unauthenticated flows', () => {
+  it('ACCOUNT_CREATIONS_PER_IP counts every registration attempt, a taken username too', async () => {
+    const app = bootstrapWorker(
+      {},
+      {
+        ACCOUNT_CREATIONS_PER_IP: '2',
+        AUTHENTICATORS: '[{"id":"pw","type":"password","registration":true}]',
+      },
+    );
+    const ip = crypto.randomUUID();
+    const statuses: number[] = [];
+    for (const name of ['demo', `new-${crypto.randomUUID()}`, `new-${crypto.randomUUID()}`]) {
+      const { app: haapi, first } = await passwordApp((r) => app.call(r.url, r), ip);
+      const registerLink = (first.body.links ?? []).find((l) => l.rel === 'register-create');
+      const registration = await haapi.request((registerLink as { href: string }).href);
+      const form = action(registration.body, 'user-register');
+      statuses.push(
+        (await haapi.submit(form, { userName: name, password: 'Long-enough-1' })).status,
+      );
+    }
+    // The taken name (400) and one new account (200) spent the budget of 2.
+    expect(statuses).toEqual([400, 200, 429]);
+  });
+
+  it('FLOWS_PER_IP limits browser flows per IP before any flow object exists', async () => {
+    const app = bootstrapWorker({}, { FLOWS_PER_IP: '2' });
+    const ip = crypto.randomUUID();
+    const start = () =>
+      app.call(authorizeUrl('haapi-web-client', 'http://localhost:5173/callback'), {
+        headers: { 'CF-Connecting-IP': ip },
+        redirect: 'manual',
+      });
+    expect((await start()).status).toBe(303);
+    expect((await start()).status).toBe(303);
+    const third = await start();
+    expect(third.status).toBe(429);
+    expect(third.headers.get('Retry-After')).toMatch(/^\d+$/);
+    // An invalid request never counts (and never makes a flow).
+    const other = crypto.randomUUID();
+    for (let i = 0; i < 3; i++) {
+      const bad = await app.call(`${ISSUER}/oauth/v2/oauth-authorize?client_id=nobody`, {
+        headers: { 'CF-Connecting-IP': other },
+      });
+      expect(bad.status).toBe(400);
+    }
+  });
+});
+
+describe('#17.11 user endpoints take only a user login', () => {
+  it("a client's own token (sub = client_id) with openid is refused at userinfo, even when an account has that subject", async () => {
+    const client = await createTestClient({ grantTypes: ['client_credentials'] });
+    await env.DB.prepare('INSERT INTO accounts (subject, username) VALUES (?, ?)')
+      .bind(client.clientId, `same-as-${client.clientId}`)
+      .run();
+    // What an earlier client_credentials grant issued with `openid` (now refused at the grant).
+    const keys = await loadKeySet(parseSettings(env as never).signingKeys);
+    const { token } = await mintAccessToken(keys, {
+      issuer: ISSUER,
+      audience: ISSUER,
+      clientId: client.clientId,
+      scope: ['openid'],
+      auth: { subject: client.clientId },
+      ttl: 300,
+      now: Math.floor(Date.now() / 1000),
+    });
+    const res = await call('/oauth/v2/oauth-userinfo', {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('#17.15 an unknown client id costs what a configured secret costs', () => {
+  it('the dummy hash is PBKDF2 at the configured iterations (SHA-256 for dynamic ids)', () => {
+    expect(dummyHashFor('no-such-client')).toMatch(
+      new RegExp(`^pbkdf2-sha256\\$${PBKDF2_ITERATIONS}\\$`),
+    );
+    expect(dummyHashFor('dyn-no-such-client')).toMatch(/^sha256\$/);
+  });
+});
+
+describe('#17.16 the user tokens of a deleted dynamic client', () => {
+  it('are refused at userinfo after the RFC 7592 DELETE', async () => {
     const device = await dpopKey();
-    const res = await register(await initialAccessToken(), device);
-    const body = (await res.json()) as {
+    const body = (await (await register(await initialAccessToken(), device)).json()) as {
       client_id: string;
       client_secret: string;
       registration_access_token: string;
       registration_client_uri: string;
     };
-    const del = await call(body.registration_client_uri, {
-      method: 'DELETE',
-      headers: { Authorization: `Bearer ${body.registration_access_token}` },
+    const { code, verifier } = await issueTestCode({
+      clientId: body.client_id,
+      redirectUri: 'app://haapi',
+      dpopJkt: device.jkt,
     });
-    expect(del.status).toBe(204);
-    const gone = await post(
+    const tokens = await post(
       TOKEN,
-      { grant_type: 'client_credentials', scope: 'urn:se:curity:scopes:haapi' },
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: 'app://haapi',
+        code_verifier: verifier,
+      },
       {
         Authorization: basic(body.client_id, body.client_secret),
         DPoP: await dpopProof(device, { htu: TOKEN }),
       },
     );
-    expect(gone.status).toBe(401);
+    expect(tokens.status).toBe(200);
+    const accessToken = ((await tokens.json()) as TokenBody).access_token;
+    const userinfo = async () =>
+      call('/oauth/v2/oauth-userinfo', {
+        headers: {
+          Authorization: `DPoP ${accessToken}`,
+          DPoP: await dpopProof(device, {
+            htm: 'GET',
+            htu: `${ISSUER}/oauth/v2/oauth-userinfo`,
+            accessToken,
+          }),
+        },
+      });
+    expect((await userinfo()).status).toBe(200);
+    const del = await call(body.registration_client_uri, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${body.registration_access_token}` },
+    });
+    expect(del.status).toBe(204);
+    expect((await userinfo()).status).toBe(401);
   });
 });

@@ -17,7 +17,12 @@ import type { ClientOperationAction, FormAction } from '../../src/haapi/represen
 import worker from '../../src/index';
 import { attestedApps } from '../support/attested-apps';
 import { dpopProof } from '../support/dpop';
-import { action, type HaapiResult, HaapiTestClient } from '../support/haapi-client';
+import {
+  action,
+  authorizationRequest,
+  type HaapiResult,
+  HaapiTestClient,
+} from '../support/haapi-client';
 import { SoftAuthenticator } from '../support/soft-authenticator';
 import { ANY_DEVICE, PASSKEYS } from '../support/webauthn-config';
 import {
@@ -733,5 +738,104 @@ describe('Device management (/webauthn/devices)', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer /);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_token');
+  });
+});
+
+describe('Security review (#17): what a username and a child flow may reveal or do', () => {
+  async function identify(username: string) {
+    const app = await ios();
+    const { step } = await start(app);
+    const res = await app.submit(action(step.body, 'login'), { userName: username });
+    expect(res.status).toBe(200);
+    const op = operation(res.body, 'webauthn-authentication');
+    const publicKey = (
+      op.model.arguments.credentialRequestOptions as {
+        publicKey: PublicKeyCredentialRequestOptionsJSON;
+      }
+    ).publicKey;
+    return { app, res, op, ids: (publicKey.allowCredentials ?? []).map((c) => c.id) };
+  }
+
+  it('#17.5 an unknown username, or one without devices, gets an authenticate step with made-up, stable credential ids', async () => {
+    const unknown = `nobody-${crypto.randomUUID()}`;
+    const first = await identify(unknown);
+    expect(first.res.body.type).toBe('authentication-step');
+    expect(first.ids).toHaveLength(1);
+    expect(first.ids[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The same name always gets the same ids (asking twice tells nothing); another name others.
+    expect((await identify(unknown.toUpperCase())).ids).toEqual(first.ids);
+    expect((await identify(`nobody-${crypto.randomUUID()}`)).ids).not.toEqual(first.ids);
+    const withoutDevice = await newAccount();
+    const noDevice = await identify(withoutDevice.username);
+    expect(noDevice.ids).toHaveLength(1);
+    expect(Object.keys(noDevice.res.body)).toEqual(Object.keys(first.res.body));
+    // A real device's id for an account with one.
+    const account = await newAccount();
+    const authenticator = new SoftAuthenticator({ origin, attachment: 'platform' });
+    await registerDuringLogin(await ios(), account, authenticator);
+    const real = await identify(account.username);
+    const [stored] = (
+      await env.DB.prepare('SELECT credential_id FROM webauthn_devices WHERE subject = ?')
+        .bind(account.subject)
+        .all<{ credential_id: string }>()
+    ).results;
+    expect(real.ids).toEqual([stored?.credential_id]);
+    // Answering a made-up step with a real passkey of another account signs nobody in.
+    const options = (
+      first.op.model.arguments.credentialRequestOptions as {
+        publicKey: PublicKeyCredentialRequestOptionsJSON;
+      }
+    ).publicKey;
+    const forged = await postCredential(
+      first.app,
+      first.op,
+      'credential',
+      await authenticator.get({ ...options, allowCredentials: [] }),
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.body.type).toBe('https://curity.se/problems/authentication-failed');
+  });
+
+  it('#17.17 the external browser flow runs only the authenticator its operation named', async () => {
+    const app = await android();
+    const { step } = await start(app);
+    const op = operation(step.body, 'external-browser-flow');
+    const href = op.model.arguments.href as string;
+    const opened = await apps.fetch(
+      new Request(`${href}&redirect_uri=${encodeURIComponent('app://haapi')}`, {
+        redirect: 'manual',
+      }),
+    );
+    expect(opened.status).toBe(303);
+    const cookie = (opened.headers.get('Set-Cookie') ?? '').split(';')[0] as string;
+    const location = opened.headers.get('Location') as string;
+    expect(location.endsWith('/webauthn')).toBe(true);
+    const password = location.replace(/\/webauthn$/, '/pw');
+    const get = (path: string) =>
+      apps.fetch(
+        new Request(new URL(path, ISSUER), { headers: { Cookie: cookie }, redirect: 'manual' }),
+      );
+    // The password authenticator on its own is not this flow's to run ...
+    expect((await get(password)).status).toBe(400);
+    // ... only as the prerequisite of registering a device with the named one.
+    const register = await get(`${location}/register`);
+    expect([200, 303]).toContain(register.status);
+    expect((await get(password)).status).toBe(200);
+  });
+
+  it('#17.17 acr_values picks the authenticator', async () => {
+    const app = await ios();
+    const { url } = await authorizationRequest(apps.iosClient, {
+      acr_values: 'urn:se:curity:authentication:html-form:htmlform',
+    });
+    const first = await app.request(url);
+    // Only the password authenticator has that ACR: no selector, its login form at once.
+    expect(first.body.actions?.some((a) => a.template === 'selector')).toBe(false);
+    expect(action(first.body, 'login').model.href.endsWith('/pw')).toBe(true);
+    // An ACR that no authenticator has is a voluntary claim: every authenticator is offered.
+    const other = await app.request(
+      (await authorizationRequest(apps.iosClient, { acr_values: 'urn:example:unknown' })).url,
+    );
+    expect(other.body.actions?.some((a) => a.template === 'selector')).toBe(true);
   });
 });

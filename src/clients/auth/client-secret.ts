@@ -20,7 +20,7 @@ const DUMMY_GENERATED_HASH =
 const DUMMY_CONFIGURED_HASH =
   'pbkdf2-sha256$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-function dummyHashFor(clientId: string): string {
+export function dummyHashFor(clientId: string): string {
   return clientId.startsWith(DYNAMIC_CLIENT_PREFIX) ? DUMMY_GENERATED_HASH : DUMMY_CONFIGURED_HASH;
 }
 

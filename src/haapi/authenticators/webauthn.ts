@@ -363,7 +363,8 @@ export async function webauthnView(
     return externalView(ctx, config, wa.external.token);
   if (state.step === 'ask') return askView(ctx, config);
   if (state.step === 'register' && wa.subject) return registerView(ctx, config, wa);
-  if (state.step === 'authenticate' && wa.subject) return authenticateView(ctx, config, wa);
+  if (state.step === 'authenticate' && (wa.subject || wa.decoy !== undefined))
+    return authenticateView(ctx, config, wa);
   return loginView(ctx, config, wa);
 }
 
