@@ -21,6 +21,7 @@ import { REPLAY_SHARDS } from '../src/replay/shards';
 import { applySql } from '../test/support/apply-schema';
 import { bundleWorker } from '../test/support/bundle-worker';
 import { createDevCa } from '../test/support/dev-attestation';
+import { printGeo, runGeo } from './geo';
 import { passkeyLogin, startPasskeyServer } from './passkey-login';
 
 type Json = Record<string, unknown>;
@@ -750,6 +751,9 @@ async function main(): Promise<void> {
   results.passkey_login.floor_us = await floorCpu({ es256_verify: 1, es256_sign: 2 });
   const workerdPeakKib = workerd.reduce((m, pid) => Math.max(m, peakRssKib(pid)), 0);
   await mf.dispose();
+  // The geo model: the demo's logins for a far user against a central server (bench/geo.ts).
+  const geo = ONLY.length === 0 || ONLY.includes('geo') ? await runGeo(dir) : null;
+  if (geo) printGeo(geo);
   if (PARTIAL) {
     // Partial runs (BENCH_ONLY, BENCH_PROFILE; profiling slows the sampled isolate) are for
     // comparing changes and reading profiles: they do not replace bench/results.json.
@@ -824,6 +828,7 @@ async function main(): Promise<void> {
     peak_rss_kib: { workerd: workerdPeakKib, oidc_provider: opPeakKib },
     edge_haapi: results,
     oidc_provider: theirs,
+    geo,
   };
   mkdirSync('bench', { recursive: true });
   writeFileSync('bench/results.json', `${JSON.stringify(output, null, 2)}\n`);
