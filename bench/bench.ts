@@ -321,16 +321,17 @@ async function main(): Promise<void> {
   const workerd = childPids('workerd');
   if (workerd.length === 0) throw new Error('workerd process not found');
 
-  // Every ReplayGuard shard exists, holds a key and has its sweep alarm armed before the jobs
-  // start, as on a server that has been running: a shard's first use ever creates its SQLite
-  // database and arms its first alarm, one-time costs the random keys of the first few hundred
-  // requests would otherwise pay (64 shards, about 1.4 ms each).
+  // This location's rate-limit budget objects exist, hold a key and have their sweep alarm armed
+  // before the jobs start, as on a server that has been running: an object's first use ever
+  // creates its SQLite database and arms its first alarm (64 objects, about 1.4 ms each). The
+  // objects of values and keys (challenges, assertions, DPoP keys) are new per value or key, as
+  // in production, and their creation is counted.
   const replayGuard = (await mf.getDurableObjectNamespace('REPLAY_GUARD')) as unknown as {
     idFromName(name: string): unknown;
     get(id: unknown): { use(key: string, ttlSeconds: number): Promise<string> };
   };
   for (let shard = 0; shard < REPLAY_SHARDS; shard++)
-    await replayGuard.get(replayGuard.idFromName(`shard-${shard}`)).use('bench-warm-up', 600);
+    await replayGuard.get(replayGuard.idFromName(`colo:local:${shard}`)).use('bench-warm-up', 600);
   const db = (await mf.getD1Database('DB')) as unknown as D1Database;
   await applySql(db, readFileSync('schema.sql', 'utf8'));
   await applySql(db, readFileSync('seed/demo.sql', 'utf8'));

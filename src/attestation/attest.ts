@@ -131,6 +131,7 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
         keyId,
         result.counter,
         COUNTER_TTL,
+        (key) => `appattest:${key}`,
       ))
     ) {
       return { ok: false, reason: 'counter_not_increasing' };

@@ -32,6 +32,7 @@ export interface RegistrationInput {
   readonly body: Readonly<Record<string, unknown>>;
   readonly deviceJkt: string | null;
   readonly ip: string;
+  readonly location?: string;
   readonly now: number;
 }
 
@@ -113,6 +114,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     input.ip,
     settings.registrationsPerIp,
     60,
+    input.location,
   );
   if (!byIp.allowed) throw slowDown('ip', byIp.retryAfterSeconds);
   const registrar = `${initialToken.client_id}|${String(initialToken.reg_cred ?? '')}`;
@@ -122,6 +124,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     registrar,
     settings.registrationsPerClient,
     60,
+    input.location,
   );
   if (!byRegistrar.allowed) throw slowDown('client', byRegistrar.retryAfterSeconds);
   const ttl = Math.max(initialToken.exp - now + 1, 1);

@@ -12,7 +12,7 @@
  * answer.
  */
 import type { ReplayGuard } from '../../durable-objects/replay-guard';
-import { type ReplayNamespace, shardOf } from './use-once';
+import { budgetOwner, guardOf, type ReplayNamespace } from './use-once';
 
 /** Names remembered by this isolate; the oldest are dropped beyond this. */
 const MAX_LEASES = 10_000;
@@ -42,13 +42,14 @@ export async function takeFromBudget(
   name: string,
   limit: number,
   windowSeconds: number,
+  location?: string,
 ): Promise<BudgetAnswer> {
   const id = `${namespace}\u0000${name}`;
   let lease = leases.get(id);
   const live = lease !== undefined && lease.windowEnd > Date.now();
   if (!lease || !live || (lease.remaining === 0 && !lease.refused)) {
     const block = live && lease ? Math.min(maxBlock(limit), lease.block * 2) : 1;
-    const { key, stub } = await shardOf(binding, namespace, name);
+    const { key, stub } = await guardOf(binding, namespace, name, budgetOwner(location));
     const { granted, windowEnd } = await stub.lease(key, windowSeconds, block, limit);
     // Requests of this isolate that asked at the same time keep every block granted.
     const current = leases.get(id);

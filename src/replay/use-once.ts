@@ -1,7 +1,7 @@
 /**
  * @module replay/use-once
  * The single-use check for values that are not a flow's: hashes namespace + value (the value
- * itself is never stored), picks the ReplayGuard shard from the hash and asks it.
+ * itself is never stored), picks the ReplayGuard object that guards it (guardOf) and asks it.
  */
 import { isValidUse, type ReplayGuard, type UseResult } from '../../durable-objects/replay-guard';
 import { sha256Hex } from '../crypto/digest';
@@ -29,14 +29,43 @@ export type ReplayNamespace =
   | 'cat-client'
   | 'test';
 
-export async function shardOf(
+/**
+ * Where a single-use value or a counter is kept (the placement rule: docs/state.md). A Durable
+ * Object lives where it was first used, so each value goes to an object named for the entity it
+ * belongs to, which that entity's own requests create near its user:
+ *  - `owner` given: the entity's object (a DPoP key `key:<jkt>` for its proofs and its CATs, an
+ *    App Attest key, a username's login attempts, a location's rate-limit budgets);
+ *  - no owner: an object of the value's own (`v:<hash>`), for values the server issues once to one
+ *    caller (attestation challenges, initial access tokens) and client assertions. A replay from
+ *    anywhere names the same object, so single use stays global.
+ * The key inside the object is always SHA-256(namespace, value): values themselves are never stored.
+ */
+export async function guardOf(
   binding: DurableObjectNamespace<ReplayGuard>,
   namespace: ReplayNamespace,
   value: string,
+  owner?: string | ((key: string) => string),
 ): Promise<{ key: string; stub: DurableObjectStub<ReplayGuard> }> {
   const key = await sha256Hex(`${namespace}\u0000${value}`);
-  const shard = Number.parseInt(key.slice(0, 4), 16) % REPLAY_SHARDS;
-  return { key, stub: binding.get(binding.idFromName(`shard-${shard}`)) };
+  const name = typeof owner === 'function' ? owner(key) : (owner ?? `v:${key}`);
+  return { key, stub: binding.get(binding.idFromName(name)) };
+}
+
+/** The object of a DPoP key (by its JWK thumbprint): its proofs' `jti`s and its CATs. */
+export function keyObject(jkt: string): string {
+  return `key:${jkt}`;
+}
+
+/**
+ * The object of rate-limit budgets at a location (one of REPLAY_SHARDS per Cloudflare location):
+ * budgets are per location, like Cloudflare's own rate limiting, so a request never waits on a
+ * far object for them.
+ */
+export function budgetOwner(location: string | undefined): (key: string) => string {
+  return (key) => {
+    const shard = Number.parseInt(key.slice(0, 4), 16) % REPLAY_SHARDS;
+    return `colo:${location ?? 'local'}:${shard}`;
+  };
 }
 
 /** Moves a monotonic counter forward; false when `counter` is not above the stored one. */
@@ -46,8 +75,9 @@ export async function advanceCounter(
   name: string,
   counter: number,
   ttlSeconds: number,
+  owner?: string | ((key: string) => string),
 ): Promise<boolean> {
-  const { key, stub } = await shardOf(binding, namespace, name);
+  const { key, stub } = await guardOf(binding, namespace, name, owner);
   return stub.advance(key, counter, ttlSeconds);
 }
 
@@ -56,8 +86,9 @@ export async function useOnce(
   namespace: ReplayNamespace,
   value: string,
   ttlSeconds: number,
+  owner?: string | ((key: string) => string),
 ): Promise<UseResult> {
-  const { key, stub } = await shardOf(binding, namespace, value);
+  const { key, stub } = await guardOf(binding, namespace, value, owner);
   if (!isValidUse(key, ttlSeconds)) throw new RangeError(`useOnce: bad ttl ${ttlSeconds}`);
   return stub.use(key, ttlSeconds);
 }

@@ -43,6 +43,12 @@ export function clientIp(c: Context<AppEnv>): string {
   return c.req.header('CF-Connecting-IP') ?? 'unknown';
 }
 
+/** The Cloudflare location (colo) serving the request; rate-limit budgets are kept per location. */
+export function clientLocation(c: Context<AppEnv>): string | undefined {
+  const cf = (c.req.raw as Request<unknown, IncomingRequestCfProperties>).cf;
+  return typeof cf?.colo === 'string' ? cf.colo : undefined;
+}
+
 export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Locale): FlowContext {
   return {
     settings: c.get('settings'),
@@ -52,6 +58,7 @@ export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Local
     flow,
     now: nowSeconds(),
     ip: clientIp(c),
+    location: clientLocation(c),
     locale: locale ?? flow.state.locale,
     events: c.env.EVENTS,
     cookie: (name) => getCookie(c, name),

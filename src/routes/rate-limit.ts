@@ -12,7 +12,7 @@ import type { AppEnv } from '../app-env';
 import { OAuthError } from '../errors/oauth-error';
 import { takeFromBudget } from '../replay/budget';
 import type { ReplayNamespace } from '../replay/use-once';
-import { clientIp } from './flow-http';
+import { clientIp, clientLocation } from './flow-http';
 
 const WINDOW_SECONDS = 60;
 
@@ -38,7 +38,14 @@ async function take(
 ): Promise<void> {
   if (limit <= 0) return;
   const namespace: ReplayNamespace = `${endpoint}-${what}`;
-  const answer = await takeFromBudget(c.env.REPLAY_GUARD, namespace, key, limit, WINDOW_SECONDS);
+  const answer = await takeFromBudget(
+    c.env.REPLAY_GUARD,
+    namespace,
+    key,
+    limit,
+    WINDOW_SECONDS,
+    clientLocation(c),
+  );
   if (!answer.allowed) throw slowDown(endpoint, what, answer.retryAfterSeconds);
 }
 
@@ -52,6 +59,7 @@ export async function limitFlowsByIp(c: Context<AppEnv>): Promise<void> {
     clientIp(c),
     limit,
     WINDOW_SECONDS,
+    clientLocation(c),
   );
   if (!answer.allowed) throw slowDown('login', 'ip', answer.retryAfterSeconds);
 }

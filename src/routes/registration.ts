@@ -21,7 +21,7 @@ import {
   updateClientName,
 } from '../storage/dynamic-clients';
 import { checkAccessToken, invalidToken, presentedToken } from '../tokens/bearer';
-import { clientIp } from './flow-http';
+import { clientIp, clientLocation } from './flow-http';
 import { readJsonObject } from './request-body';
 import { nowSeconds, optionalDpop, resourceCheck } from './request-context';
 
@@ -78,6 +78,7 @@ export const registrationRoutes = new Hono<AppEnv>()
       body,
       deviceJkt: proof?.jkt ?? null,
       ip: clientIp(c),
+      location: clientLocation(c),
       now,
     });
     securityEvent(c.env.EVENTS, 'dcr.registration', {

@@ -7,7 +7,7 @@
  *  6. `jwk` holds no private key;  7. `htm` is the request method;  8. `htu` is the request URI
  *  without query and fragment;  9. `nonce` is a current server nonce (when required);
  *  10. `iat` is inside the window;  11. `ath` is the hash of the presented access token;
- *  12. `jti` was not used before (ReplayGuard).
+ *  12. `jti` was not used before (ReplayGuard: the object of the proof's key).
  * Failures throw OAuthError `invalid_dpop_proof` / `use_dpop_nonce` with an internal reason.
  */
 import {
@@ -21,7 +21,7 @@ import {
 import type { ReplayGuard } from '../../durable-objects/replay-guard';
 import { sha256Base64Url } from '../crypto/digest';
 import { OAuthError } from '../errors/oauth-error';
-import { useOnce } from '../replay/use-once';
+import { keyObject, useOnce } from '../replay/use-once';
 import { currentNonce, isValidNonce, type NonceOptions } from './dpop-nonce';
 
 export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] as const;
@@ -137,11 +137,14 @@ export async function verifyDpopProof(check: DpopCheck): Promise<VerifiedProof> 
     throw fail('missing_jti', 'The DPoP proof jti is missing');
   }
   const jkt = await calculateJwkThumbprint(jwk as JWK, 'sha256');
+  // Kept in the key's own object (RFC 9449 §11.1: per key is enough), which the key's first
+  // proof created near its device: no proof waits on far storage.
   const use = await useOnce(
     check.replayGuard,
     'dpop-jti',
     `${jkt}:${payload.jti}`,
     check.maxAge + skew,
+    keyObject(jkt),
   );
   if (use !== 'first-use') throw fail('replayed_jti', 'The DPoP proof was used before');
   return { jwk: jwk as JWK, jkt };

@@ -7,7 +7,7 @@
  * travels on, and the grant requires the request's DPoP proof to be signed by it.
  */
 import { ATTESTATION_ASSERTION_TYPE, verifyCat } from '../../attestation/cat';
-import { useOnce } from '../../replay/use-once';
+import { keyObject, useOnce } from '../../replay/use-once';
 import { loadKeySet } from '../../tokens/keys';
 import { isUsable } from '../client';
 import { clientAuthFailed } from './failure';
@@ -34,7 +34,12 @@ export async function authenticateWithCat(request: AuthRequest): Promise<Authent
   if (!isUsable(client, now)) throw clientAuthFailed('client_disabled');
   if (client.attestationPolicy !== cat.policy) throw clientAuthFailed('method_not_allowed');
   const ttl = Math.max(cat.exp - now + 1, 1);
-  if ((await useOnce(request.replayGuard, 'cat', cat.jti, ttl)) !== 'first-use') {
+  // The CAT is bound to the attested key: its single use is kept in that key's object (near the
+  // device; a replay carries the same key, so it meets the same object).
+  if (
+    (await useOnce(request.replayGuard, 'cat', cat.jti, ttl, keyObject(cat.cnf.jkt))) !==
+    'first-use'
+  ) {
     throw clientAuthFailed('assertion_replayed');
   }
   return {

@@ -142,6 +142,7 @@ async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promi
     ctx.ip,
     ctx.settings.loginAttemptsPerIp,
     300,
+    ctx.location,
   );
   const event = { flow: ctx.flow.id, clientId: ctx.flow.state.request.clientId };
   if (!attempt.allowed) {
@@ -227,7 +228,14 @@ async function register(
   // list accounts quickly, nor to create them in bulk.
   const limit = ctx.settings.accountCreationsPerIp;
   if (limit > 0) {
-    const budget = await takeFromBudget(ctx.replayGuard, 'account-ip', ctx.ip, limit, 3600);
+    const budget = await takeFromBudget(
+      ctx.replayGuard,
+      'account-ip',
+      ctx.ip,
+      limit,
+      3600,
+      ctx.location,
+    );
     if (!budget.allowed) {
       securityEvent(ctx.events, 'login.lockout', {
         flow: ctx.flow.id,

@@ -18,6 +18,8 @@ export interface FlowContext {
   readonly flow: LoadedFlow;
   readonly now: number;
   readonly ip: string;
+  /** The Cloudflare location serving the request (rate-limit budgets are per location). */
+  readonly location?: string;
   readonly locale: Locale;
   /** The optional Analytics Engine dataset for security events. */
   readonly events: AnalyticsEngineDataset | undefined;

@@ -1,11 +1,11 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { forgetLeases, maxBlock, takeFromBudget } from '../../../src/replay/budget';
-import { shardOf } from '../../../src/replay/use-once';
+import { budgetOwner, guardOf } from '../../../src/replay/use-once';
 
 /** The count the shard holds for a name: requests granted to isolates in this window. */
 async function granted(name: string): Promise<number> {
-  const { key, stub } = await shardOf(env.REPLAY_GUARD, 'test', name);
+  const { key, stub } = await guardOf(env.REPLAY_GUARD, 'test', name, budgetOwner(undefined));
   return runInDurableObject(stub, (_instance, state) => {
     const row = state.storage.sql
       .exec<{ value: number }>('SELECT value FROM counters WHERE key = ?', key)
