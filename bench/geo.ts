@@ -32,6 +32,8 @@ export interface GeoRequest {
   readonly request: string;
   readonly far: number;
   readonly near: number;
+  /** Storage calls left to ctx.waitUntil (not on the critical path). */
+  readonly deferred: number;
   readonly farKinds: readonly string[];
 }
 
@@ -71,13 +73,19 @@ async function label(request: Request): Promise<string> {
   return `${request.method} ${path}${detail}`;
 }
 
-function parseTrips(header: string | null): { far: number; near: number; farKinds: string[] } {
+function parseTrips(header: string | null): {
+  far: number;
+  near: number;
+  deferred: number;
+  farKinds: string[];
+} {
   const parts = Object.fromEntries(
     (header ?? '').split(';').map((p) => p.split('=') as [string, string]),
   );
   return {
     far: Number(parts.far ?? 0),
     near: Number(parts.near ?? 0),
+    deferred: Number(parts.deferred ?? 0),
     farKinds: (parts['far-kinds'] ?? '').split(',').filter(Boolean),
   };
 }

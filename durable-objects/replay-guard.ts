@@ -1,9 +1,11 @@
 /**
  * @module durable-objects/replay-guard
- * ReplayGuard: answers "first use" or "replay" for single-use values that are not a flow's own
- * (attestation challenges, DPoP `jti`, client-assertion `jti`, initial access tokens, App Attest
- * counters' nonces). Values are sharded over objects by a hash of their key
- * (src/replay/use-once.ts); each object is single-threaded, so a check-and-set is atomic.
+ * ReplayGuard: the strongly consistent state of one entity that is not a flow: "first use" or
+ * "replay" for single-use values (attestation challenges, DPoP `jti`, CATs, client-assertion
+ * `jti`, initial access tokens), counters that only move forward (App Attest), login attempts,
+ * rate-limit budgets, and small records (an App Attest key, a refresh-token family). Each object
+ * is named for its entity and created by that entity's first request, so it sits near its user
+ * (src/replay/use-once.ts, docs/state.md); being single-threaded, a check-and-set is atomic.
  *
  * Storage layout (SQLite-backed object):
  *   table `used`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + value, never the value
@@ -14,6 +16,10 @@
  *                     value INTEGER         -- the highest counter accepted so far (App Attest),
  *                                              requests granted (budgets), attempts (logins)
  *                     expires_at INTEGER    -- Unix ms; refreshed on every advance
+ *   table `records`: key TEXT PRIMARY KEY  -- SHA-256 (hex) of namespace + name
+ *                    value TEXT            -- an entity's record as JSON (App Attest key, refresh family)
+ *                    version INTEGER       -- incremented by every replaceRecord (compare and set)
+ *                    expires_at INTEGER    -- Unix ms
  * Reads never rely on deletion (they compare expires_at), so expired rows are swept in batches: an
  * alarm 1 to 11 minutes after the earliest expiry deletes expired rows (rows, never deleteAll():
  * that would drop the table under the live instance) and re-arms itself at most once a minute.
@@ -62,6 +68,64 @@ export class ReplayGuard extends DurableObject<Env> {
       value INTEGER NOT NULL,
       expires_at INTEGER NOT NULL
     )`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS records (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL
+    )`);
+  }
+
+  /**
+   * Stores the record `key` (JSON) unless a live one exists; answers whether it stored it. The
+   * entity's own data (an App Attest key, a refresh-token family) lives here, near its user.
+   */
+  async putRecord(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    if (!isValidUse(key, ttlSeconds, MAX_COUNTER_TTL_SECONDS) || typeof value !== 'string')
+      return false;
+    const now = Date.now();
+    const expiresAt = now + Math.ceil(ttlSeconds * 1000);
+    const written = this.sql
+      .exec(
+        'INSERT INTO records (key, value, version, expires_at) VALUES (?, ?, 1, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = 1, expires_at = excluded.expires_at WHERE records.expires_at <= ? RETURNING 1 AS written',
+        key,
+        value,
+        expiresAt,
+        now,
+      )
+      .toArray();
+    if (written.length === 0) return false;
+    await this.armAlarm(expiresAt);
+    return true;
+  }
+
+  /** The live record `key` and its version, or null. */
+  async getRecord(key: string): Promise<{ value: string; version: number } | null> {
+    const row = this.sql
+      .exec<{ value: string; version: number }>(
+        'SELECT value, version FROM records WHERE key = ? AND expires_at > ?',
+        key,
+        Date.now(),
+      )
+      .toArray()[0];
+    return row ? { value: row.value, version: row.version } : null;
+  }
+
+  /**
+   * Replaces the live record `key` if it is still at `expectedVersion` (compare and set: of two
+   * racing replacements one wins); answers the new version, or null when it was not replaced.
+   */
+  async replaceRecord(key: string, value: string, expectedVersion: number): Promise<number | null> {
+    const moved = this.sql
+      .exec<{ version: number }>(
+        'UPDATE records SET value = ?, version = version + 1 WHERE key = ? AND version = ? AND expires_at > ? RETURNING version',
+        value,
+        key,
+        expectedVersion,
+        Date.now(),
+      )
+      .toArray()[0];
+    return moved ? moved.version : null;
   }
 
   /**
@@ -222,9 +286,10 @@ export class ReplayGuard extends DurableObject<Env> {
     const now = Date.now();
     this.sql.exec('DELETE FROM used WHERE expires_at <= ?', now);
     this.sql.exec('DELETE FROM counters WHERE expires_at <= ?', now);
+    this.sql.exec('DELETE FROM records WHERE expires_at <= ?', now);
     const next = this.sql
       .exec<{ next: number | null }>(
-        'SELECT MIN(e) AS next FROM (SELECT MIN(expires_at) AS e FROM used UNION ALL SELECT MIN(expires_at) FROM counters)',
+        'SELECT MIN(e) AS next FROM (SELECT MIN(expires_at) AS e FROM used UNION ALL SELECT MIN(expires_at) FROM counters UNION ALL SELECT MIN(expires_at) FROM records)',
       )
       .one().next;
     // The next sweep: a minute after the next expiry, and not sooner than a minute from now.

@@ -8,12 +8,15 @@ import type { ErrorShapeVariables } from './errors/respond';
 import type { DevClientCertificateVariables } from './middleware/dev-client-certificate';
 import type { RequestIdVariables } from './middleware/request-id';
 import type { SecurityHeadersVariables } from './middleware/security-headers';
+import type { Db } from './storage/db';
 
 export type AppVariables = RequestIdVariables &
   DevClientCertificateVariables &
   SecurityHeadersVariables &
   ErrorShapeVariables & {
     settings: Settings;
+    /** D1 for this request: reads from the nearest replica, writes to the primary (storage/db.ts). */
+    db: Db;
     /** The allowed origins of the client the request authenticated (CORS, routes/cors.ts). */
     clientOrigins?: readonly string[];
   };

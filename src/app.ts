@@ -4,6 +4,7 @@
  * limit; then the route groups, each marked with its error shape; then the error boundary.
  * Paths come from settings, so the app is built once per settings object.
  */
+
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env';
 import type { Settings } from './config/settings';
@@ -27,6 +28,7 @@ import { tokenRoutes } from './routes/token';
 import { userinfoRoutes } from './routes/userinfo';
 import { DEVICES_PATH, webauthnDeviceRoutes } from './routes/webauthn-devices';
 import { wellKnownRoutes } from './routes/well-known';
+import { nearSession } from './storage/db';
 
 export function createApp(settings: Settings): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -34,6 +36,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.use(requestId());
   app.use(async (c, next) => {
     c.set('settings', settings);
+    c.set('db', nearSession(c.env.DB));
     await next();
   });
   app.use(securityHeaders({ hsts: settings.issuer.startsWith('https://') }));

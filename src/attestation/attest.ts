@@ -4,12 +4,20 @@
  * it binds and with what evidence. One place that knows every platform; each platform's
  * verifier lives in its own module. Failures carry the verifier's precise reason.
  */
+
 import type { ReplayGuard } from '../../durable-objects/replay-guard';
 import { sha256 } from '../crypto/digest';
 import { decodeBase64, encodeBase64 } from '../crypto/pem';
 import { spkiThumbprint } from '../crypto/spki-jwk';
 import { advanceCounter } from '../replay/use-once';
-import { findAppAttestKey, saveAppAttestKey } from '../storage/app-attest-keys';
+import {
+  appAttestObject,
+  findAppAttestKey,
+  recallAppAttestKey,
+  rememberAppAttestKey,
+  saveAppAttestKey,
+} from '../storage/app-attest-keys';
+import type { Db } from '../storage/db';
 import { verifyAndroidKeyAttestation } from './android/verify';
 import type { ChallengeResponse } from './challenge-response';
 import { verifyAppAttestAssertion } from './ios/verify-assertion';
@@ -28,7 +36,11 @@ export interface AttestInput {
   readonly challenge: string;
   readonly response: ChallengeResponse;
   readonly now: Date;
-  readonly db: D1Database;
+  readonly db: Db;
+  /** The D1 primary: a key stored by the previous request may not be on the replica yet. */
+  readonly primary?: Db;
+  /** Work that need not finish before the response (ctx.waitUntil). */
+  readonly defer: (work: Promise<unknown>) => void;
   readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
   readonly revokedSerials: ReadonlySet<string>;
   /** The client's allowed origins (web attestation). */
@@ -92,13 +104,16 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
         },
       );
       if (!result.valid) return { ok: false, reason: result.reason };
-      await saveAppAttestKey(input.db, {
+      const key = {
         keyId,
         clientId: input.clientId,
         appId: result.evidence.appId,
         publicKey: encodeBase64(result.evidence.publicKeySpki),
         environment: result.evidence.environment,
-      });
+      };
+      // The key's own object holds it (near the device); D1's index row follows the response.
+      await rememberAppAttestKey(input.replayGuard, key);
+      input.defer(saveAppAttestKey(input.db, key));
       return {
         ok: true,
         platform: 'ios',
@@ -111,7 +126,10 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
         },
       };
     }
-    const stored = await findAppAttestKey(input.db, keyId, input.clientId);
+    const stored =
+      (await recallAppAttestKey(input.replayGuard, keyId, input.clientId)) ??
+      (await findAppAttestKey(input.db, keyId, input.clientId)) ??
+      (input.primary ? await findAppAttestKey(input.primary, keyId, input.clientId) : null);
     if (!stored || !policy.appIds.includes(stored.appId))
       return { ok: false, reason: 'unknown_key' };
     if (!policy.allowedEnvironments.includes(stored.environment))
@@ -131,7 +149,7 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
         keyId,
         result.counter,
         COUNTER_TTL,
-        (key) => `appattest:${key}`,
+        await appAttestObject(keyId),
       ))
     ) {
       return { ok: false, reason: 'counter_not_increasing' };

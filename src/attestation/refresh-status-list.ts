@@ -4,11 +4,13 @@
  * the table in one transaction. A failed fetch or a malformed document changes nothing; the
  * previous list stays in force.
  */
+
 import { replaceRevocations } from '../storage/attestation-revocations';
+import type { Db } from '../storage/db';
 import { parseStatusList } from './status-list';
 
 export async function refreshStatusList(
-  db: D1Database,
+  db: Db,
   url: string,
   fetcher: typeof fetch = fetch,
 ): Promise<{ entries: number }> {

@@ -64,5 +64,6 @@ export async function bindDynamicClientDevice(context: GrantContext): Promise<vo
       },
     );
   }
-  await touchClient(db, client.client.clientId, now);
+  // Last use (for idle expiry) is bookkeeping: written after the response.
+  context.defer(touchClient(db, client.client.clientId, now));
 }

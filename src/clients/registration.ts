@@ -12,6 +12,7 @@
  *  - a device key (the DPoP key of the request) registers at most one client per template: doing
  *    it again returns the same client_id with a new secret and registration access token.
  */
+
 import type { ReplayGuard } from '../../durable-objects/replay-guard';
 import type { Settings } from '../config/settings';
 import { randomToken } from '../crypto/random';
@@ -20,13 +21,16 @@ import { OAuthError } from '../errors/oauth-error';
 import { takeFromBudget } from '../replay/budget';
 import { useOnce } from '../replay/use-once';
 import { findClient, forgetClient } from '../storage/clients';
+import type { Db } from '../storage/db';
 import { findByDevice, insertDynamicClient, rotateCredentials } from '../storage/dynamic-clients';
 import type { AccessTokenClaims } from '../tokens/access-token';
 import { type Client, DYNAMIC_CLIENT_PREFIX } from './client';
 
 export interface RegistrationInput {
   readonly settings: Settings;
-  readonly db: D1Database;
+  readonly db: Db;
+  /** The D1 primary, for reads that must see every earlier write (storage/db.ts). */
+  readonly primary: Db;
   readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
   readonly initialToken: AccessTokenClaims;
   readonly body: Readonly<Record<string, unknown>>;
@@ -84,7 +88,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
   }
   // Like every client, a template is read through the per-isolate cache (CLIENT_CACHE_TTL): an
   // edit applies within that time. Its clients are counted against the quota by the insert.
-  const template = await findClient(db, softwareId, settings.clientCacheTtl);
+  const template = await findClient(db, softwareId, settings.clientCacheTtl, input.primary);
   if (!template || !template.isTemplate || template.disabled) {
     throw new OAuthError('invalid_client_metadata', 'software_id does not name a template client', {
       reason: 'unknown_template',
@@ -151,7 +155,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
   // and the new registration's assurance level. The previous secret stays valid until the new one
   // is used (PREVIOUS_SECRET_SECONDS at most), so a lost response locks nobody out.
   const again = async (clientId: string): Promise<Registered> => {
-    await rotateCredentials(db, {
+    await rotateCredentials(input.primary, {
       clientId,
       secretHash,
       registrationAccessTokenHash: ratHash,
@@ -161,7 +165,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
       previousSecretUntil: now + PREVIOUS_SECRET_SECONDS,
     });
     forgetClient(clientId);
-    const client = (await findClient(db, clientId, 0)) as Client;
+    const client = (await findClient(input.primary, clientId, 0)) as Client;
     return { status: 201, body: { ...clientMetadata(settings, client), ...credentials } };
   };
   const limits = template.templateLimits;
@@ -186,7 +190,9 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     );
   }
   if (outcome === 'device')
-    return again((await findByDevice(db, template.clientId, input.deviceJkt as string)) as string);
+    return again(
+      (await findByDevice(input.primary, template.clientId, input.deviceJkt as string)) as string,
+    );
   return {
     status: 201,
     body: { ...clientMetadata(settings, outcome.client, now), ...credentials },

@@ -16,6 +16,8 @@ export type ReplayNamespace =
   | 'attestation-challenge'
   | 'cat'
   | 'app-attest-counter'
+  | 'app-attest-key'
+  | 'refresh-family'
   | 'login-ip'
   | 'login-name'
   | 'flow-ip'

@@ -217,7 +217,12 @@ async function external(c: Context<AppEnv>): Promise<Response> {
   const config = settings.authenticators.find((a) => a.id === authenticatorId);
   const parent = await loadFlow(c.env.HAAPI_FLOW, flowId, settings.serverSecret);
   if (!parent || config?.type !== 'webauthn') throw unknownFlow();
-  const client = await findClient(c.env.DB, parent.state.request.clientId, settings.clientCacheTtl);
+  const client = await findClient(
+    c.get('db'),
+    parent.state.request.clientId,
+    settings.clientCacheTtl,
+    c.env.DB,
+  );
   const browser = await newHtmlBinding();
   const state = await startExternal(
     c.env.HAAPI_FLOW,

@@ -91,7 +91,9 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   const settings = c.get('settings');
   const now = nowSeconds();
   const clientId = params.get('client_id');
-  const client = clientId ? await findClient(c.env.DB, clientId, settings.clientCacheTtl) : null;
+  const client = clientId
+    ? await findClient(c.get('db'), clientId, settings.clientCacheTtl, c.env.DB)
+    : null;
   const haapi = isHaapi(c);
   // The AAT is checked first: without it, a HAAPI caller learns nothing about clients.
   const caller = haapi ? await haapiCaller(c) : null;

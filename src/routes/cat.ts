@@ -27,7 +27,7 @@ import { loadKeySet } from '../tokens/keys';
 import { catPage } from '../ui/cat-page';
 import { limitByClient, limitByIp } from './rate-limit';
 import { readOAuthForm } from './request-body';
-import { nowSeconds } from './request-context';
+import { deferrer, nowSeconds } from './request-context';
 
 async function attestingClient(
   c: Context<AppEnv>,
@@ -35,7 +35,7 @@ async function attestingClient(
 ): Promise<{ policy: AttestationPolicy; allowedOrigins: readonly string[] }> {
   const settings = c.get('settings');
   if (!clientId) throw new OAuthError('invalid_request', 'The client_id parameter is missing');
-  const client = await findClient(c.env.DB, clientId, settings.clientCacheTtl);
+  const client = await findClient(c.get('db'), clientId, settings.clientCacheTtl, c.env.DB);
   if (!client || !isUsable(client, nowSeconds())) {
     throw new OAuthError('invalid_client', 'Unknown client', {
       status: 401,
@@ -59,7 +59,9 @@ async function attestingClient(
 async function webCatPage(c: Context<AppEnv>): Promise<Response> {
   const settings = c.get('settings');
   const clientId = c.req.query('client_id');
-  const client = clientId ? await findClient(c.env.DB, clientId, settings.clientCacheTtl) : null;
+  const client = clientId
+    ? await findClient(c.get('db'), clientId, settings.clientCacheTtl, c.env.DB)
+    : null;
   const policy = client?.attestationPolicy
     ? settings.attestation.get(client.attestationPolicy)
     : undefined;
@@ -160,9 +162,11 @@ export const catRoutes = new Hono<AppEnv>()
       challenge,
       response,
       now: new Date(now * 1000),
-      db: c.env.DB,
+      db: c.get('db'),
+      primary: c.env.DB,
+      defer: deferrer(c),
       replayGuard: c.env.REPLAY_GUARD,
-      revokedSerials: await revokedSerials(c.env.DB),
+      revokedSerials: await revokedSerials(c.get('db')),
       allowedOrigins,
     });
     const event = {

@@ -18,7 +18,7 @@ export function tokenCors(): MiddlewareHandler<AppEnv> {
     if (!origin) return next();
     const settings = c.get('settings');
     const allowedSomewhere = async () =>
-      settings.corsOrigins.includes(origin) || (await isKnownOrigin(c.env.DB, origin));
+      settings.corsOrigins.includes(origin) || (await isKnownOrigin(c.get('db'), origin));
 
     if (c.req.method === 'OPTIONS') {
       const allowed = await allowedSomewhere();

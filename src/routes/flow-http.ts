@@ -52,7 +52,7 @@ export function clientLocation(c: Context<AppEnv>): string | undefined {
 export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Locale): FlowContext {
   return {
     settings: c.get('settings'),
-    db: c.env.DB,
+    db: c.get('db'),
     flows: c.env.HAAPI_FLOW,
     replayGuard: c.env.REPLAY_GUARD,
     flow,

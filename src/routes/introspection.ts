@@ -17,7 +17,7 @@ import { inspectToken } from '../tokens/inspect-token';
 import { loadKeySet } from '../tokens/keys';
 import { tokenCors } from './cors';
 import { readOAuthForm } from './request-body';
-import { authenticate, nowSeconds, requireDeviceKey } from './request-context';
+import { authenticate, familiesOf, nowSeconds, requireDeviceKey } from './request-context';
 
 export const introspectionRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (c) => {
   const settings = c.get('settings');
@@ -39,9 +39,10 @@ export const introspectionRoutes = new Hono<AppEnv>().use(tokenCors()).post('/',
   const inspected = await inspectToken(
     settings,
     await loadKeySet(settings.signingKeys),
-    c.env.DB,
+    c.get('db'),
     token,
     now,
+    familiesOf(c),
   );
 
   if (
@@ -83,6 +84,6 @@ async function clientStillExists(
   clientId: string,
   now: number,
 ): Promise<boolean> {
-  const found = await findClient(c.env.DB, clientId, c.get('settings').clientCacheTtl);
+  const found = await findClient(c.get('db'), clientId, c.get('settings').clientCacheTtl, c.env.DB);
   return found !== null && isUsable(found, now);
 }

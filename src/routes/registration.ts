@@ -35,7 +35,7 @@ async function managedClient(c: Context<AppEnv>): Promise<Client> {
   const presented = presentedToken(c.req.header('Authorization'));
   if (!presented || presented.scheme !== 'Bearer')
     throw invalidToken('The registration access token is required', 'Bearer', 'no_rat');
-  const client = await findClient(c.env.DB, c.req.param('clientId') ?? '', 0);
+  const client = await findClient(c.get('db'), c.req.param('clientId') ?? '', 0, c.env.DB);
   const valid = client?.registrationAccessTokenHash
     ? await verifySecret(presented.token, client.registrationAccessTokenHash)
     : false;
@@ -72,7 +72,8 @@ export const registrationRoutes = new Hono<AppEnv>()
     const body = await readJsonObject(c, 'invalid_client_metadata');
     const registered = await registerDynamicClient({
       settings,
-      db: c.env.DB,
+      db: c.get('db'),
+      primary: c.env.DB,
       replayGuard: c.env.REPLAY_GUARD,
       initialToken: claims,
       body,
@@ -120,16 +121,16 @@ export const registrationRoutes = new Hono<AppEnv>()
       );
     }
     const now = nowSeconds();
-    if (name !== undefined) await updateClientName(c.env.DB, client.clientId, name, now);
+    if (name !== undefined) await updateClientName(c.get('db'), client.clientId, name, now);
     const registrationAccessToken = randomToken(32);
     await rotateRegistrationAccessToken(
-      c.env.DB,
+      c.get('db'),
       client.clientId,
       await hashGeneratedSecret(registrationAccessToken),
       now,
     );
     forgetClient(client.clientId);
-    const updated = (await findClient(c.env.DB, client.clientId, 0)) as Client;
+    const updated = (await findClient(c.get('db'), client.clientId, 0, c.env.DB)) as Client;
     noStore(c);
     return c.json({
       ...clientMetadata(c.get('settings'), updated),
@@ -138,7 +139,7 @@ export const registrationRoutes = new Hono<AppEnv>()
   })
   .delete('/:clientId', async (c) => {
     const client = await managedClient(c);
-    await deleteDynamicClient(c.env.DB, client.clientId);
+    await deleteDynamicClient(c.get('db'), client.clientId);
     forgetClient(client.clientId);
     securityEvent(c.env.EVENTS, 'dcr.deleted', {
       requestId: c.get('requestId'),

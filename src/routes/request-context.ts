@@ -10,11 +10,37 @@ import { type AuthRequest, authenticateClient, type TlsClientAuth } from '../cli
 import { x5tS256 } from '../clients/auth/tls-client-auth';
 import type { Settings } from '../config/settings';
 import { OAuthError } from '../errors/oauth-error';
+import { log } from '../observability/log';
 import { findClient, forgetClient } from '../storage/clients';
 import { forgetPreviousSecret } from '../storage/dynamic-clients';
+import type { FamilyStore } from '../storage/refresh-families';
 import type { ResourceCheck } from '../tokens/bearer';
 import { dpopHeader, type VerifiedProof, verifyDpopProof } from '../tokens/dpop-proof';
 import { loadKeySet } from '../tokens/keys';
+
+/**
+ * Hands work that need not finish before the response to `ctx.waitUntil` (a failure is logged,
+ * never the request's); awaited when there is no execution context.
+ */
+export function deferrer(c: Context<AppEnv>): (work: Promise<unknown>) => void {
+  return (work) => {
+    const logged = work.catch((err: unknown) =>
+      log('error', 'deferred.failed', {
+        message: err instanceof Error ? err.message : String(err),
+      }),
+    );
+    try {
+      c.executionCtx.waitUntil(logged);
+    } catch {
+      // No execution context (a direct call): the work still runs, unobserved.
+    }
+  };
+}
+
+/** Where refresh-token families are kept, for this request (storage/refresh-families.ts). */
+export function familiesOf(c: Context<AppEnv>): FamilyStore {
+  return { guard: c.env.REPLAY_GUARD, db: c.env.DB, defer: deferrer(c) };
+}
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
@@ -53,11 +79,11 @@ export function authenticate(
     authorization: c.req.header('Authorization') ?? null,
     tlsClientAuth: tlsClientAuthOf(c),
     now,
-    findClient: (clientId) => findClient(c.env.DB, clientId, settings.clientCacheTtl),
+    findClient: (clientId) => findClient(c.get('db'), clientId, settings.clientCacheTtl, c.env.DB),
     replayGuard: c.env.REPLAY_GUARD,
     endpoint,
     forgetPreviousSecret: async (clientId) => {
-      await forgetPreviousSecret(c.env.DB, clientId);
+      await forgetPreviousSecret(c.get('db'), clientId);
       forgetClient(clientId);
     },
   };
@@ -110,7 +136,7 @@ export async function resourceCheck(
   const tls = tlsClientAuthOf(c);
   return {
     keys: await loadKeySet(settings.signingKeys),
-    db: c.env.DB,
+    db: c.get('db'),
     issuer: settings.issuer,
     now,
     dpop,

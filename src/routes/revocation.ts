@@ -16,7 +16,7 @@ import { inspectToken } from '../tokens/inspect-token';
 import { loadKeySet } from '../tokens/keys';
 import { tokenCors } from './cors';
 import { readOAuthForm } from './request-body';
-import { authenticate, nowSeconds, requireDeviceKey } from './request-context';
+import { authenticate, familiesOf, nowSeconds, requireDeviceKey } from './request-context';
 
 export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (c) => {
   const settings = c.get('settings');
@@ -27,18 +27,19 @@ export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', as
   await requireDeviceKey(c, client, now);
   const token = form.get('token');
   if (!token) throw new OAuthError('invalid_request', 'The token parameter is missing');
-  const db = c.env.DB;
+  const db = c.get('db');
   const inspected = await inspectToken(
     settings,
     await loadKeySet(settings.signingKeys),
     db,
     token,
     now,
+    familiesOf(c),
   );
   const clientId = client.client.clientId;
   if (inspected.kind === 'refresh_token' && inspected.family.clientId === clientId) {
     const { family } = inspected;
-    await revokeFamily(db, family.familyId, 'revoked_by_client', now);
+    await revokeFamily(familiesOf(c), family.familyId, 'revoked_by_client', now);
     if (family.accessJti) {
       const ttl = client.client.accessTokenTtl ?? settings.accessTokenTtl;
       await revokeAccessToken(

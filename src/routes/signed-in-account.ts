@@ -43,10 +43,10 @@ export async function signedInAccount(
       'not_a_user_token',
     );
   // A deleted (or disabled, expired) client's tokens end with it (RFC 7592 DELETE).
-  const client = await findClient(c.env.DB, claims.client_id, settings.clientCacheTtl);
+  const client = await findClient(c.get('db'), claims.client_id, settings.clientCacheTtl, c.env.DB);
   if (!client || !isUsable(client, nowSeconds()))
     throw invalidToken('The client of this token no longer exists', presented.scheme, 'no_client');
-  const account = await findAccountBySubject(c.env.DB, claims.sub);
+  const account = await findAccountBySubject(c.get('db'), claims.sub);
   if (!account || account.disabled)
     throw invalidToken('The subject no longer exists', presented.scheme, 'no_account');
   return { account, scopes };

@@ -18,6 +18,7 @@ import { limitByClient, limitByIp } from './rate-limit';
 import { readOAuthForm } from './request-body';
 import {
   authenticate,
+  deferrer,
   nonceOptions,
   nowSeconds,
   optionalDpop,
@@ -53,8 +54,11 @@ export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (
   const body = await grant({
     settings,
     keys: await loadKeySet(settings.signingKeys),
-    db: c.env.DB,
+    db: c.get('db'),
+    primary: c.env.DB,
     flows: c.env.HAAPI_FLOW,
+    replayGuard: c.env.REPLAY_GUARD,
+    defer: deferrer(c),
     form,
     client,
     dpop,

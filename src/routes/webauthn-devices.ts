@@ -54,7 +54,7 @@ function noDevice(): RequestError {
 export const webauthnDeviceRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const subject = await accountOf(c);
-    return c.json({ devices: (await listDevices(c.env.DB, subject)).map(view) });
+    return c.json({ devices: (await listDevices(c.get('db'), subject)).map(view) });
   })
   .patch('/:id', async (c) => {
     const subject = await accountOf(c);
@@ -63,15 +63,15 @@ export const webauthnDeviceRoutes = new Hono<AppEnv>()
     if (typeof name !== 'string' || name.trim().length === 0 || name.length > 64)
       throw new OAuthError('invalid_request', 'name must be a string of 1–64 characters');
     const id = c.req.param('id');
-    if (!(await renameDevice(c.env.DB, subject, id, name.trim()))) throw noDevice();
-    const device = (await listDevices(c.env.DB, subject)).find((d) => d.credentialId === id);
+    if (!(await renameDevice(c.get('db'), subject, id, name.trim()))) throw noDevice();
+    const device = (await listDevices(c.get('db'), subject)).find((d) => d.credentialId === id);
     if (!device) throw noDevice();
     return c.json(view(device));
   })
   .delete('/:id', async (c) => {
     const subject = await accountOf(c);
     const id = c.req.param('id');
-    if (!(await deleteDevice(c.env.DB, subject, id))) throw noDevice();
+    if (!(await deleteDevice(c.get('db'), subject, id))) throw noDevice();
     securityEvent(c.env.EVENTS, 'webauthn.removed', { subject, by: 'account' });
     return c.body(null, 204);
   });

@@ -2,6 +2,7 @@
  * @module storage/accounts
  * D1 repository of accounts (table `accounts`, schema.sql).
  */
+import type { Db } from './db';
 
 export interface Account {
   readonly subject: string;
@@ -38,10 +39,7 @@ function fromRow(row: AccountRow): Account {
   };
 }
 
-export async function findAccountBySubject(
-  db: D1Database,
-  subject: string,
-): Promise<Account | null> {
+export async function findAccountBySubject(db: Db, subject: string): Promise<Account | null> {
   const row = await db
     .prepare('SELECT * FROM accounts WHERE subject = ?')
     .bind(subject)
@@ -49,10 +47,7 @@ export async function findAccountBySubject(
   return row ? fromRow(row) : null;
 }
 
-export async function findAccountByUsername(
-  db: D1Database,
-  username: string,
-): Promise<Account | null> {
+export async function findAccountByUsername(db: Db, username: string): Promise<Account | null> {
   const row = await db
     .prepare('SELECT * FROM accounts WHERE username = ?')
     .bind(username)
@@ -62,7 +57,7 @@ export async function findAccountByUsername(
 
 /** Records a lockout (the operator's view: ReplayGuard holds the counter itself). */
 export async function recordLockout(
-  db: D1Database,
+  db: Db,
   subject: string,
   failures: number,
   lockedUntil: number,
@@ -76,11 +71,7 @@ export async function recordLockout(
     .run();
 }
 
-export async function recordSuccessfulLogin(
-  db: D1Database,
-  subject: string,
-  now: number,
-): Promise<void> {
+export async function recordSuccessfulLogin(db: Db, subject: string, now: number): Promise<void> {
   await db
     .prepare(
       'UPDATE accounts SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE subject = ?',
@@ -89,7 +80,7 @@ export async function recordSuccessfulLogin(
     .run();
 }
 
-export async function lockedUntil(db: D1Database, subject: string): Promise<number | null> {
+export async function lockedUntil(db: Db, subject: string): Promise<number | null> {
   const row = await db
     .prepare('SELECT locked_until FROM accounts WHERE subject = ?')
     .bind(subject)
@@ -99,7 +90,7 @@ export async function lockedUntil(db: D1Database, subject: string): Promise<numb
 
 /** Creates an account; false when the username (or subject) is taken. */
 export async function createAccount(
-  db: D1Database,
+  db: Db,
   account: {
     subject: string;
     username: string;
@@ -122,7 +113,7 @@ export async function createAccount(
 }
 
 export async function setPasswordHash(
-  db: D1Database,
+  db: Db,
   subject: string,
   passwordHash: string,
   now: number,
@@ -135,7 +126,7 @@ export async function setPasswordHash(
 
 /** Sets one attribute of the account (JSON path `$."<name>"`), leaving the others as they are. */
 export async function setAccountAttribute(
-  db: D1Database,
+  db: Db,
   subject: string,
   name: string,
   value: string | number | boolean,

@@ -4,7 +4,9 @@
  * the admin CLI inlines them as SQLite literals for `wrangler d1 execute`. Each operation is one
  * statement, so none can be half-written.
  */
+
 import type { ColumnValue } from '../admin/client-input';
+import type { Db } from './db';
 
 export interface Statement {
   readonly sql: string;
@@ -91,6 +93,6 @@ export function inline(statement: Statement): string {
   });
 }
 
-export function run(db: D1Database, statement: Statement): D1PreparedStatement {
+export function run(db: Db, statement: Statement): D1PreparedStatement {
   return db.prepare(statement.sql).bind(...statement.params);
 }

@@ -3,11 +3,12 @@
  * Google's attestation status list in D1 (table `attestation_revocations`), with a short
  * per-isolate cache of the revoked serials (the list changes rarely; the Cron trigger refreshes it).
  */
+import type { Db } from './db';
 
 const CACHE_MS = 60_000;
 let cache: { serials: Set<string>; until: number } | undefined;
 
-export async function revokedSerials(db: D1Database): Promise<ReadonlySet<string>> {
+export async function revokedSerials(db: Db): Promise<ReadonlySet<string>> {
   const now = Date.now();
   if (cache && cache.until > now) return cache.serials;
   const { results } = await db
@@ -29,10 +30,7 @@ export interface StatusEntry {
 }
 
 /** Replaces the stored list with `entries` in one batch (all or nothing). */
-export async function replaceRevocations(
-  db: D1Database,
-  entries: readonly StatusEntry[],
-): Promise<void> {
+export async function replaceRevocations(db: Db, entries: readonly StatusEntry[]): Promise<void> {
   const statements = [db.prepare('DELETE FROM attestation_revocations')];
   for (const entry of entries) {
     statements.push(

@@ -3,7 +3,9 @@
  * D1 repository of clients (table `clients`, schema.sql), with a small per-isolate cache so that
  * hot clients are not read from D1 on every request (CLIENT_CACHE_TTL seconds, bounded size).
  */
+
 import { AUTH_METHODS, type AuthMethod, type Client } from '../clients/client';
+import type { Db } from './db';
 
 export interface ClientRow {
   client_id: string;
@@ -94,23 +96,29 @@ export function clientFromRow(row: ClientRow): Client {
   });
 }
 
-/** Reads a client by id (cached for `cacheTtl` seconds); null when there is none. */
+/**
+ * Reads a client by id (cached for `cacheTtl` seconds); null when there is none. With `primary`,
+ * a client the replica does not have yet (registered a moment ago) is looked up there too.
+ */
 export async function findClient(
-  db: D1Database,
+  db: Db,
   clientId: string,
   cacheTtl: number,
+  primary?: Db,
 ): Promise<Client | null> {
   const now = Date.now();
   const cached = cacheTtl > 0 ? cache.get(clientId) : undefined;
   if (cached && cached.until > now) return cached.client;
-  const row = await db
-    .prepare(
-      `SELECT clients.*, (SELECT p.secret_hash FROM previous_client_secrets p
-         WHERE p.client_id = clients.client_id AND p.expires_at > unixepoch()) AS previous_secret_hash
-       FROM clients WHERE client_id = ?`,
-    )
-    .bind(clientId)
-    .first<ClientRow>();
+  const read = (from: Db) =>
+    from
+      .prepare(
+        `SELECT clients.*, (SELECT p.secret_hash FROM previous_client_secrets p
+           WHERE p.client_id = clients.client_id AND p.expires_at > unixepoch()) AS previous_secret_hash
+         FROM clients WHERE client_id = ?`,
+      )
+      .bind(clientId)
+      .first<ClientRow>();
+  const row = (await read(db)) ?? (primary && primary !== db ? await read(primary) : null);
   const client = row ? clientFromRow(row) : null;
   if (cacheTtl > 0) {
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
@@ -126,7 +134,7 @@ export function forgetClient(clientId?: string): void {
 }
 
 /** Whether any client lists `origin` among its allowed origins (CORS preflight). */
-export async function isKnownOrigin(db: D1Database, origin: string): Promise<boolean> {
+export async function isKnownOrigin(db: Db, origin: string): Promise<boolean> {
   const row = await db
     .prepare(
       'SELECT 1 AS found FROM clients, json_each(clients.allowed_origins) WHERE json_each.value = ? AND clients.disabled = 0 LIMIT 1',

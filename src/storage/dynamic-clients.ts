@@ -4,8 +4,10 @@
  * one statement, so a registration is all or nothing; the template's quota is checked inside the
  * INSERT, so concurrent registrations cannot exceed it.
  */
+
 import type { Client } from '../clients/client';
 import { type ClientRow, clientFromRow } from './clients';
+import type { Db } from './db';
 
 export interface NewDynamicClient {
   readonly clientId: string;
@@ -22,7 +24,7 @@ export interface NewDynamicClient {
 
 /** Inserts the client: `quota` when the template is full, `device` when the device key has one. */
 export async function insertDynamicClient(
-  db: D1Database,
+  db: Db,
   c: NewDynamicClient,
 ): Promise<{ client: Client } | 'quota' | 'device'> {
   const t = c.template;
@@ -80,7 +82,7 @@ export async function insertDynamicClient(
 
 /** The dynamic client a device key already registered from this template, if any. */
 export async function findByDevice(
-  db: D1Database,
+  db: Db,
   templateId: string,
   deviceJkt: string,
 ): Promise<string | null> {
@@ -98,7 +100,7 @@ export async function findByDevice(
  * `previousSecretUntil` (or until the new one is used: forgetPreviousSecret).
  */
 export async function rotateCredentials(
-  db: D1Database,
+  db: Db,
   change: {
     clientId: string;
     secretHash: string;
@@ -139,7 +141,7 @@ export async function rotateCredentials(
 
 /** A new registration access token (RFC 7592 §2.2: an update may rotate it). */
 export async function rotateRegistrationAccessToken(
-  db: D1Database,
+  db: Db,
   clientId: string,
   registrationAccessTokenHash: string,
   now: number,
@@ -153,12 +155,12 @@ export async function rotateRegistrationAccessToken(
 }
 
 /** The new secret of a re-registered client was used: the previous one is no longer accepted. */
-export async function forgetPreviousSecret(db: D1Database, clientId: string): Promise<void> {
+export async function forgetPreviousSecret(db: Db, clientId: string): Promise<void> {
   await db.prepare('DELETE FROM previous_client_secrets WHERE client_id = ?').bind(clientId).run();
 }
 
 export async function updateClientName(
-  db: D1Database,
+  db: Db,
   clientId: string,
   name: string | null,
   now: number,
@@ -171,7 +173,7 @@ export async function updateClientName(
     .run();
 }
 
-export async function deleteDynamicClient(db: D1Database, clientId: string): Promise<void> {
+export async function deleteDynamicClient(db: Db, clientId: string): Promise<void> {
   await db
     .prepare('DELETE FROM clients WHERE client_id = ? AND template_id IS NOT NULL')
     .bind(clientId)
@@ -179,11 +181,7 @@ export async function deleteDynamicClient(db: D1Database, clientId: string): Pro
 }
 
 /** Trust on first use: binds the client to `jkt` unless it is bound already; answers the binding. */
-export async function bindDeviceKey(
-  db: D1Database,
-  clientId: string,
-  jkt: string,
-): Promise<string | null> {
+export async function bindDeviceKey(db: Db, clientId: string, jkt: string): Promise<string | null> {
   // Not a key another dynamic client of the same template holds (one statement: atomic; the
   // unique index clients_template_device would otherwise refuse it with an error).
   await db
@@ -201,7 +199,7 @@ export async function bindDeviceKey(
   return row?.device_jkt ?? null;
 }
 
-export async function touchClient(db: D1Database, clientId: string, now: number): Promise<void> {
+export async function touchClient(db: Db, clientId: string, now: number): Promise<void> {
   await db
     .prepare('UPDATE clients SET last_used_at = ? WHERE client_id = ? AND template_id IS NOT NULL')
     .bind(now, clientId)
@@ -209,7 +207,7 @@ export async function touchClient(db: D1Database, clientId: string, now: number)
 }
 
 /** Whether some template lets `clientId` register dynamic clients (`authenticate_client_by`). */
-export async function isRegistrar(db: D1Database, clientId: string): Promise<boolean> {
+export async function isRegistrar(db: Db, clientId: string): Promise<boolean> {
   const row = await db
     .prepare(
       'SELECT 1 AS yes FROM clients WHERE is_template = 1 AND authenticate_client_by = ? AND disabled = 0 LIMIT 1',
@@ -220,7 +218,7 @@ export async function isRegistrar(db: D1Database, clientId: string): Promise<boo
 }
 
 /** Deletes dynamic clients past their absolute lifetime or idle longer than their template allows. */
-export async function purgeDynamicClients(db: D1Database, now: number): Promise<number> {
+export async function purgeDynamicClients(db: Db, now: number): Promise<number> {
   const result = await db
     .prepare(
       `DELETE FROM clients WHERE template_id IS NOT NULL AND (
@@ -235,7 +233,7 @@ export async function purgeDynamicClients(db: D1Database, now: number): Promise<
 }
 
 /** Revokes (deletes) every dynamic client of a template. */
-export async function deleteTemplateClients(db: D1Database, templateId: string): Promise<number> {
+export async function deleteTemplateClients(db: Db, templateId: string): Promise<number> {
   const result = await db
     .prepare('DELETE FROM clients WHERE template_id = ?')
     .bind(templateId)

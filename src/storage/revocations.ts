@@ -3,9 +3,10 @@
  * Revoked access tokens (table `revoked_access_tokens`): a jti is kept until the token would have
  * expired anyway; expired rows are pruned as new ones are written.
  */
+import type { Db } from './db';
 
 export async function revokeAccessToken(
-  db: D1Database,
+  db: Db,
   jti: string,
   expiresAt: number,
   now: number,
@@ -20,7 +21,7 @@ export async function revokeAccessToken(
   ]);
 }
 
-export async function isAccessTokenRevoked(db: D1Database, jti: string): Promise<boolean> {
+export async function isAccessTokenRevoked(db: Db, jti: string): Promise<boolean> {
   const row = await db
     .prepare('SELECT 1 AS revoked FROM revoked_access_tokens WHERE jti = ?')
     .bind(jti)

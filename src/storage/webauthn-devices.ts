@@ -4,6 +4,7 @@
  * Counters only move forward: the update is conditional on the counter the login read, so two
  * concurrent uses of one cloned credential cannot both pass.
  */
+import type { Db } from './db';
 
 export type DeviceType = 'platform' | 'cross-platform';
 
@@ -56,7 +57,7 @@ function fromRow(row: Row): WebauthnDevice {
   };
 }
 
-export async function listDevices(db: D1Database, subject: string): Promise<WebauthnDevice[]> {
+export async function listDevices(db: Db, subject: string): Promise<WebauthnDevice[]> {
   const { results } = await db
     .prepare('SELECT * FROM webauthn_devices WHERE subject = ? ORDER BY created_at, credential_id')
     .bind(subject)
@@ -64,10 +65,7 @@ export async function listDevices(db: D1Database, subject: string): Promise<Weba
   return results.map(fromRow);
 }
 
-export async function findDevice(
-  db: D1Database,
-  credentialId: string,
-): Promise<WebauthnDevice | null> {
+export async function findDevice(db: Db, credentialId: string): Promise<WebauthnDevice | null> {
   const row = await db
     .prepare('SELECT * FROM webauthn_devices WHERE credential_id = ?')
     .bind(credentialId)
@@ -77,7 +75,7 @@ export async function findDevice(
 
 /** Stores a new device; false when the credential id is already registered (to anyone). */
 export async function insertDevice(
-  db: D1Database,
+  db: Db,
   device: Omit<WebauthnDevice, 'lastUsedAt'>,
 ): Promise<boolean> {
   const result = await db
@@ -105,7 +103,7 @@ export async function insertDevice(
 
 /** Records a use; false when another use moved the counter first. */
 export async function recordDeviceUse(
-  db: D1Database,
+  db: Db,
   device: WebauthnDevice,
   counter: number,
   backupState: boolean,
@@ -122,7 +120,7 @@ export async function recordDeviceUse(
 }
 
 export async function renameDevice(
-  db: D1Database,
+  db: Db,
   subject: string,
   credentialId: string,
   name: string,
@@ -136,7 +134,7 @@ export async function renameDevice(
 
 /** Deletes a device of `subject` (or of anyone when `subject` is null: the admin removal). */
 export async function deleteDevice(
-  db: D1Database,
+  db: Db,
   subject: string | null,
   credentialId: string,
 ): Promise<boolean> {

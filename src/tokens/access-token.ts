@@ -6,8 +6,10 @@
  * `cnf` for sender-constrained tokens (`jkt` for DPoP, RFC 9449 §6; `x5t#S256` for mTLS,
  * RFC 8705 §3). Verification checks signature, typ, issuer, expiry and the revocation list.
  */
+
 import { type JWTPayload, jwtVerify } from 'jose';
 import { randomToken } from '../crypto/random';
+import type { Db } from '../storage/db';
 import { isAccessTokenRevoked } from '../storage/revocations';
 import type { AuthContext } from './auth-context';
 import { type KeySet, signJwt } from './keys';
@@ -69,7 +71,7 @@ export async function mintAccessToken(
  */
 export async function verifyAccessToken(
   keys: KeySet,
-  db: D1Database | null,
+  db: Db | null,
   token: string,
   issuer: string,
   now: number,

@@ -6,7 +6,9 @@
  * `ath`; a certificate-bound one (`cnf.x5t#S256`) over a TLS connection with that certificate.
  * Failures are 401 `invalid_token` with the matching WWW-Authenticate challenge.
  */
+
 import { OAuthError } from '../errors/oauth-error';
+import type { Db } from '../storage/db';
 import { isAccessTokenRevoked } from '../storage/revocations';
 import { type AccessTokenClaims, verifyAccessTokenJwt } from './access-token';
 import type { VerifiedProof } from './dpop-proof';
@@ -48,7 +50,7 @@ export function presentedToken(authorization: string | undefined): PresentedToke
 export interface ResourceCheck {
   readonly keys: KeySet;
   /** Revocations; null for single-use initial access tokens (see verifyAccessToken). */
-  readonly db: D1Database | null;
+  readonly db: Db | null;
   readonly issuer: string;
   readonly now: number;
   readonly presented: PresentedToken;

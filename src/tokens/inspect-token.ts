@@ -3,8 +3,10 @@
  * Finds out what a presented token is (one of our access tokens or refresh tokens) and whether it
  * is active; shared by introspection (RFC 7662) and revocation (RFC 7009).
  */
+
 import type { Settings } from '../config/settings';
-import { findFamily, type RefreshFamily } from '../storage/refresh-families';
+import type { Db } from '../storage/db';
+import { type FamilyStore, findFamily, type RefreshFamily } from '../storage/refresh-families';
 import { type AccessTokenClaims, verifyAccessToken } from './access-token';
 import type { KeySet } from './keys';
 import { parseRefreshToken } from './refresh-token';
@@ -17,13 +19,14 @@ export type InspectedToken =
 export async function inspectToken(
   settings: Settings,
   keys: KeySet,
-  db: D1Database,
+  db: Db,
   token: string,
   now: number,
+  families: FamilyStore,
 ): Promise<InspectedToken> {
   const refresh = await parseRefreshToken(settings.serverSecret, token);
   if (refresh) {
-    const family = await findFamily(db, refresh.familyId);
+    const family = await findFamily(families, refresh.familyId);
     if (!family) return { kind: 'unknown' };
     const active =
       family.revokedAt === null &&

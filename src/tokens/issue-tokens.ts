@@ -11,7 +11,7 @@ import type { Confirmation } from './access-token';
 import { mintAccessToken } from './access-token';
 import type { AuthContext } from './auth-context';
 import { needsAttributes, releasedClaims } from './claims-mapping';
-import type { GrantContext } from './grants/context';
+import { familyStore, type GrantContext } from './grants/context';
 import { mintIdToken } from './id-token';
 import { formatRefreshToken } from './refresh-token';
 
@@ -83,7 +83,7 @@ export async function issueTokens(context: GrantContext, input: IssueInput): Pro
   let familyId: string | undefined;
   if (input.refresh) {
     familyId = input.ids?.familyId ?? randomToken(16);
-    await createFamily(context.db, {
+    await createFamily(familyStore(context), {
       familyId,
       clientId: client.client.clientId,
       scope: input.scope,

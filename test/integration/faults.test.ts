@@ -26,13 +26,21 @@ function failingDb(db: D1Database, failing: RegExp): D1Database {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-  return new Proxy(db, {
-    get(target, property) {
-      if (property === 'prepare') return (sql: string) => wrap(target.prepare(sql), sql);
-      const value = Reflect.get(target, property);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const wrapDb = <T extends object>(inner: T): T =>
+    new Proxy(inner, {
+      get(target, property) {
+        const value = Reflect.get(target, property);
+        if (property === 'prepare')
+          return (sql: string) =>
+            wrap((value as (s: string) => D1PreparedStatement).call(target, sql), sql);
+        // A request reads through a Sessions API session: it fails the same way.
+        if (property === 'withSession')
+          return (...args: unknown[]) =>
+            wrapDb((value as (...a: unknown[]) => object).apply(target, args));
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  return wrapDb(db);
 }
 
 function fetchWith(testEnv: Env) {

@@ -216,5 +216,5 @@ describe(`More single-use values under a ${WIDTH}-wide race`, () => {
       .bind(subject)
       .first<{ counter: number }>();
     expect(row?.counter).toBe(1);
-  });
+  }, 30_000);
 });

@@ -3,16 +3,18 @@
  * What a step of the login flow gets: the flow, settings, storage and the URLs it links to. Steps
  * return data (representations, problems, outcomes); routes render them as JSON or HTML.
  */
+
 import type { HaapiFlow } from '../../../durable-objects/haapi-flow';
 import type { ReplayGuard } from '../../../durable-objects/replay-guard';
 import type { Settings } from '../../config/settings';
 import type { HaapiProblem } from '../../errors/problem';
+import type { Db } from '../../storage/db';
 import type { Locale } from '../messages/catalog';
 import type { FlowAuth, FlowState, LoadedFlow } from './state';
 
 export interface FlowContext {
   readonly settings: Settings;
-  readonly db: D1Database;
+  readonly db: Db;
   readonly flows: DurableObjectNamespace<HaapiFlow>;
   readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
   readonly flow: LoadedFlow;

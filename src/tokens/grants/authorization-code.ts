@@ -17,7 +17,7 @@ import { revokeAccessToken } from '../../storage/revocations';
 import { redeemAuthorizationCode } from '../authorization-code';
 import { accessTokenTtl, issueTokens } from '../issue-tokens';
 import { isWellFormedVerifier } from '../pkce';
-import type { GrantHandler } from './context';
+import { familyStore, type GrantHandler } from './context';
 import { requireAssurance } from './required-assurance';
 
 export const authorizationCodeGrant: GrantHandler = async (context) => {
@@ -58,7 +58,8 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   if (redemption.status === 'mismatch') throw mismatchError(redemption.reason);
   if (redemption.status === 'replayed') {
     const issued = redemption.issued;
-    if (issued?.familyId) await revokeFamily(db, issued.familyId, 'code_replayed', now);
+    if (issued?.familyId)
+      await revokeFamily(familyStore(context), issued.familyId, 'code_replayed', now);
     if (issued) await revokeAccessToken(db, issued.accessJti, issued.accessExp, now);
     throw new OAuthError('invalid_grant', 'The authorization code was already used', {
       reason: 'code_replayed',

@@ -24,19 +24,23 @@ import { releasedClaims } from '../claims-mapping';
 import { accessTokenTtl, confirmationOf } from '../issue-tokens';
 import { formatRefreshToken, parseRefreshToken } from '../refresh-token';
 import { grantScope, parseScope } from '../scope';
-import type { GrantContext, GrantHandler } from './context';
+import { familyStore, type GrantContext, type GrantHandler } from './context';
 import { requireAssurance } from './required-assurance';
 
 const invalid = (description: string, reason: string) =>
   new OAuthError('invalid_grant', description, { reason });
 
 export const refreshTokenGrant: GrantHandler = async (context) => {
-  const { form, settings, db, now, client } = context;
+  const { form, settings, now, client } = context;
+  // Rotation and reuse detection work on the primary: a replica's older generation would look
+  // like a reuse and revoke a good family (storage/db.ts).
+  const db = context.primary;
   const token = form.get('refresh_token');
   if (!token) throw new OAuthError('invalid_request', 'The refresh_token parameter is missing');
   const parsed = await parseRefreshToken(settings.serverSecret, token);
   if (!parsed) throw invalid('The refresh token is invalid', 'bad_refresh_token');
-  let family = await findFamily(db, parsed.familyId);
+  const families = familyStore(context);
+  let family = await findFamily(families, parsed.familyId);
   if (!family || family.clientId !== client.client.clientId) {
     throw invalid('The refresh token is invalid', 'refresh_token_unknown_or_other_client');
   }
@@ -52,11 +56,11 @@ export const refreshTokenGrant: GrantHandler = async (context) => {
 
   if (parsed.generation === family.generation) {
     const jti = randomToken(16);
-    if (await rotateFamily(db, family.familyId, family.generation, jti, now)) {
+    if (await rotateFamily(families, family, jti, now)) {
       return respond(context, family, family.generation + 1, scope, jti, now);
     }
     // A concurrent request rotated first: this one is now a retry of the previous token.
-    family = (await findFamily(db, family.familyId)) as RefreshFamily;
+    family = (await findFamily(families, family.familyId)) as RefreshFamily;
   }
   const rotatedAt = family.rotatedAt ?? family.createdAt;
   if (
@@ -67,7 +71,7 @@ export const refreshTokenGrant: GrantHandler = async (context) => {
   ) {
     return respond(context, family, family.generation, family.scope, family.accessJti, rotatedAt);
   }
-  await revokeFamily(db, family.familyId, 'refresh_token_reused', now);
+  await revokeFamily(families, family.familyId, 'refresh_token_reused', now);
   if (family.accessJti) {
     await revokeAccessToken(db, family.accessJti, rotatedAt + accessTokenTtl(context), now);
   }
