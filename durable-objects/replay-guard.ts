@@ -50,30 +50,43 @@ export const SWEEP_DELAY_MS = 60_000;
 /** An armed sweep is moved earlier only if it would come more than this long after an expiry. */
 export const SWEEP_SLACK_MS = 10 * 60_000;
 
+type Table = 'used' | 'counters' | 'records';
+
+const TABLES: Record<Table, readonly string[]> = {
+  used: [
+    'CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)',
+    'CREATE INDEX IF NOT EXISTS used_expires_at ON used (expires_at)',
+  ],
+  counters: [
+    'CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at INTEGER NOT NULL)',
+  ],
+  records: [
+    'CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGER NOT NULL, expires_at INTEGER NOT NULL)',
+  ],
+};
+
 export class ReplayGuard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** The alarm as last read or set by this instance; undefined until first read. */
   private alarmAt: number | null | undefined;
 
+  /** The tables this instance has made sure of (each object creates only those it uses). */
+  private readonly tables = new Set<Table>();
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS used (
-      key TEXT PRIMARY KEY,
-      expires_at INTEGER NOT NULL
-    )`);
-    this.sql.exec('CREATE INDEX IF NOT EXISTS used_expires_at ON used (expires_at)');
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS counters (
-      key TEXT PRIMARY KEY,
-      value INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL
-    )`);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS records (
-      key TEXT PRIMARY KEY,
-      value TEXT NOT NULL,
-      version INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL
-    )`);
+  }
+
+  /**
+   * Creates `table` if this object has none yet. An object holds one entity's state, and most use
+   * one table (a challenge's object only `used`): creating the others would be most of the cost of
+   * a new object.
+   */
+  private table(table: Table): void {
+    if (this.tables.has(table)) return;
+    for (const statement of TABLES[table]) this.sql.exec(statement);
+    this.tables.add(table);
   }
 
   /**
@@ -81,6 +94,7 @@ export class ReplayGuard extends DurableObject<Env> {
    * entity's own data (an App Attest key, a refresh-token family) lives here, near its user.
    */
   async putRecord(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    this.table('records');
     if (!isValidUse(key, ttlSeconds, MAX_COUNTER_TTL_SECONDS) || typeof value !== 'string')
       return false;
     const now = Date.now();
@@ -101,6 +115,7 @@ export class ReplayGuard extends DurableObject<Env> {
 
   /** The live record `key` and its version, or null. */
   async getRecord(key: string): Promise<{ value: string; version: number } | null> {
+    this.table('records');
     const row = this.sql
       .exec<{ value: string; version: number }>(
         'SELECT value, version FROM records WHERE key = ? AND expires_at > ?',
@@ -116,6 +131,7 @@ export class ReplayGuard extends DurableObject<Env> {
    * racing replacements one wins); answers the new version, or null when it was not replaced.
    */
   async replaceRecord(key: string, value: string, expectedVersion: number): Promise<number | null> {
+    this.table('records');
     const moved = this.sql
       .exec<{ version: number }>(
         'UPDATE records SET value = ?, version = version + 1 WHERE key = ? AND version = ? AND expires_at > ? RETURNING version',
@@ -134,6 +150,7 @@ export class ReplayGuard extends DurableObject<Env> {
    * ttl out of range fails closed (`replay`); callers validate first (src/replay/use-once.ts).
    */
   async use(key: string, ttlSeconds: number): Promise<UseResult> {
+    this.table('used');
     if (!isValidUse(key, ttlSeconds)) return 'replay';
     const now = Date.now();
     const expiresAt = now + Math.ceil(ttlSeconds * 1000);
@@ -156,6 +173,7 @@ export class ReplayGuard extends DurableObject<Env> {
    * stored); answers whether it moved. Counters never go backwards (App Attest assertions).
    */
   async advance(key: string, value: number, ttlSeconds: number): Promise<boolean> {
+    this.table('counters');
     if (
       !isValidUse(key, ttlSeconds, MAX_COUNTER_TTL_SECONDS) ||
       !Number.isSafeInteger(value) ||
@@ -192,6 +210,7 @@ export class ReplayGuard extends DurableObject<Env> {
     want: number,
     limit: number,
   ): Promise<{ granted: number; windowEnd: number }> {
+    this.table('counters');
     const now = Date.now();
     if (
       !isValidUse(key, windowSeconds) ||
@@ -236,6 +255,7 @@ export class ReplayGuard extends DurableObject<Env> {
     max: number,
     lockSeconds: number,
   ): Promise<{ allowed: boolean; attempts: number; retryAt: number }> {
+    this.table('counters');
     const now = Date.now();
     if (!isValidUse(key, lockSeconds) || !Number.isSafeInteger(max) || max < 1) {
       return { allowed: false, attempts: 0, retryAt: now + 1000 };
@@ -263,6 +283,7 @@ export class ReplayGuard extends DurableObject<Env> {
 
   /** Forgets the attempt counter `key` (a verified login). */
   async clearAttempts(key: string): Promise<void> {
+    this.table('counters');
     this.sql.exec('DELETE FROM counters WHERE key = ?', key);
   }
 
@@ -279,11 +300,13 @@ export class ReplayGuard extends DurableObject<Env> {
 
   /** How many keys are remembered (tests and operations). */
   async size(): Promise<number> {
+    this.table('used');
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM used').one().n;
   }
 
   override async alarm(): Promise<void> {
     const now = Date.now();
+    for (const table of Object.keys(TABLES) as Table[]) this.table(table);
     this.sql.exec('DELETE FROM used WHERE expires_at <= ?', now);
     this.sql.exec('DELETE FROM counters WHERE expires_at <= ?', now);
     this.sql.exec('DELETE FROM records WHERE expires_at <= ?', now);

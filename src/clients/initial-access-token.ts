@@ -7,6 +7,7 @@
  * client inherits. Also here: the device-key binding of dynamic clients at their AAT requests.
  */
 import { OAuthError } from '../errors/oauth-error';
+import { issueGuard } from '../replay/use-once';
 import { bindDeviceKey, isRegistrar, touchClient } from '../storage/dynamic-clients';
 import type { GrantContext } from '../tokens/grants/context';
 import { methodAssuranceLevel } from '../tokens/haapi-scope';
@@ -39,6 +40,9 @@ export async function initialAccessToken(
     refresh: false,
     ttl: context.settings.initialAccessTokenTtl,
     claims: {
+      // Its single use is kept by an object of the issuing location, named here under the
+      // signature (near the device, which registers from the same place).
+      grd: issueGuard(context.location),
       reg_cal: methodAssuranceLevel(client),
       ...(client.credential ? { reg_cred: client.credential } : {}),
     },

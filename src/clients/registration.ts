@@ -19,7 +19,7 @@ import { randomToken } from '../crypto/random';
 import { hashGeneratedSecret } from '../crypto/secret-hash';
 import { OAuthError } from '../errors/oauth-error';
 import { takeFromBudget } from '../replay/budget';
-import { useOnce } from '../replay/use-once';
+import { guardObject, useOnce } from '../replay/use-once';
 import { findClient, forgetClient } from '../storage/clients';
 import type { Db } from '../storage/db';
 import { findByDevice, insertDynamicClient, rotateCredentials } from '../storage/dynamic-clients';
@@ -133,8 +133,13 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
   if (!byRegistrar.allowed) throw slowDown('client', byRegistrar.retryAfterSeconds);
   const ttl = Math.max(initialToken.exp - now + 1, 1);
   if (
-    (await useOnce(input.replayGuard, 'initial-access-token', initialToken.jti, ttl)) !==
-    'first-use'
+    (await useOnce(
+      input.replayGuard,
+      'initial-access-token',
+      initialToken.jti,
+      ttl,
+      guardObject(initialToken.grd),
+    )) !== 'first-use'
   ) {
     throw new OAuthError('invalid_token', 'The initial access token was already used or revoked', {
       status: 401,

@@ -64,10 +64,35 @@ export function keyObject(jkt: string): string {
  * far object for them.
  */
 export function budgetOwner(location: string | undefined): (key: string) => string {
-  return (key) => {
-    const shard = Number.parseInt(key.slice(0, 4), 16) % REPLAY_SHARDS;
-    return `colo:${location ?? 'local'}:${shard}`;
-  };
+  return (key) =>
+    locationObject(location ?? 'local', Number.parseInt(key.slice(0, 4), 16) % REPLAY_SHARDS);
+}
+
+/**
+ * One of the REPLAY_SHARDS objects of a Cloudflare location, created there by its first request:
+ * rate-limit budgets, and the single use of values the location issued that name it (attestation
+ * challenges, initial access tokens), so they create no object of their own.
+ */
+export function locationObject(location: string, shard: number): string {
+  return `colo:${location}:${shard}`;
+}
+
+const GUARD_TOKEN = /^([A-Za-z0-9_-]{1,16})~(\d{1,3})$/;
+
+/**
+ * A guard token for a value issued now (`<location>~<n>`: one of the location's objects, picked
+ * at random), to be carried in the value under its MAC or signature.
+ */
+export function issueGuard(location: string | undefined): string {
+  const n = (crypto.getRandomValues(new Uint8Array(1))[0] as number) % REPLAY_SHARDS;
+  return `${(location ?? 'local').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 16)}~${n}`;
+}
+
+/** The object a guard token names; undefined for anything else. */
+export function guardObject(token: unknown): string | undefined {
+  const match = typeof token === 'string' ? GUARD_TOKEN.exec(token) : null;
+  const shard = match ? Number(match[2]) : Number.NaN;
+  return match && shard < REPLAY_SHARDS ? locationObject(match[1] as string, shard) : undefined;
 }
 
 /** Moves a monotonic counter forward; false when `counter` is not above the stored one. */

@@ -25,6 +25,7 @@ import { revokedSerials } from '../storage/attestation-revocations';
 import { findClient } from '../storage/clients';
 import { loadKeySet } from '../tokens/keys';
 import { catPage } from '../ui/cat-page';
+import { clientLocation } from './flow-http';
 import { limitByClient, limitByIp } from './rate-limit';
 import { readOAuthForm } from './request-body';
 import { deferrer, nowSeconds } from './request-context';
@@ -117,6 +118,7 @@ export const catRoutes = new Hono<AppEnv>()
       clientId as string,
       nowSeconds(),
       settings.attestationChallengeTtl,
+      clientLocation(c),
     );
     c.header('Cache-Control', 'no-store');
     return c.json({ challenge });

@@ -9,7 +9,7 @@ import type { AppEnv } from '../app-env';
 import { DCR_SCOPE } from '../clients/initial-access-token';
 import { OAuthError } from '../errors/oauth-error';
 import { securityEvent } from '../observability/events';
-import { useOnce } from '../replay/use-once';
+import { guardObject, useOnce } from '../replay/use-once';
 import { revokeFamily } from '../storage/refresh-families';
 import { revokeAccessToken } from '../storage/revocations';
 import { inspectToken } from '../tokens/inspect-token';
@@ -55,7 +55,13 @@ export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', as
     // An initial access token is checked by its single use, not by the revocation list: revoking
     // it uses it up (src/clients/registration.ts).
     if ((scope ?? '').split(' ').includes(DCR_SCOPE)) {
-      await useOnce(c.env.REPLAY_GUARD, 'initial-access-token', jti, Math.max(exp - now + 1, 1));
+      await useOnce(
+        c.env.REPLAY_GUARD,
+        'initial-access-token',
+        jti,
+        Math.max(exp - now + 1, 1),
+        guardObject(inspected.claims.grd),
+      );
     }
   }
   if (inspected.kind !== 'unknown') {

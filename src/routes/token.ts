@@ -14,6 +14,7 @@ import { currentNonce } from '../tokens/dpop-nonce';
 import { grants } from '../tokens/grants';
 import { loadKeySet } from '../tokens/keys';
 import { tokenCors } from './cors';
+import { clientLocation } from './flow-http';
 import { limitByClient, limitByIp } from './rate-limit';
 import { readOAuthForm } from './request-body';
 import {
@@ -58,6 +59,7 @@ export const tokenRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', async (
     primary: c.env.DB,
     flows: c.env.HAAPI_FLOW,
     replayGuard: c.env.REPLAY_GUARD,
+    location: clientLocation(c),
     defer: deferrer(c),
     form,
     client,

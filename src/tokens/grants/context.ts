@@ -25,6 +25,8 @@ export interface GrantContext {
   readonly client: AuthenticatedClient;
   readonly dpop: VerifiedProof | null;
   readonly now: number;
+  /** The Cloudflare location serving the request (values issued here name its objects). */
+  readonly location?: string;
   /** Work that need not finish before the response (bookkeeping writes): ctx.waitUntil. */
   readonly defer: (work: Promise<unknown>) => void;
 }
