@@ -1,6 +1,6 @@
 /**
  * @module client/bootstrap
- * Getting the HAAPI access token (AAT), as Curity's SDKs do (spec/haapi-protocol.md §2): attestation
+ * Getting the HAAPI access token (AAT), as Curity's SDKs do (docs/haapi-protocol.md §2): attestation
  * first; when it fails and a fallback is configured, dynamic client registration (§2.3) with the
  * main client's credential (client secret, private_key_jwt or an mTLS certificate), then the AAT
  * with the dynamic client. The dynamic client (id, secret and its device key) is kept in a store and

@@ -1,7 +1,7 @@
 /**
  * @module client/errors
  * What the server said no with: OAuth error JSON (RFC 6749 §5.2, RFC 6750, RFC 9449) or a HAAPI
- * problem (`application/problem+json`, spec/haapi-protocol.md §6), as typed errors.
+ * problem (`application/problem+json`, docs/haapi-protocol.md §6), as typed errors.
  */
 
 export class OAuthResponseError extends Error {

@@ -1,6 +1,6 @@
 /**
  * @module client/haapi
- * A HAAPI session (spec/haapi-protocol.md §3–§6): every call with `Accept:
+ * A HAAPI session (docs/haapi-protocol.md §3–§6): every call with `Accept:
  * application/vnd.auth+json`, the AAT as `Authorization: DPoP` with a proof bound to it, and the
  * flow's `Session-Id` once the server set one. `login` walks representations generically:
  * redirection steps are followed, selectors go to `selectAuthenticator`, forms are filled by

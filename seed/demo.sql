@@ -1,4 +1,4 @@
--- The demo configuration of DESIGN.md §7, seeded by `npm start` and by the tests. Idempotent: an
+-- The demo configuration of docs/design.md §7, seeded by `npm start` and by the tests. Idempotent: an
 -- existing row is left as it is (ON CONFLICT DO NOTHING), so local changes survive a restart.
 -- Every secret and password here is `Password1`, hashed with PBKDF2-SHA256 (100,000 iterations);
 -- test/unit/seed.test.ts checks that each hash verifies. For local development only.

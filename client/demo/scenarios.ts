@@ -29,7 +29,7 @@ import { type FormAction, HaapiSession, type StepTrace } from '../haapi';
 import type { Fetch } from '../http';
 import { authorizationRequest, claimsOf, exchangeCode } from '../oauth';
 
-/** The fixed demo configuration (DESIGN.md §7). */
+/** The fixed demo configuration (docs/design.md §7). */
 export const DEMO = {
   androidClient: 'haapi-android-client',
   iosClient: 'haapi-ios-client',

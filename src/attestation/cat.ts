@@ -1,6 +1,6 @@
 /**
  * @module attestation/cat
- * The client attestation token (CAT, spec/haapi-protocol.md §2.1 step B): a short-lived JWT we
+ * The client attestation token (CAT, docs/haapi-protocol.md §2.1 step B): a short-lived JWT we
  * sign after a successful attestation, naming the client (`sub`), the attested DPoP key
  * (`cnf.jkt`), the platform and the evidence. It is presented once, as the client assertion of
  * the AAT request (`client_assertion_type=urn:se:curity:attestation:client`).

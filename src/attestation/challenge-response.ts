@@ -1,6 +1,6 @@
 /**
  * @module attestation/challenge-response
- * Our `challenge_response` format (Curity's is not public; spec/haapi-protocol.md §2.1 leaves it
+ * Our `challenge_response` format (Curity's is not public; docs/haapi-protocol.md §2.1 leaves it
  * to us). The form field holds a JSON object; binary members are base64 (standard or url-safe):
  *
  *   Android:         {"platform":"android","x5c":["<leaf DER>", ..., "<root DER>"]}

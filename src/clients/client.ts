@@ -1,6 +1,6 @@
 /**
  * @module clients/client
- * The client record (DESIGN.md §2): what the token service needs to know about a client. Read
+ * The client record (docs/design.md §2): what the token service needs to know about a client. Read
  * from D1 by storage/clients.ts; JSON columns are parsed and checked there.
  */
 import type { JWK } from 'jose';

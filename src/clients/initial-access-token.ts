@@ -1,6 +1,6 @@
 /**
  * @module clients/initial-access-token
- * The DCR fallback's first step (spec/haapi-protocol.md §2.3): the main HAAPI client authenticates
+ * The DCR fallback's first step (docs/haapi-protocol.md §2.3): the main HAAPI client authenticates
  * at the token endpoint (secret, mTLS or a JWT assertion; never none or attestation) and gets a
  * one-use initial access token with scope `dcr`. The token records how strong that
  * authentication was (`reg_cal`) and which credential it used (`reg_cred`), which the dynamic

@@ -1,6 +1,6 @@
 /**
  * @module clients/registration
- * Templatized dynamic client registration (RFC 7591; spec/haapi-protocol.md §2.3): with a one-use
+ * Templatized dynamic client registration (RFC 7591; docs/haapi-protocol.md §2.3): with a one-use
  * initial access token (scope `dcr`) of the template's main client, a device registers
  * `{"software_id": "<template>"}` and gets its own client (id, secret stored hashed, registration
  * access token, registration_client_uri), which copies the template's capabilities, scopes and

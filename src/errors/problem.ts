@@ -1,6 +1,6 @@
 /**
  * @module errors/problem
- * HAAPI problems (spec/haapi-protocol.md §6): `application/problem+json` documents with `type`,
+ * HAAPI problems (docs/haapi-protocol.md §6): `application/problem+json` documents with `type`,
  * `title` and the HAAPI members (`invalidFields`, `messages`, `links`, ...). Curity's problem type
  * URIs are kept so that HAAPI clients and SDKs recognise them.
  */

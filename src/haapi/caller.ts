@@ -1,6 +1,6 @@
 /**
  * @module haapi/caller
- * Who is calling a HAAPI endpoint (spec/haapi-protocol.md §3): every call carries
+ * Who is calling a HAAPI endpoint (docs/haapi-protocol.md §3): every call carries
  * `Authorization: DPoP <AAT>` and a DPoP proof with `ath`; the AAT must carry the HAAPI scope.
  * Failures are RFC 6750 / 9449 errors (401 with WWW-Authenticate, spec §6).
  */

@@ -3,7 +3,7 @@
  * <AUTHN_PATH>/<flow id>/<authenticator>[/<action>]: the flow's steps. GET shows the current step
  * (or switches to the authenticator / action linked to); POST submits it. <AUTHN_PATH>/<flow
  * id>/cancel ends the flow with `access_denied`. Each response is the step's representation
- * (HAAPI) or its HTML page; problems keep the user on the step (spec/haapi-protocol.md §6).
+ * (HAAPI) or its HTML page; problems keep the user on the step (docs/haapi-protocol.md §6).
  */
 
 import type { Context } from 'hono';

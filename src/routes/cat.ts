@@ -1,6 +1,6 @@
 /**
  * @module routes/cat
- * GET and POST <TOKEN_PATH>/cat (spec/haapi-protocol.md §2.1 steps A and B):
+ * GET and POST <TOKEN_PATH>/cat (docs/haapi-protocol.md §2.1 steps A and B):
  *  - GET ?client_id=… with `Accept: application/json` → `{"challenge": "…"}` for a client with an
  *    attestation policy (single use, ATTESTATION_CHALLENGE_TTL seconds);
  *  - POST challenge + challenge_response (+ client_id, query or form) → `{"cat": "…"}` after the

@@ -4,7 +4,7 @@
  * from the login flow through the authorization code and the refresh-token family into tokens.
  */
 
-/** Client assurance level (project-defined claim `cal`, DESIGN.md; spec/haapi-protocol.md §8). */
+/** Client assurance level (project-defined claim `cal`, docs/design.md; docs/haapi-protocol.md §8). */
 export type ClientAssuranceLevel = 'by-policy' | 'by-provisioned-key' | 'none';
 
 export interface AuthContext {

@@ -1,6 +1,6 @@
 /**
  * @module tokens/haapi-scope
- * The HAAPI access token (AAT, spec/haapi-protocol.md §2): client_credentials with the scope
+ * The HAAPI access token (AAT, docs/haapi-protocol.md §2): client_credentials with the scope
  * `urn:se:curity:scopes:haapi`, always DPoP-bound. How the client got here sets its client
  * assurance level (`cal`, a project-defined claim):
  *  - attested (a CAT): `by-policy`; the DPoP proof must be signed by the attested key;

@@ -1,6 +1,6 @@
 /**
  * @module ui/cat-page
- * The web CAT page (spec/haapi-protocol.md §7): the hidden iframe that Curity's web driver (and
+ * The web CAT page (docs/haapi-protocol.md §7): the hidden iframe that Curity's web driver (and
  * any client written to its postMessage protocol) loads at `<token endpoint>/cat?client_id=…`. It
  * posts `loaded`; on `setup` from an allowed origin it makes a non-extractable P-256 key, runs
  * challenge → CAT → AAT (a web `challenge_response` naming the parent origin and the key) and

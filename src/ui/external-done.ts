@@ -1,6 +1,6 @@
 /**
  * @module ui/external-done
- * The end of an external-browser-flow in the browser (spec/haapi-protocol.md §5): native apps get
+ * The end of an external-browser-flow in the browser (docs/haapi-protocol.md §5): native apps get
  * a redirect to their redirect URI with `_resume_nonce`; browser apps (`for_origin`) a page that
  * posts the nonce (a string) to its opener, for that origin only, and closes.
  */

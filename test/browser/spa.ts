@@ -1,6 +1,6 @@
 /**
  * The example single-page app for the web-driver tests: a static page whose script speaks the
- * postMessage protocol of spec/haapi-protocol.md §7 to the CAT iframe page (a client of our own,
+ * postMessage protocol of docs/haapi-protocol.md §7 to the CAT iframe page (a client of our own,
  * not Curity's driver), walks the HAAPI login and redeems the code with PKCE itself.
  */
 export function spaHtml(issuer: string, clientId: string, redirectUri: string): string {

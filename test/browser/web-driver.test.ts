@@ -1,4 +1,4 @@
-// Web clients (spec/haapi-protocol.md §7): a single-page app on an allowed origin logs in through
+// Web clients (docs/haapi-protocol.md §7): a single-page app on an allowed origin logs in through
 // the CAT iframe page with a client of our own written to the postMessage protocol; a page on
 // another origin gets nothing. Debian's headless Chromium, driven by playwright-core.
 import { createServer, type Server } from 'node:http';

@@ -1,4 +1,4 @@
-// DCR fallback (spec/haapi-protocol.md §2.3; RFC 7591, 7592) through the Worker: the main client's
+// DCR fallback (docs/haapi-protocol.md §2.3; RFC 7591, 7592) through the Worker: the main client's
 // initial access token (secret, mTLS, private_key_jwt), per-device dynamic clients from templates,
 // cal inherited from the registration, device keys, management, limits and the hourly purge.
 import {

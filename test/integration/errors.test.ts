@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { call, form } from '../support/worker';
 
-describe('Error boundary (DESIGN.md §5)', () => {
+describe('Error boundary (docs/design.md §5)', () => {
   it('an unknown route is a 404 problem document (RFC 9457)', async () => {
     const res = await call('/no/such/endpoint');
     expect(res.status).toBe(404);

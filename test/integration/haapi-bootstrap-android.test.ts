@@ -1,4 +1,4 @@
-// The HAAPI bootstrap of spec/haapi-protocol.md §2.1 through the Worker, Android path: challenge →
+// The HAAPI bootstrap of docs/haapi-protocol.md §2.1 through the Worker, Android path: challenge →
 // key attestation chain → CAT → DPoP-bound AAT. Chains come from a development root that only
 // the non-production test policy trusts.
 
@@ -78,7 +78,7 @@ beforeAll(async () => {
   prodClient = await insertAttestedClient('test-android-prod');
 });
 
-describe('HAAPI bootstrap, Android (spec/haapi-protocol.md §2.1)', () => {
+describe('HAAPI bootstrap, Android (docs/haapi-protocol.md §2.1)', () => {
   it('challenge → attestation → CAT → AAT: DPoP-bound, scope haapi, cal by-policy, with the evidence', async () => {
     const { pair, dpop } = await keyPairAndDpop();
     const cat = await catFor(devClient, pair);

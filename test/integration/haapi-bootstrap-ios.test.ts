@@ -1,4 +1,4 @@
-// The HAAPI bootstrap of spec/haapi-protocol.md §2.1 through the Worker, iOS path: App Attest
+// The HAAPI bootstrap of docs/haapi-protocol.md §2.1 through the Worker, iOS path: App Attest
 // attestation (then assertions) bound to a separate DPoP key by clientDataHash =
 // SHA-256("<challenge>.<jkt>"). Attestations come from a development root and intermediate that
 // only the non-production test policy trusts.
@@ -82,7 +82,7 @@ beforeAll(async () => {
   prodClient = await insertAttestedClient('test-ios-prod');
 });
 
-describe('HAAPI bootstrap, iOS App Attest (spec/haapi-protocol.md §2.1)', () => {
+describe('HAAPI bootstrap, iOS App Attest (docs/haapi-protocol.md §2.1)', () => {
   it('attestation → CAT → AAT bound to the DPoP key named in clientDataHash', async () => {
     const device = await appAttestDevice();
     const dpop = await dpopKey();

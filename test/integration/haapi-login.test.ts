@@ -1,4 +1,4 @@
-// The hypermedia login (spec/haapi-protocol.md §3–§6) through the Worker: authorize in HAAPI
+// The hypermedia login (docs/haapi-protocol.md §3–§6) through the Worker: authorize in HAAPI
 // mode, the password step, problems, and the code redeemed at the token endpoint.
 import { env, runInDurableObject } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';

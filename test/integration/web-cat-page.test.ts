@@ -1,4 +1,4 @@
-// The web CAT page and web attestation (spec/haapi-protocol.md §7) through the Worker.
+// The web CAT page and web attestation (docs/haapi-protocol.md §7) through the Worker.
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { dpopKey, dpopProof } from '../support/dpop';

@@ -1,4 +1,4 @@
-// The WebAuthn authenticator through the Worker, as HAAPI apps see it (spec/haapi-protocol.md §5):
+// The WebAuthn authenticator through the Worker, as HAAPI apps see it (docs/haapi-protocol.md §5):
 // an attested iOS app gets the webauthn-registration / webauthn-authentication client operations
 // and posts `PublicKeyCredential.toJSON()` results as JSON; an Android app gets an
 // external-browser-flow and resumes with `_resume_nonce`. Ceremonies are answered by a software

@@ -1,5 +1,5 @@
 /**
- * Plays the app side of the HAAPI bootstrap (spec/haapi-protocol.md §2.1) against the Worker run
+ * Plays the app side of the HAAPI bootstrap (docs/haapi-protocol.md §2.1) against the Worker run
  * with test attestation policies: challenge, challenge response, CAT, AAT.
  */
 import { createExecutionContext, env } from 'cloudflare:test';

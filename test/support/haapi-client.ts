@@ -1,5 +1,5 @@
 /**
- * Plays a HAAPI app against the Worker (spec/haapi-protocol.md §3–§5): every call with
+ * Plays a HAAPI app against the Worker (docs/haapi-protocol.md §3–§5): every call with
  * `Accept: application/vnd.auth+json`, `Authorization: DPoP <AAT>`, a fresh DPoP proof with
  * `ath` (retried once with the server's nonce), and `Session-Id`. It walks representations
  * generically: follows redirection steps, fills forms by their model, so new authenticators need

@@ -1,6 +1,6 @@
 /**
  * @module attestation/android/key-description
- * Reads the Android KeyDescription extension (OID 1.3.6.1.4.1.11129.2.1.17, spec/attestation.md
+ * Reads the Android KeyDescription extension (OID 1.3.6.1.4.1.11129.2.1.17, docs/attestation.md
  * §1.5) with @peculiar/asn1-android. `NonStandardKeyDescription` is used because real devices
  * emit authorization lists out of tag order (§1.8); the layout is the same in every attestation
  * version. attestationApplicationId is an OCTET STRING holding DER, decoded a second time.

@@ -1,6 +1,6 @@
 /**
  * @module attestation/android/verify
- * Android key attestation verification (spec/attestation.md §1; developer.android.com
+ * Android key attestation verification (docs/attestation.md §1; developer.android.com
  * "Verify hardware-backed key pairs with key attestation"). WebCrypto only. Steps, in the order
  * the reasons are reported:
  *

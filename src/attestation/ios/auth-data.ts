@@ -1,6 +1,6 @@
 /**
  * @module attestation/ios/auth-data
- * App Attest authenticator data (spec/attestation.md §2.1, §2.4). A dedicated reader, because
+ * App Attest authenticator data (docs/attestation.md §2.1, §2.4). A dedicated reader, because
  * App Attest differs from WebAuthn: assertions set the AT flag without carrying credential data,
  * and iOS 27 attestations append an extensions map with the ED flag clear. The COSE key and the
  * extensions are CBOR (decoded with tiny-cbor); the fixed fields are byte offsets.

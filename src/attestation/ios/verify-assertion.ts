@@ -1,6 +1,6 @@
 /**
  * @module attestation/ios/verify-assertion
- * App Attest assertions (spec/attestation.md §2.3; Apple, "Assess the assertion"):
+ * App Attest assertions (docs/attestation.md §2.3; Apple, "Assess the assertion"):
  *  1. "Compute clientDataHash as the SHA256 hash of clientData."  (the caller passes the hash)
  *  2. "Concatenate authenticatorData and clientDataHash, and apply a SHA256 hash over the result
  *     to form nonce."

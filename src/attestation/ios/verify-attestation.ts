@@ -1,7 +1,7 @@
 /**
  * @module attestation/ios/verify-attestation
  * Apple App Attest attestation verification ("Validating apps that connect to your server",
- * spec/attestation.md §2.2). Steps, in the order the reasons are reported:
+ * docs/attestation.md §2.2). Steps, in the order the reasons are reported:
  *  0. The object is CBOR {fmt: "apple-appattest", attStmt: {x5c, receipt}, authData} → format_invalid.
  *  1. "Verify that the x5c array contains the intermediate and leaf certificates for App Attest,
  *     starting from the credential certificate... Verify the validity of the certificates using

@@ -1,6 +1,6 @@
 /**
  * @module clients/auth/attestation
- * Client authentication by attestation (spec/haapi-protocol.md §2.1 step C): the client assertion
+ * Client authentication by attestation (docs/haapi-protocol.md §2.1 step C): the client assertion
  * is a CAT of type `urn:se:curity:attestation:client`. Enforced: the CAT is ours, unexpired, for
  * the token endpoint, used once (ReplayGuard); its client exists, is usable and still has the
  * policy it attested under; `client_id`, if sent, names the same client. The attested DPoP key

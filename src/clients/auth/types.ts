@@ -37,7 +37,7 @@ export interface AuthenticatedClient {
   readonly client: Client;
   /** How the client proved itself: a registered method, or a client attestation token. */
   readonly method: AuthMethod | 'attestation';
-  /** For `attestation`: the attested DPoP key and the evidence (spec/haapi-protocol.md §2.1). */
+  /** For `attestation`: the attested DPoP key and the evidence (docs/haapi-protocol.md §2.1). */
   readonly attestation?: {
     readonly jkt: string;
     readonly platform: string;

@@ -1,6 +1,6 @@
 /**
  * @module haapi/authenticators/password
- * The username/password authenticator with the D1 account manager (spec/haapi-protocol.md §4
+ * The username/password authenticator with the D1 account manager (docs/haapi-protocol.md §4
  * Example B, §6). Steps: `login` (authentication-step) and, when enabled, `register`
  * (registration-step). Rules:
  *  - missing fields → `invalid-input` with `invalidFields` (reason `missing`);

@@ -1,6 +1,6 @@
 /**
  * @module haapi/authenticators/webauthn
- * The WebAuthn / passkeys authenticator (spec/haapi-protocol.md §5) on the D1 account manager.
+ * The WebAuthn / passkeys authenticator (docs/haapi-protocol.md §5) on the D1 account manager.
  * Steps (`FlowState.step`):
  *  - `login`: passkeys mode offers a username-less ceremony (discoverable credentials) and a
  *    username form; any-device mode the username form. A link registers a new device.

@@ -1,6 +1,6 @@
 /**
  * @module haapi/flow/external-browser
- * The external-browser-flow operation (spec/haapi-protocol.md §5): a HAAPI flow whose app cannot
+ * The external-browser-flow operation (docs/haapi-protocol.md §5): a HAAPI flow whose app cannot
  * run WebAuthn itself hands the authenticator to a browser.
  *  1. The app opens `…/<authenticator>/external?token=…` with `redirect_uri` (native: a registered
  *     redirect URI of the client) or `for_origin` (browser apps: an allowed origin of the client).

@@ -1,6 +1,6 @@
 /**
  * @module haapi/representations/builders
- * Typed builders for the representations the flow sends (spec/haapi-protocol.md §4), so that
+ * Typed builders for the representations the flow sends (docs/haapi-protocol.md §4), so that
  * steps are written as data and both renderers (JSON, HTML) read the same structure.
  */
 import type {

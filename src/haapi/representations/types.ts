@@ -1,6 +1,6 @@
 /**
  * @module haapi/representations/types
- * The HAAPI representation model (spec/haapi-protocol.md §4): what `application/vnd.auth+json`
+ * The HAAPI representation model (docs/haapi-protocol.md §4): what `application/vnd.auth+json`
  * responses contain. Flat, JSON-serialisable types.
  */
 

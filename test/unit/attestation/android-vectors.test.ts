@@ -43,7 +43,7 @@ const vectors = [pixel3, pixel9a, pixel9pro, pixelxl] as unknown as {
   cases: AndroidCase[];
 }[];
 
-describe('Android key attestation: real-device vectors (spec/attestation.md §1)', () => {
+describe('Android key attestation: real-device vectors (docs/attestation.md §1)', () => {
   for (const vector of vectors) {
     describe(vector.id, () => {
       for (const testCase of vector.cases) {

@@ -39,7 +39,7 @@ const vectors = [appleGuide, ios14] as unknown as {
 const anchors = [parseCertificate(pemToDer(APPLE_APP_ATTESTATION_ROOT.pem))];
 const bytes = (b64: string) => decodeBase64(b64) as Uint8Array;
 
-describe('Apple App Attest: real vectors (spec/attestation.md §2)', () => {
+describe('Apple App Attest: real vectors (docs/attestation.md §2)', () => {
   for (const vector of vectors) {
     describe(vector.id, () => {
       for (const testCase of vector.cases) {

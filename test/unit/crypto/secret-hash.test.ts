@@ -34,7 +34,7 @@ describe('Secret hashing (src/crypto/secret-hash.ts)', () => {
     }
   });
 
-  it('every demo secret and password in seed/demo.sql is Password1 (DESIGN.md §7)', async () => {
+  it('every demo secret and password in seed/demo.sql is Password1 (docs/design.md §7)', async () => {
     const hashes = env.TEST_SEED_SQL.match(/pbkdf2-sha256\$[^']+/g) ?? [];
     expect(hashes.length).toBe(3);
     for (const stored of hashes) {
