@@ -11,17 +11,16 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
-import type { ClientStore } from '../client/bootstrap';
-import {
-  DEMO,
-  type DemoEnvironment,
-  memoryStore,
-  runScenarios,
-  type ScenarioResult,
-} from '../client/demo/scenarios';
-import { clientCertificate, createDevCa, ecKeyPair, rsaKeyPair } from '../client/dev-attestation';
+import { type DemoEnvironment, runScenarios, type ScenarioResult } from '../client/demo/scenarios';
 import { applySql } from '../test/support/apply-schema';
 import { bundleWorker } from '../test/support/bundle-worker';
+import {
+  demoDevelopmentVars,
+  memoryStores,
+  registerDemoKeys,
+  type ThrowAwayDemo,
+  throwAwayDemo,
+} from '../test/support/demo-setup';
 
 export const FAR_MS = 200;
 export const NEAR_MS = 3;
@@ -90,27 +89,9 @@ function parseTrips(header: string | null): {
   };
 }
 
-async function demoCredentials() {
-  const androidRoot = await createDevCa('edge-haapi Development Android Attestation Root');
-  const iosRoot = await createDevCa('edge-haapi Development App Attestation Root');
-  const iosCa = await createDevCa('edge-haapi Development App Attestation CA', iosRoot);
-  const mtlsCa = await createDevCa('edge-haapi Development mTLS CA');
-  const jwt = await rsaKeyPair();
-  return {
-    androidRoot,
-    iosRoot,
-    iosCa,
-    mtlsCa,
-    jwt,
-    mtlsCertificate: await clientCertificate(mtlsCa, await ecKeyPair(), 'edge-haapi demo device'),
-  };
-}
-
-type Credentials = Awaited<ReturnType<typeof demoCredentials>>;
-
 async function runOnce(
   script: string,
-  made: Credentials,
+  demo: ThrowAwayDemo,
   signingKeys: string,
   latency: { far: number; near: number },
 ): Promise<{ results: ScenarioResult[]; requests: GeoRequest[][] }> {
@@ -125,9 +106,7 @@ async function runOnce(
       ISSUER,
       SIGNING_KEYS: signingKeys,
       SERVER_SECRET: 'Z2VvLWJlbmNoLXNlcnZlci1zZWNyZXQtMzItYnl0ZXMtbG9uZyEh',
-      DEV_ATTESTATION_ROOTS: `${made.androidRoot.pem}\n${made.iosRoot.pem}`,
-      DEV_CLIENT_CERTIFICATE_HEADER: 'true',
-      DEV_MTLS_CA: made.mtlsCa.pem,
+      ...demoDevelopmentVars(demo),
       ATTESTATION_STATUS_URL: '',
       GEO_FAR_MS: String(latency.far),
       GEO_NEAR_MS: String(latency.near),
@@ -146,22 +125,10 @@ async function runOnce(
     const db = await mf.getD1Database('DB');
     await applySql(db, readFileSync('schema.sql', 'utf8'));
     await applySql(db, readFileSync('seed/demo.sql', 'utf8'));
-    await db
-      .prepare(
-        'UPDATE clients SET jwks = ?, tls_subject_dn = ?, tls_issuer_dn = ? WHERE client_id = ?',
-      )
-      .bind(
-        JSON.stringify({
-          keys: [{ ...(await exportJWK(made.jwt.publicKey)), kid: DEMO.jwtKid, alg: 'RS256' }],
-        }),
-        DEMO.mtlsSubject,
-        'CN=edge-haapi Development mTLS CA',
-        DEMO.androidClient,
-      )
-      .run();
+    await registerDemoKeys(db, demo);
     const base = (await mf.unsafeGetDirectURL()).origin;
     const requests: GeoRequest[][] = [];
-    const environment = (stores: Map<string, ClientStore>): DemoEnvironment => ({
+    const environment = (): DemoEnvironment => ({
       issuer: ISSUER,
       fetch: async (request) => {
         const name = await label(request);
@@ -176,27 +143,14 @@ async function runOnce(
             ?.push({ request: name, ...parseTrips(response.headers.get('X-Geo-Trips')) });
         return response;
       },
-      credentials: {
-        androidRoot: made.androidRoot,
-        iosRoot: made.iosRoot,
-        iosCa: made.iosCa,
-        jwtKey: made.jwt.privateKey,
-        mtlsCertificate: made.mtlsCertificate,
-      },
-      storeFor(device) {
-        let store = stores.get(device);
-        if (!store) {
-          store = memoryStore();
-          stores.set(device, store);
-        }
-        return store;
-      },
+      credentials: demo.credentials,
+      storeFor: memoryStores(),
     });
     // A warm-up pass (compiled code, caches, every object created once), then the measured one,
     // on new device stores (so scenario 3 registers again, then reuses its client).
-    await runScenarios(environment(new Map()));
+    await runScenarios(environment());
     requests.length = 0;
-    const results = await runScenarios(environment(new Map()));
+    const results = await runScenarios(environment());
     return { results, requests };
   } finally {
     await mf.dispose();
@@ -207,13 +161,13 @@ export async function runGeo(dir: string): Promise<GeoResults> {
   mkdirSync(join(dir, 'geo'), { recursive: true });
   const script = join(dir, 'geo', 'geo.mjs');
   await bundleWorker('bench/geo-worker.ts', script);
-  const made = await demoCredentials();
+  const demo = await throwAwayDemo();
   const signing = await generateKeyPair('ES256', { extractable: true });
   const signingKeys = JSON.stringify({
     keys: [{ ...(await exportJWK(signing.privateKey)), kid: 'geo', alg: 'ES256' }],
   });
-  const local = await runOnce(script, made, signingKeys, { far: 0, near: 0 });
-  const far = await runOnce(script, made, signingKeys, { far: FAR_MS, near: NEAR_MS });
+  const local = await runOnce(script, demo, signingKeys, { far: 0, near: 0 });
+  const far = await runOnce(script, demo, signingKeys, { far: FAR_MS, near: NEAR_MS });
   const logins: GeoLogin[] = far.results.map((result, i) => {
     const perRequest = far.requests[i] ?? [];
     const localMs = local.results[i]?.ms ?? 0;

@@ -99,18 +99,14 @@ export class ReplayGuard extends DurableObject<Env> {
       return false;
     const now = Date.now();
     const expiresAt = now + Math.ceil(ttlSeconds * 1000);
-    const written = this.sql
-      .exec(
-        'INSERT INTO records (key, value, version, expires_at) VALUES (?, ?, 1, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = 1, expires_at = excluded.expires_at WHERE records.expires_at <= ? RETURNING 1 AS written',
-        key,
-        value,
-        expiresAt,
-        now,
-      )
-      .toArray();
-    if (written.length === 0) return false;
-    await this.armAlarm(expiresAt);
-    return true;
+    return this.writeExpiring(
+      expiresAt,
+      'INSERT INTO records (key, value, version, expires_at) VALUES (?, ?, 1, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = 1, expires_at = excluded.expires_at WHERE records.expires_at <= ? RETURNING 1 AS written',
+      key,
+      value,
+      expiresAt,
+      now,
+    );
   }
 
   /** The live record `key` and its version, or null. */
@@ -155,17 +151,14 @@ export class ReplayGuard extends DurableObject<Env> {
     const now = Date.now();
     const expiresAt = now + Math.ceil(ttlSeconds * 1000);
     // Inserts, or takes over an expired row; a live row is left alone and nothing is returned.
-    const written = this.sql
-      .exec(
-        'INSERT INTO used (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used.expires_at <= ? RETURNING 1 AS written',
-        key,
-        expiresAt,
-        now,
-      )
-      .toArray();
-    if (written.length === 0) return 'replay';
-    await this.armAlarm(expiresAt);
-    return 'first-use';
+    const written = await this.writeExpiring(
+      expiresAt,
+      'INSERT INTO used (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE used.expires_at <= ? RETURNING 1 AS written',
+      key,
+      expiresAt,
+      now,
+    );
+    return written ? 'first-use' : 'replay';
   }
 
   /**
@@ -184,18 +177,14 @@ export class ReplayGuard extends DurableObject<Env> {
     const now = Date.now();
     const expiresAt = now + Math.ceil(ttlSeconds * 1000);
     // Inserts, or moves a counter that is below `value` (or expired); otherwise returns nothing.
-    const moved = this.sql
-      .exec(
-        'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE counters.value < excluded.value OR counters.expires_at <= ? RETURNING 1 AS moved',
-        key,
-        value,
-        expiresAt,
-        now,
-      )
-      .toArray();
-    if (moved.length === 0) return false;
-    await this.armAlarm(expiresAt);
-    return true;
+    return this.writeExpiring(
+      expiresAt,
+      'INSERT INTO counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at WHERE counters.value < excluded.value OR counters.expires_at <= ? RETURNING 1 AS moved',
+      key,
+      value,
+      expiresAt,
+      now,
+    );
   }
 
   /**
@@ -285,6 +274,20 @@ export class ReplayGuard extends DurableObject<Env> {
   async clearAttempts(key: string): Promise<void> {
     this.table('counters');
     this.sql.exec('DELETE FROM counters WHERE key = ?', key);
+  }
+
+  /**
+   * Runs a conditional write that returns a row when it wrote; when it did, makes sure a sweep
+   * comes for `expiresAt`. Answers whether it wrote.
+   */
+  private async writeExpiring(
+    expiresAt: number,
+    statement: string,
+    ...bindings: SqlStorageValue[]
+  ): Promise<boolean> {
+    if (this.sql.exec(statement, ...bindings).toArray().length === 0) return false;
+    await this.armAlarm(expiresAt);
+    return true;
   }
 
   /**

@@ -6,9 +6,9 @@
 import { isValidUse, type ReplayGuard, type UseResult } from '../../durable-objects/replay-guard';
 import { sha256Hex } from '../crypto/digest';
 
-import { REPLAY_SHARDS } from './shards';
+import { locationObject, REPLAY_SHARDS } from './shards';
 
-export { REPLAY_SHARDS };
+export { locationObject, REPLAY_SHARDS };
 
 export type ReplayNamespace =
   | 'dpop-jti'
@@ -66,15 +66,6 @@ export function keyObject(jkt: string): string {
 export function budgetOwner(location: string | undefined): (key: string) => string {
   return (key) =>
     locationObject(location ?? 'local', Number.parseInt(key.slice(0, 4), 16) % REPLAY_SHARDS);
-}
-
-/**
- * One of the REPLAY_SHARDS objects of a Cloudflare location, created there by its first request:
- * rate-limit budgets, and the single use of values the location issued that name it (attestation
- * challenges, initial access tokens), so they create no object of their own.
- */
-export function locationObject(location: string, shard: number): string {
-  return `colo:${location}:${shard}`;
 }
 
 const GUARD_TOKEN = /^([A-Za-z0-9_-]{1,16})~(\d{1,3})$/;

@@ -1,71 +1,37 @@
 // The demo's scenarios (`npm run demo`) through the Worker with the demo configuration: the
 // reference client (client/) bootstraps each app as Curity's SDKs do and logs in as `demo`. The
-// development roots, the Android client's RS256 key and its mTLS certificate are made here the way
-// `npm start`'s set-up makes them.
+// development roots, the Android client's RS256 key and its mTLS certificate are made the way
+// `npm start`'s set-up makes them (support/demo-setup.ts).
 import { createExecutionContext, env } from 'cloudflare:test';
-import { exportJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ClientStore } from '../../client/bootstrap';
 import {
   browserLoginUrl,
   DEMO,
   type DemoEnvironment,
-  memoryStore,
   runScenarios,
   type ScenarioResult,
 } from '../../client/demo/scenarios';
-import {
-  clientCertificate,
-  createDevCa,
-  ecKeyPair,
-  rsaKeyPair,
-} from '../../client/dev-attestation';
 import worker from '../../src/index';
+import {
+  demoDevelopmentVars,
+  memoryStores,
+  registerDemoKeys,
+  throwAwayDemo,
+} from '../support/demo-setup';
 import { ISSUER } from '../support/worker';
 
 let results: ScenarioResult[];
 let demoEnv: Env;
 const events: string[] = [];
 
-async function credentials() {
-  const androidRoot = await createDevCa('edge-haapi Development Android Attestation Root');
-  const iosRoot = await createDevCa('edge-haapi Development App Attestation Root');
-  const iosCa = await createDevCa('edge-haapi Development App Attestation CA', iosRoot);
-  const mtlsCa = await createDevCa('edge-haapi Development mTLS CA');
-  const device = await ecKeyPair();
-  const jwt = await rsaKeyPair();
-  return {
-    androidRoot,
-    iosRoot,
-    iosCa,
-    mtlsCa,
-    jwt,
-    mtlsCertificate: await clientCertificate(mtlsCa, device, 'edge-haapi demo device'),
-  };
-}
-
 beforeAll(async () => {
-  const made = await credentials();
-  await env.DB.prepare(
-    `UPDATE clients SET jwks = ?, tls_subject_dn = ?, tls_issuer_dn = ? WHERE client_id = ?`,
-  )
-    .bind(
-      JSON.stringify({
-        keys: [{ ...(await exportJWK(made.jwt.publicKey)), kid: DEMO.jwtKid, alg: 'RS256' }],
-      }),
-      DEMO.mtlsSubject,
-      'CN=edge-haapi Development mTLS CA',
-      DEMO.androidClient,
-    )
-    .run();
+  const demo = await throwAwayDemo();
+  await registerDemoKeys(env.DB, demo);
   demoEnv = {
     ...env,
     AUTHENTICATORS: env.TEST_DEMO_AUTHENTICATORS,
-    DEV_ATTESTATION_ROOTS: `${made.androidRoot.pem}\n${made.iosRoot.pem}`,
-    DEV_CLIENT_CERTIFICATE_HEADER: 'true',
-    DEV_MTLS_CA: made.mtlsCa.pem,
+    ...demoDevelopmentVars(demo),
   } as Env;
-  const stores = new Map<string, ClientStore>();
   const environment: DemoEnvironment = {
     issuer: ISSUER,
     fetch: async (request) =>
@@ -74,21 +40,8 @@ beforeAll(async () => {
         demoEnv,
         createExecutionContext(),
       ),
-    credentials: {
-      androidRoot: made.androidRoot,
-      iosRoot: made.iosRoot,
-      iosCa: made.iosCa,
-      jwtKey: made.jwt.privateKey,
-      mtlsCertificate: made.mtlsCertificate,
-    },
-    storeFor(device) {
-      let store = stores.get(device);
-      if (!store) {
-        store = memoryStore();
-        stores.set(device, store);
-      }
-      return store;
-    },
+    credentials: demo.credentials,
+    storeFor: memoryStores(),
     onEvent: (scenario, event) => events.push(`${scenario.slice(0, 1)} ${event}`),
   };
   results = await runScenarios(environment);

@@ -17,7 +17,7 @@ import { bootstrapWorker, insertAttestedClient, keyPairAndDpop } from '../suppor
 import { basic, createTestClient, initialAccessToken, signingKey } from '../support/clients';
 import { issueTestCode, redeemCode } from '../support/codes';
 import { androidChain } from '../support/dev-attestation';
-import { dpopKey, dpopProof } from '../support/dpop';
+import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
 import {
   action,
   authorizationRequest,
@@ -45,17 +45,39 @@ function authorizeUrl(clientId: string, redirectUri: string, extra: Record<strin
   return url.href;
 }
 
-async function register(iat: string, key: Awaited<ReturnType<typeof dpopKey>>) {
+/** A registration from the demo template, with the device key's DPoP proof when there is one. */
+async function register(iat: string, key?: DpopKey) {
   return call(REGISTRATION, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
       Authorization: `Bearer ${iat}`,
       'CF-Connecting-IP': crypto.randomUUID(),
-      DPoP: await dpopProof(key, { htu: REGISTRATION, accessToken: iat }),
+      ...(key ? { DPoP: await dpopProof(key, { htu: REGISTRATION, accessToken: iat }) } : {}),
     },
     body: JSON.stringify({ software_id: 'haapi-template-client' }),
   });
+}
+
+interface Registration {
+  client_id: string;
+  client_secret: string;
+  registration_access_token: string;
+  registration_client_uri: string;
+}
+
+/** A dynamic client registered now (with a new initial access token). */
+async function registered(key?: DpopKey): Promise<Registration> {
+  return (await (await register(await initialAccessToken(), key)).json()) as Registration;
+}
+
+/** A dynamic client's AAT request with its secret and a proof of `key`. */
+async function haapiAat(clientId: string, secret: string, key: DpopKey): Promise<Response> {
+  return post(
+    TOKEN,
+    { grant_type: 'client_credentials', scope: 'urn:se:curity:scopes:haapi' },
+    { Authorization: basic(clientId, secret), DPoP: await dpopProof(key, { htu: TOKEN }) },
+  );
 }
 
 afterEach(() => {
@@ -73,10 +95,8 @@ describe('#17.1 the browser login of an app that must prove itself', () => {
       expect(location.searchParams.get('state')).toBe('s1');
     }
     const key = await dpopKey();
-    const registered = (await (await register(await initialAccessToken(), key)).json()) as {
-      client_id: string;
-    };
-    const dyn = await call(authorizeUrl(registered.client_id, 'app://haapi'), {
+    const dynamic = await registered(key);
+    const dyn = await call(authorizeUrl(dynamic.client_id, 'app://haapi'), {
       redirect: 'manual',
     });
     expect(new URL(dyn.headers.get('Location') as string).searchParams.get('error')).toBe(
@@ -94,10 +114,7 @@ describe('#17.1 the browser login of an app that must prove itself', () => {
 
   it("a dynamic client's secret is useless with another DPoP key, at every endpoint", async () => {
     const device = await dpopKey();
-    const body = (await (await register(await initialAccessToken(), device)).json()) as {
-      client_id: string;
-      client_secret: string;
-    };
+    const body = await registered(device);
     const auth = basic(body.client_id, body.client_secret);
     const thief = await dpopKey();
     for (const [url, form] of [
@@ -115,11 +132,7 @@ describe('#17.1 the browser login of an app that must prove itself', () => {
       const withoutProof = await post(url, form, { Authorization: auth });
       expect(withoutProof.status, url).toBe(400);
     }
-    const own = await post(
-      TOKEN,
-      { grant_type: 'client_credentials', scope: 'urn:se:curity:scopes:haapi' },
-      { Authorization: auth, DPoP: await dpopProof(device, { htu: TOKEN }) },
-    );
+    const own = await haapiAat(body.client_id, body.client_secret, device);
     expect(own.status).toBe(200);
   });
 });
@@ -272,23 +285,12 @@ describe('#17.10, #17.11 client_credentials', () => {
 describe('#17.9, #17.12, re-registration', () => {
   it('re-registering answers 201, the new cal applies, and the old secret works until the new is used', async () => {
     const device = await dpopKey();
-    const first = (await (await register(await initialAccessToken(), device)).json()) as {
-      client_id: string;
-      client_secret: string;
-    };
+    const first = await registered(device);
     const again = await register(await initialAccessToken(), device);
     expect(again.status).toBe(201);
     const second = (await again.json()) as { client_id: string; client_secret: string };
     expect(second.client_id).toBe(first.client_id);
-    const aat = async (secret: string) =>
-      post(
-        TOKEN,
-        { grant_type: 'client_credentials', scope: 'urn:se:curity:scopes:haapi' },
-        {
-          Authorization: basic(first.client_id, secret),
-          DPoP: await dpopProof(device, { htu: TOKEN }),
-        },
-      );
+    const aat = (secret: string) => haapiAat(first.client_id, secret, device);
     expect((await aat(first.client_secret)).status).toBe(200);
     const fresh = await aat(second.client_secret);
     expect(fresh.status).toBe(200);
@@ -299,29 +301,10 @@ describe('#17.9, #17.12, re-registration', () => {
 
   it('binding a key another dynamic client holds is a 400 and stores nothing', async () => {
     const a = await dpopKey();
-    const first = (await (await register(await initialAccessToken(), a)).json()) as {
-      client_id: string;
-    };
+    const first = await registered(a);
     // A second client registered without a key, then asked to bind the first one's.
-    const iat = await initialAccessToken();
-    const bare = await call(REGISTRATION, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        Authorization: `Bearer ${iat}`,
-        'CF-Connecting-IP': crypto.randomUUID(),
-      },
-      body: JSON.stringify({ software_id: 'haapi-template-client' }),
-    });
-    const second = (await bare.json()) as { client_id: string; client_secret: string };
-    const res = await post(
-      TOKEN,
-      { grant_type: 'client_credentials', scope: 'urn:se:curity:scopes:haapi' },
-      {
-        Authorization: basic(second.client_id, second.client_secret),
-        DPoP: await dpopProof(a, { htu: TOKEN }),
-      },
-    );
+    const second = await registered();
+    const res = await haapiAat(second.client_id, second.client_secret, a);
     expect(res.status).toBe(400);
     const rows = await env.DB.prepare(
       'SELECT client_id, device_jkt FROM clients WHERE client_id IN (?, ?)',
@@ -539,12 +522,7 @@ describe('#17.15 an unknown client id costs what a configured secret costs', () 
 describe('#17.16 the user tokens of a deleted dynamic client', () => {
   it('are refused at userinfo after the RFC 7592 DELETE', async () => {
     const device = await dpopKey();
-    const body = (await (await register(await initialAccessToken(), device)).json()) as {
-      client_id: string;
-      client_secret: string;
-      registration_access_token: string;
-      registration_client_uri: string;
-    };
+    const body = await registered(device);
     const { code, verifier } = await issueTestCode({
       clientId: body.client_id,
       redirectUri: 'app://haapi',

@@ -372,6 +372,16 @@ function credentialOptions<T>(op: ClientOperationAction, name: string): T {
 }
 
 /** A browser-side page of a flow: its CSRF token and the options of its WebAuthn section. */
+/** Opens an external-browser-flow link (`target`: `redirect_uri=…` or `for_origin=…`) as a browser. */
+async function openExternal(href: string, target: string) {
+  const opened = await apps.fetch(new Request(`${href}&${target}`, { redirect: 'manual' }));
+  expect(opened.status).toBe(303);
+  return {
+    cookie: (opened.headers.get('Set-Cookie') ?? '').split(';')[0] as string,
+    location: opened.headers.get('Location') as string,
+  };
+}
+
 async function browserPage(href: string, cookie: string) {
   const res = await apps.fetch(new Request(new URL(href, ISSUER), { headers: { Cookie: cookie } }));
   expect(res.status).toBe(200);
@@ -406,15 +416,11 @@ describe('WebAuthn for an Android app: external-browser-flow', () => {
     const wrong = await apps.fetch(new Request(`${href}&redirect_uri=app://other`));
     expect(wrong.status).toBe(400);
     // The app opens the browser with its redirect URI.
-    const opened = await apps.fetch(
-      new Request(`${href}&redirect_uri=${encodeURIComponent('app://haapi')}`, {
-        redirect: 'manual',
-      }),
+    const { cookie, location } = await openExternal(
+      href,
+      `redirect_uri=${encodeURIComponent('app://haapi')}`,
     );
-    expect(opened.status).toBe(303);
-    const cookie = (opened.headers.get('Set-Cookie') ?? '').split(';')[0] as string;
     expect(cookie).toMatch(/^haapi_flow=/);
-    const location = opened.headers.get('Location') as string;
     // The link is single-use.
     expect(
       (await apps.fetch(new Request(`${href}&redirect_uri=app://haapi`, { redirect: 'manual' })))
@@ -473,14 +479,10 @@ describe('WebAuthn for an Android app: external-browser-flow', () => {
     const href = op.model.arguments.href as string;
     const refused = await apps.fetch(new Request(`${href}&for_origin=https://other.example`));
     expect(refused.status).toBe(400);
-    const opened = await apps.fetch(
-      new Request(`${href}&for_origin=${encodeURIComponent('https://spa.example')}`, {
-        redirect: 'manual',
-      }),
+    const { cookie, location } = await openExternal(
+      href,
+      `for_origin=${encodeURIComponent('https://spa.example')}`,
     );
-    expect(opened.status).toBe(303);
-    const cookie = (opened.headers.get('Set-Cookie') ?? '').split(';')[0] as string;
-    const location = opened.headers.get('Location') as string;
     const page = await browserPage(location, cookie);
     const posted = await apps.fetch(
       new Request(new URL(location, ISSUER), {
@@ -801,14 +803,10 @@ describe('Security review (#17): what a username and a child flow may reveal or 
     const { step } = await start(app);
     const op = operation(step.body, 'external-browser-flow');
     const href = op.model.arguments.href as string;
-    const opened = await apps.fetch(
-      new Request(`${href}&redirect_uri=${encodeURIComponent('app://haapi')}`, {
-        redirect: 'manual',
-      }),
+    const { cookie, location } = await openExternal(
+      href,
+      `redirect_uri=${encodeURIComponent('app://haapi')}`,
     );
-    expect(opened.status).toBe(303);
-    const cookie = (opened.headers.get('Set-Cookie') ?? '').split(';')[0] as string;
-    const location = opened.headers.get('Location') as string;
     expect(location.endsWith('/webauthn')).toBe(true);
     const password = location.replace(/\/webauthn$/, '/pw');
     const get = (path: string) =>
