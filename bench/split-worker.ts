@@ -1,0 +1,78 @@
+/**
+ * The Worker as the bench measures it: src/index.ts with its D1 and Durable Object bindings
+ * replaced by stand-ins that send each call to the storage process (bench/store-worker.ts, at
+ * STORE_URL), so the CPU of this process is the Worker's own, as on Cloudflare, where D1 and
+ * Durable Objects run elsewhere. The Worker still pays for encoding each call and its answer
+ * (here JSON over a loopback fetch; on Cloudflare, RPC serialization).
+ */
+import worker from '../src/index';
+
+let storeUrl = '';
+
+async function rpc(call: Record<string, unknown>): Promise<unknown> {
+  const res = await fetch(storeUrl, { method: 'POST', body: JSON.stringify(call) });
+  const body = (await res.json()) as { ok?: unknown; error?: string };
+  if (body.error !== undefined) throw new Error(body.error);
+  return body.ok;
+}
+
+function statement(sql: string, params: unknown[] = []): D1PreparedStatement {
+  const run = (d1: string, extra: Record<string, unknown> = {}) =>
+    rpc({ d1, sql, params, ...extra });
+  return {
+    bind: (...values: unknown[]) => statement(sql, values),
+    first: (column?: string) => run('first', column ? { column } : {}),
+    run: () => run('run'),
+    all: () => run('all'),
+    raw: () => run('raw'),
+    sql,
+    params,
+  } as unknown as D1PreparedStatement;
+}
+
+const remoteDb = {
+  prepare: (sql: string) => statement(sql),
+  batch: (statements: D1PreparedStatement[]) =>
+    rpc({
+      batch: statements.map((s) => {
+        const { sql, params } = s as unknown as { sql: string; params: unknown[] };
+        return { sql, params };
+      }),
+    }),
+  // Sessions read where the store reads: one database here.
+  withSession: () => remoteDb,
+};
+
+function remoteNamespace(binding: string): DurableObjectNamespace {
+  return {
+    idFromName: (name: string) => ({ name, toString: () => name }),
+    get: (id: { name: string }) =>
+      new Proxy(
+        { id },
+        {
+          get(target, method) {
+            if (method === 'id') return target.id;
+            if (typeof method !== 'string' || method === 'then') return undefined;
+            return (...args: unknown[]) => rpc({ do: binding, name: id.name, method, args });
+          },
+        },
+      ),
+  } as unknown as DurableObjectNamespace;
+}
+
+let splitEnv: Env | undefined;
+
+export default {
+  fetch(request, env, ctx) {
+    if (!splitEnv) {
+      storeUrl = (env as unknown as Record<string, string>).STORE_URL as string;
+      splitEnv = {
+        ...env,
+        DB: remoteDb as unknown as D1Database,
+        HAAPI_FLOW: remoteNamespace('HAAPI_FLOW'),
+        REPLAY_GUARD: remoteNamespace('REPLAY_GUARD'),
+      } as Env;
+    }
+    return worker.fetch(request, splitEnv, ctx);
+  },
+} satisfies ExportedHandler<Env>;
