@@ -76,6 +76,15 @@ interface Figures {
   cpu_us_per_unit: number;
   /** The local stand-ins for D1 and Durable Objects (a second workerd; on Cloudflare, elsewhere). */
   storage_cpu_us_per_unit?: number;
+  /** Storage calls the Worker sent per unit (deferred ones included), and their mean wall time. */
+  storage_calls_per_unit?: number;
+  storage_call_ms?: number;
+  /**
+   * The Worker's CPU less its storage calls' transport (calls × the measured cost of one empty
+   * call taking as long as the job's calls did): compute, to compare with oidc-provider's, whose
+   * in-memory adapter makes no calls.
+   */
+  compute_us_per_unit?: number;
   units_per_s: number;
   p50_ms: number;
   p99_ms: number;
@@ -89,12 +98,24 @@ interface Side {
 }
 
 /** The storage process, whose CPU is reported beside the Worker's (set once both run). */
-const stores: { pids: number[]; worker: number[] } = { pids: [], worker: [] };
+const stores: { pids: number[]; worker: number[]; base: string } = {
+  pids: [],
+  worker: [],
+  base: '',
+};
+
+/** The split Worker's storage calls so far and their summed wall time (bench/split-worker.ts). */
+async function storageCalls(): Promise<{ calls: number; ms: number }> {
+  const res = await fetch(`${stores.base}/__bench/storage-calls`);
+  return (await res.json()) as { calls: number; ms: number };
+}
 
 interface Sample {
   n: number;
   cpuNs: number;
   storageNs: number;
+  /** Storage calls sent during the units (undefined where the server is not the split one). */
+  calls: { calls: number; ms: number } | undefined;
   wallMs: number;
   latencies: number[];
 }
@@ -181,7 +202,9 @@ async function runUnits(side: Side, from: number, count: number): Promise<Sample
   let cpuNs = 0;
   let storageNs = 0;
   let wallMs = 0;
-  const storagePids = side.pids === stores.worker ? stores.pids : [];
+  const split = side.pids === stores.worker;
+  const storagePids = split ? stores.pids : [];
+  const callsBefore = split ? await storageCalls() : undefined;
   for (let i = from; i < from + count; i++) {
     await side.prepare?.(i);
     const before = cpuOf(side.pids);
@@ -194,13 +217,21 @@ async function runUnits(side: Side, from: number, count: number): Promise<Sample
     latencies.push(elapsed);
     wallMs += elapsed;
   }
-  return { n: count, cpuNs, storageNs, wallMs, latencies };
+  const after = callsBefore ? await storageCalls() : undefined;
+  const calls =
+    callsBefore && after
+      ? { calls: after.calls - callsBefore.calls, ms: after.ms - callsBefore.ms }
+      : undefined;
+  return { n: count, cpuNs, storageNs, calls, wallMs, latencies };
 }
 
 function figures(samples: readonly Sample[], requestsPerUnit: number): Figures {
   const n = samples.reduce((sum, s) => sum + s.n, 0);
   const cpuNs = samples.reduce((sum, s) => sum + s.cpuNs, 0);
   const storageNs = samples.reduce((sum, s) => sum + s.storageNs, 0);
+  const split = samples.every((s) => s.calls !== undefined);
+  const calls = samples.reduce((sum, s) => sum + (s.calls?.calls ?? 0), 0);
+  const callMs = samples.reduce((sum, s) => sum + (s.calls?.ms ?? 0), 0);
   const wallMs = samples.reduce((sum, s) => sum + s.wallMs, 0);
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
   return {
@@ -208,10 +239,69 @@ function figures(samples: readonly Sample[], requestsPerUnit: number): Figures {
     requests_per_unit: requestsPerUnit,
     cpu_us_per_unit: Math.round(cpuNs / n / 10) / 100,
     storage_cpu_us_per_unit: Math.round(storageNs / n / 10) / 100,
+    ...(split
+      ? {
+          storage_calls_per_unit: Math.round((calls / n) * 100) / 100,
+          storage_call_ms: calls > 0 ? Math.round((callMs / calls) * 100) / 100 : 0,
+        }
+      : {}),
     units_per_s: Math.round((n / wallMs) * 1000 * 10) / 10,
     p50_ms: Math.round((latencies[Math.floor(n * 0.5)] ?? 0) * 100) / 100,
     p99_ms: Math.round((latencies[Math.min(n - 1, Math.floor(n * 0.99))] ?? 0) * 100) / 100,
   };
+}
+
+/**
+ * The Worker's CPU for one storage call's transport when calls take `ms` each: requests making
+ * TRANSPORT_CALLS empty calls in a row (the store answers each after a wait that brings it to
+ * `ms`), less requests making none, over TRANSPORT_CALLS (bench/split-worker.ts). Waiting costs
+ * the Worker's thread CPU here (its waking up again), so the wait matters: about 0.3 ms a call
+ * answered at once, 0.45–0.7 ms one answered after 4 ms, on this machine.
+ */
+const TRANSPORT_CALLS = 8;
+const TRANSPORT_UNITS = 300;
+const transportByWait = new Map<number, number>();
+async function transportCostUs(ms: number): Promise<number> {
+  const side = (calls: number, wait: number): Side => ({
+    pids: stores.worker,
+    unit: async () => {
+      await (await fetch(`${stores.base}/__bench/transport?n=${calls}&wait=${wait}`)).text();
+    },
+  });
+  // An empty call's own time, taken out of the wait.
+  const own = await fetch(`${stores.base}/__bench/transport?n=${TRANSPORT_CALLS * 10}`);
+  const ownMs = ((await own.json()) as { ms: number }).ms / (TRANSPORT_CALLS * 10);
+  const wait = Math.max(0, Math.round(ms - ownMs));
+  const known = transportByWait.get(wait);
+  if (known !== undefined) return known;
+  // Alternating blocks with and without the calls, as compare() does, so that the machine's
+  // drift weighs on both.
+  const none = side(0, 0);
+  const some = side(TRANSPORT_CALLS, wait);
+  await warmUp(none, TRANSPORT_UNITS);
+  await warmUp(some, TRANSPORT_UNITS);
+  const samples: [Sample[], Sample[]] = [[], []];
+  const block = TRANSPORT_UNITS / 6;
+  for (let from = 0; from < TRANSPORT_UNITS; from += block) {
+    samples[0].push(await runUnits(none, from, block));
+    samples[1].push(await runUnits(some, from, block));
+  }
+  const [a, b] = samples.map((s) => figures(s, 1).cpu_us_per_unit) as [number, number];
+  const cost = Math.max(0, Math.round(((b - a) / TRANSPORT_CALLS) * 100) / 100);
+  transportByWait.set(wait, cost);
+  return cost;
+}
+
+/** Each split job's compute: its CPU less its storage calls' transport (see transportCostUs). */
+async function withCompute(results: Record<string, Figures>): Promise<Record<string, number>> {
+  const perCall: Record<string, number> = {};
+  for (const [job, r] of Object.entries(results)) {
+    if (r.storage_calls_per_unit === undefined || r.n === 0) continue;
+    const cost = r.storage_calls_per_unit > 0 ? await transportCostUs(r.storage_call_ms ?? 0) : 0;
+    perCall[job] = cost;
+    r.compute_us_per_unit = Math.round(r.cpu_us_per_unit - r.storage_calls_per_unit * cost);
+  }
+  return perCall;
 }
 
 async function expectOk(res: Response, what: string): Promise<Json> {
@@ -353,6 +443,7 @@ async function main(): Promise<void> {
     throw new Error('workerd process not found');
   stores.pids = storeWorkerd;
   stores.worker = workerd;
+  stores.base = base;
 
   // This location's rate-limit budget objects exist, hold a key and have their sweep alarm armed
   // before the jobs start, as on a server that has been running: an object's first use ever
@@ -786,6 +877,7 @@ async function main(): Promise<void> {
   }
   results.passkey_login.floor_us = await floorCpu({ es256_verify: 1, es256_sign: 2 });
   const workerdPeakKib = workerd.reduce((m, pid) => Math.max(m, peakRssKib(pid)), 0);
+  const transportUs = await withCompute(results as Record<string, Figures>);
   await mf.dispose();
   await storeMf.dispose();
   // The geo model: the demo's logins for a far user against a central server (bench/geo.ts).
@@ -794,6 +886,7 @@ async function main(): Promise<void> {
   if (PARTIAL) {
     // Partial runs (BENCH_ONLY, BENCH_PROFILE; profiling slows the sampled isolate) are for
     // comparing changes and reading profiles: they do not replace bench/results.json.
+    console.log('transport, µs per storage call:', transportUs);
     console.table(results);
     console.table(theirs);
     console.log('login requests, CPU µs each:', loginStepsUs);
@@ -835,6 +928,12 @@ async function main(): Promise<void> {
     Math.round(
       ((results[job] as Figures).cpu_us_per_unit / (theirs[job] as Figures).cpu_us_per_unit) * 100,
     ) / 100;
+  const vsCompute = (job: string) =>
+    Math.round(
+      (((results[job] as Figures).compute_us_per_unit ?? 0) /
+        (theirs[job] as Figures).cpu_us_per_unit) *
+        100,
+    ) / 100;
   const loginWithout =
     Math.round(((results.password_login as Figures).cpu_us_per_unit - pbkdf2Us) / 10) / 100;
   const output = {
@@ -848,12 +947,16 @@ async function main(): Promise<void> {
       cc_secret_vs_oidc_provider: vs('cc_secret'),
       cc_private_key_jwt_vs_oidc_provider: vs('cc_private_key_jwt'),
       dcr_vs_oidc_provider: vs('dcr_registration'),
+      cc_secret_compute_vs_oidc_provider: vsCompute('cc_secret'),
+      cc_private_key_jwt_compute_vs_oidc_provider: vsCompute('cc_private_key_jwt'),
+      dcr_compute_vs_oidc_provider: vsCompute('dcr_registration'),
       android_rsa_over_floor: aboveFloor('android_rsa'),
       android_ec_over_floor: aboveFloor('android_ec'),
       app_attest_over_floor: aboveFloor('app_attest'),
       haapi_step_over_floor: aboveFloor('haapi_step'),
       passkey_login_over_floor: aboveFloor('passkey_login'),
     },
+    transport_us_per_storage_call: transportUs,
     login_cpu_ms_without_pbkdf2: loginWithout,
     login_request_cpu_us: loginStepsUs,
     login_cpu_ms_with_pbkdf2:

@@ -42,7 +42,11 @@ async function trip(where: 'far' | 'near', kind: string): Promise<void> {
   entry.done = true;
 }
 
-/** Names of objects that are shared by every user (so far from most of them). */
+/**
+ * Names of objects that are shared by every user (so far from most of them). A client's own
+ * assertion objects (`client:…`) count as near: only clients used from one place get them (a
+ * dynamic client, which is one device; a backend), never an app client shared by its installs.
+ */
 function isSharedName(name: string): boolean {
   return /^shard-\d+$/.test(name) || name.startsWith('shared:');
 }

@@ -8,10 +8,18 @@
 import worker from '../src/index';
 
 let storeUrl = '';
+/**
+ * Storage calls sent since start-up and their summed wall time in ms (the clock advances across
+ * I/O only, in whole ms: a mean over many calls), read by the bench at `GET /__bench/storage-calls`.
+ */
+const sent = { calls: 0, ms: 0 };
 
 async function rpc(call: Record<string, unknown>): Promise<unknown> {
+  const t0 = Date.now();
   const res = await fetch(storeUrl, { method: 'POST', body: JSON.stringify(call) });
   const body = (await res.json()) as { ok?: unknown; error?: string };
+  sent.calls++;
+  sent.ms += Date.now() - t0;
   if (body.error !== undefined) throw new Error(body.error);
   return body.ok;
 }
@@ -62,8 +70,26 @@ function remoteNamespace(binding: string): DurableObjectNamespace {
 
 let splitEnv: Env | undefined;
 
+/**
+ * The bench's two routes of its own, answered before the app: the storage calls so far (the bench
+ * reads them around each unit) and `n` empty storage calls in a row, each answered after `wait`
+ * ms, whose CPU is the transport's cost per call (a loopback fetch and JSON here, and the thread's
+ * waking up after the wait; on Cloudflare, RPC serialization). Its calls are not counted.
+ */
+async function benchRoute(url: URL): Promise<Response | undefined> {
+  if (url.pathname === '/__bench/storage-calls') return Response.json(sent);
+  if (url.pathname !== '/__bench/transport') return undefined;
+  const n = Number(url.searchParams.get('n') ?? '0');
+  const wait = Number(url.searchParams.get('wait') ?? '0');
+  const before = { ...sent };
+  for (let i = 0; i < n; i++) await rpc({ noop: 'bench-transport', args: [i, wait] });
+  const ms = sent.ms - before.ms;
+  Object.assign(sent, before);
+  return Response.json({ ms });
+}
+
 export default {
-  fetch(request, env, ctx) {
+  async fetch(request, env, ctx) {
     if (!splitEnv) {
       storeUrl = (env as unknown as Record<string, string>).STORE_URL as string;
       splitEnv = {
@@ -73,6 +99,7 @@ export default {
         REPLAY_GUARD: remoteNamespace('REPLAY_GUARD'),
       } as Env;
     }
-    return worker.fetch(request, splitEnv, ctx);
+    const own = await benchRoute(new URL(request.url));
+    return own ?? worker.fetch(request, splitEnv, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -5,12 +5,16 @@
  *   {"do": "<binding>", "name": "<object name>", "method": "<rpc method>", "args": [...]}
  *   {"d1": "<first|run|all|raw>", "sql": "...", "params": [...], "column"?: "..."}
  *   {"batch": [{"sql": "...", "params": [...]}, ...]}
+ *   {"noop": "<label>", "args": [i, waitMs]} (the bench's transport calibration: one single
+ *     use in a warm object, answered after waitMs at the soonest; null)
  * → {"ok": <result>} or {"error": "<message>"} (the caller rethrows it).
  */
 export { HaapiFlow } from '../durable-objects/haapi-flow';
 export { ReplayGuard } from '../durable-objects/replay-guard';
 
 interface Call {
+  /** An empty call (bench/split-worker.ts measures the transport's cost with it). */
+  noop?: string;
   do?: 'HAAPI_FLOW' | 'REPLAY_GUARD';
   name?: string;
   method?: string;
@@ -23,6 +27,16 @@ interface Call {
 }
 
 async function answer(call: Call, env: Env): Promise<unknown> {
+  if (call.noop) {
+    // What a typical call makes the store do (a single use recorded in a warm object), then the
+    // rest of the wait the bench asked for.
+    const guard = env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName('bench-transport'));
+    const t0 = Date.now();
+    await guard.use(crypto.randomUUID().replaceAll('-', '').padEnd(64, '0'), 60);
+    const wait = Number(call.args?.[1] ?? 0) - (Date.now() - t0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    return null;
+  }
   if (call.do) {
     const namespace = env[call.do] as unknown as DurableObjectNamespace;
     const stub = namespace.get(namespace.idFromName(call.name as string)) as unknown as Record<

@@ -38,8 +38,8 @@ export type ReplayNamespace =
  *  - `owner` given: the entity's object (a DPoP key `key:<jkt>` for its proofs and its CATs, an
  *    App Attest key, a username's login attempts, a location's rate-limit budgets);
  *  - no owner: an object of the value's own (`v:<hash>`), for values the server issues once to one
- *    caller (attestation challenges, initial access tokens) and client assertions. A replay from
- *    anywhere names the same object, so single use stays global.
+ *    caller without a guard token. A replay from anywhere names the same object, so single use
+ *    stays global.
  * The key inside the object is always SHA-256(namespace, value): values themselves are never stored.
  */
 export async function guardOf(
@@ -51,6 +51,20 @@ export async function guardOf(
   const key = await sha256Hex(`${namespace}\u0000${value}`);
   const name = typeof owner === 'function' ? owner(key) : (owner ?? `v:${key}`);
   return { key, stub: binding.get(binding.idFromName(name)) };
+}
+
+/** Objects per client for its client assertions' `jti`s (a hot client's load is spread). */
+export const ASSERTION_SHARDS = 4;
+
+/**
+ * The objects of a client's assertion `jti`s (RFC 7523 §3: unique per issuer, so tracked per
+ * client): `client:<hash of the client id>:<n>`, n from the value's key, so a replay meets the
+ * same object. A device's dynamic client creates its objects near the device; a backend client's
+ * are near the backend; each exists once instead of one new object per assertion.
+ */
+export function clientAssertionOwner(clientIdHash: string): (key: string) => string {
+  return (key) =>
+    `client:${clientIdHash}:${Number.parseInt(key.slice(0, 2), 16) % ASSERTION_SHARDS}`;
 }
 
 /** The object of a DPoP key (by its JWK thumbprint): its proofs' `jti`s and its CATs. */

@@ -9,10 +9,11 @@
  *    injection); a client with the `assertionAudienceEndpoint` capability may also name the
  *    endpoint URL (legacy);
  *  - `exp` is present, in the future, and at most CLIENT_ASSERTION_MAX_LIFETIME ahead;
- *  - `jti` is present and used once (ReplayGuard, until `exp`).
+ *  - `jti` is present and used once (ReplayGuard, the client's objects, until `exp`).
  */
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
-import { useOnce } from '../../replay/use-once';
+import { sha256Hex } from '../../crypto/digest';
+import { clientAssertionOwner, useOnce } from '../../replay/use-once';
 import { type Client, isUsable } from '../client';
 import { clientAuthFailed } from './failure';
 import type { AuthenticatedClient, AuthRequest } from './types';
@@ -26,6 +27,18 @@ function clientKeys(jwks: NonNullable<Client['jwks']>): ReturnType<typeof create
     keysByJwks.set(jwks, keys);
   }
   return keys;
+}
+
+/**
+ * Where a client's assertion `jti`s are tracked (docs/state.md). A client used from one place (a
+ * backend service, a dynamic client, which is one device) has objects of its own, near it. A
+ * static app client is shared by every install of the app, wherever it is: each of its
+ * assertions gets an object of its own (undefined owner), created near the device that sent it.
+ */
+async function assertionOwner(client: Client): Promise<((key: string) => string) | undefined> {
+  const sharedByDevices = client.capabilities.haapi === true && client.templateId === null;
+  if (sharedByDevices) return undefined;
+  return clientAssertionOwner(await sha256Hex(`client\u0000${client.clientId}`));
 }
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -88,9 +101,10 @@ export async function authenticateWithAssertion(
   if (exp > now + settings.clientAssertionMaxLifetime) throw clientAuthFailed('assertion_too_long');
   const jti = payload.jti as string;
   const ttl = Math.max(exp - now + CLOCK_SKEW, 1);
+  const value = `${clientId}:${jti}`;
+  const owner = await assertionOwner(client);
   if (
-    (await useOnce(request.replayGuard, 'client-assertion-jti', `${clientId}:${jti}`, ttl)) !==
-    'first-use'
+    (await useOnce(request.replayGuard, 'client-assertion-jti', value, ttl, owner)) !== 'first-use'
   ) {
     throw clientAuthFailed('assertion_replayed');
   }
