@@ -7,6 +7,11 @@
 CREATE TABLE IF NOT EXISTS clients (
   client_id TEXT PRIMARY KEY CHECK (length(client_id) BETWEEN 1 AND 255),
   client_name TEXT,
+  -- shown on the sign-in pages (RFC 7591 §2 client metadata): an https logo, privacy policy and
+  -- terms of service (added in 0.2: docs/operations.md, "Upgrading")
+  logo_uri TEXT,
+  policy_uri TEXT,
+  tos_uri TEXT,
   client_type TEXT NOT NULL DEFAULT 'confidential' CHECK (client_type IN ('confidential', 'public')),
   is_template INTEGER NOT NULL DEFAULT 0 CHECK (is_template IN (0, 1)),
   template_id TEXT REFERENCES clients (client_id) ON DELETE CASCADE,

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { ClientStore, StoredClient } from '../client/bootstrap';
 import {
-  browserLoginUrl,
   DEMO,
   type DemoEnvironment,
   runScenarios,
@@ -109,13 +108,13 @@ export async function main(args: string[]): Promise<number> {
   }
   table(results);
   const web = issuer.replace('127.0.0.1', 'localhost');
-  console.log(`\n${bold('6 a browser login with a WebAuthn device')} (for you to try)`);
-  console.log(`    open ${await browserLoginUrl(web)}`);
+  console.log(`\n${bold('6 a browser login with a passkey')} (for you to try)`);
+  console.log(`    open ${web}/dev and press Sign in`);
   console.log(
-    `    choose "webauthn", follow "Register a new device", sign in with ${DEMO.username} / ${DEMO.password} to register a passkey, then sign in with it (username ${DEMO.username}, or the passkey button).`,
+    `    choose "Passkey", follow "Register a new device", sign in with ${DEMO.username} / ${DEMO.password} to register a passkey, then sign in with it (username ${DEMO.username}, or "Sign in with a passkey").`,
   );
   console.log(
-    '    The browser lands on http://localhost:5173/callback?code=… (no app runs there: the code in the address bar is the result).',
+    '    You come back to the development console, which shows the code and redeems it (PKCE and a DPoP proof).',
   );
   return 0;
 }

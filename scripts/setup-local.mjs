@@ -55,6 +55,59 @@ async function ensureDevVars(devVars) {
   console.log(`edge-haapi: wrote ${lines.length} generated setting(s) to .dev.vars`);
 }
 
+const wranglerBin = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+/** PERSIST_TO: where the local D1 and Durable Objects are kept (default .wrangler/state). */
+const persist = process.env.PERSIST_TO ? ['--persist-to', process.env.PERSIST_TO] : [];
+
+/**
+ * Columns added to the schema after 0.1 (docs/operations.md, "Upgrading"): a local database made
+ * by an older `npm start` gets them before the seed, which may fill them.
+ */
+const ADDED_COLUMNS = { clients: ['logo_uri', 'policy_uri', 'tos_uri'] };
+
+function upgradeLocalSchema() {
+  const statements = [];
+  for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
+    const out = execFileSync(
+      process.execPath,
+      [
+        wranglerBin,
+        'd1',
+        'execute',
+        'DB',
+        '--local',
+        ...persist,
+        '--json',
+        '--command',
+        `PRAGMA table_info(${table})`,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, ...quietWrangler },
+      },
+    );
+    const rows = JSON.parse(out)[0]?.results ?? [];
+    if (rows.length === 0) continue; // a new database: schema.sql creates the table whole
+    const have = new Set(rows.map((r) => r.name));
+    for (const column of columns) {
+      if (!have.has(column)) statements.push(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT;`);
+    }
+  }
+  if (statements.length === 0) return;
+  execFileSync(
+    process.execPath,
+    [wranglerBin, 'd1', 'execute', 'DB', '--local', ...persist, '--command', statements.join(' ')],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...quietWrangler },
+    },
+  );
+  console.log(`edge-haapi: local D1 upgraded (${statements.length} column(s) added)`);
+}
+
 function applySchemaAndSeed(credentialsSql) {
   const dir = join(root, '.wrangler', 'tmp');
   mkdirSync(dir, { recursive: true });
@@ -73,6 +126,7 @@ function applySchemaAndSeed(credentialsSql) {
       'execute',
       'DB',
       '--local',
+      ...persist,
       '--file',
       file,
     ],
@@ -87,4 +141,5 @@ function applySchemaAndSeed(credentialsSql) {
 
 const demo = demoCredentials();
 await ensureDevVars(demo.devVars);
+upgradeLocalSchema();
 applySchemaAndSeed(demo.sql);

@@ -20,6 +20,7 @@ import { assetRoutes } from './routes/assets';
 import { authnRoutes } from './routes/authn';
 import { authorizeRoutes } from './routes/authorize';
 import { catRoutes } from './routes/cat';
+import { devPageRoutes } from './routes/dev-pages';
 import { introspectionRoutes } from './routes/introspection';
 import { jwksRoutes } from './routes/jwks';
 import { registrationRoutes } from './routes/registration';
@@ -29,6 +30,8 @@ import { userinfoRoutes } from './routes/userinfo';
 import { DEVICES_PATH, webauthnDeviceRoutes } from './routes/webauthn-devices';
 import { wellKnownRoutes } from './routes/well-known';
 import { nearSession } from './storage/db';
+import { homePage, wantsHtml } from './ui/info-pages';
+import { DEV_START_PATH } from './ui/layout';
 
 export function createApp(settings: Settings): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -78,6 +81,8 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.route('/admin', adminRoutes);
   app.route(DEVICES_PATH, webauthnDeviceRoutes);
   app.route('/assets', assetRoutes);
+  app.get('/', (c, next) => (wantsHtml(c.req.raw) ? homePage(c) : next()));
+  if (settings.environment === 'development') app.route(DEV_START_PATH, devPageRoutes);
 
   app.notFound((c) =>
     errorResponse(

@@ -12,6 +12,9 @@ import { getSettings, type Settings } from './config/settings';
 import { log } from './observability/log';
 import { purgeDynamicClients } from './storage/dynamic-clients';
 import { loadKeySet, signingKeyAt } from './tokens/keys';
+import { misconfiguredPage, wantsHtml } from './ui/info-pages';
+import { THEME_CSS_PATH } from './ui/layout';
+import { THEME_CSS } from './ui/theme-css';
 
 export { HaapiFlow } from '../durable-objects/haapi-flow';
 export { ReplayGuard } from '../durable-objects/replay-guard';
@@ -43,6 +46,14 @@ export default {
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       log('error', 'settings.invalid', { message: err.message, setting: err.setting });
+      // Browsers get a page (its stylesheet too); API clients the OAuth error.
+      if (new URL(request.url).pathname === THEME_CSS_PATH)
+        return new Response(THEME_CSS, { headers: { 'Content-Type': 'text/css; charset=utf-8' } });
+      if (wantsHtml(request)) {
+        const development =
+          (env as unknown as Record<string, unknown>).ENVIRONMENT !== 'production';
+        return misconfiguredPage(request, development, `Setting ${err.message}.`);
+      }
       return Response.json(
         { error: 'server_error', error_description: 'The server is misconfigured' },
         { status: 500, headers: { 'Cache-Control': 'no-store' } },

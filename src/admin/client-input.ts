@@ -51,9 +51,25 @@ const object: Check = (v, f) => {
   return JSON.stringify(v);
 };
 
+/** An https URL shown on the sign-in pages (a logo, a policy); null clears it. */
+const pageUrl: Check = (v, f) => {
+  if (v === null) return null;
+  let url: URL | undefined;
+  try {
+    url = typeof v === 'string' ? new URL(v) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:') throw bad(f, 'must be an https URL');
+  return url.href;
+};
+
 /** Operator-settable fields and how each is checked. */
 const FIELDS: Record<string, { column: string; check: Check }> = {
   client_name: { column: 'client_name', check: text },
+  logo_uri: { column: 'logo_uri', check: pageUrl },
+  policy_uri: { column: 'policy_uri', check: pageUrl },
+  tos_uri: { column: 'tos_uri', check: pageUrl },
   client_type: { column: 'client_type', check: oneOf('confidential', 'public') },
   is_template: { column: 'is_template', check: flag },
   token_endpoint_auth_method: {

@@ -43,6 +43,10 @@ export interface TemplateLimits {
 export interface Client {
   readonly clientId: string;
   readonly clientName: string | null;
+  /** Shown on the sign-in pages: the client's logo, privacy policy and terms (https URLs). */
+  readonly logoUri: string | null;
+  readonly policyUri: string | null;
+  readonly tosUri: string | null;
   readonly clientType: 'confidential' | 'public';
   readonly isTemplate: boolean;
   readonly templateId: string | null;

@@ -1,7 +1,7 @@
 /**
  * @module config/definitions
  * Every setting edge-haapi reads from the Worker's vars and secrets, documented once, here. The
- * README's settings table is generated from this list (test/node/readme-settings.test.ts keeps it
+ * settings table of docs/configuration.md is generated from this list (test/node/readme-settings.test.ts keeps it
  * current). Vars can be edited in the Cloudflare dashboard; secrets are set with
  * `wrangler secret put` (locally they come from `.dev.vars`).
  */
@@ -9,8 +9,10 @@
 import { parsePolicies } from '../attestation/policies';
 import { parseAppLinkPaths, parseAssociation } from '../discovery/app-association';
 import { parseAuthenticators } from '../haapi/authenticators/config';
+import { parseMessageOverrides } from '../haapi/messages/catalog';
 import { parseScopeMinCal } from '../tokens/assurance';
 import { DEFAULT_CLAIMS_MAPPING, parseClaimsMapping } from '../tokens/claims-mapping';
+import { parseTheme } from '../ui/theme';
 import { parseWebauthnOptions } from '../webauthn/settings';
 import {
   boolean,
@@ -316,7 +318,7 @@ export const definitions = {
     type: 'JSON array',
     default: '[{"id":"pw","type":"password","registration":true}]',
     description:
-      'The authenticators of the login flow, in order: `id` (used in URLs), `type` (`password` or `webauthn`), and per type options (password: `registration`; webauthn: `mode`, `allowPlatformDevices`, `allowRegistrationDuringLogin`, `prerequisiteAuthenticator`, `askToRegisterAdditionalPlatformDevice`, `platformDeviceCookieName`, `accountManager`; see the README). With more than one, the user picks.',
+      "The authenticators of the login flow, in order: `id` (used in URLs), `type` (`password` or `webauthn`), and per type options (password: `registration`; webauthn: `mode`, `allowPlatformDevices`, `allowRegistrationDuringLogin`, `prerequisiteAuthenticator`, `askToRegisterAdditionalPlatformDevice`, `platformDeviceCookieName`, `accountManager`; and `title`, the selector's text; see docs/reference.md). With more than one, the user picks.",
     parse: parseAuthenticators,
   }),
   tokenRequestsPerIp: define({
@@ -406,7 +408,7 @@ export const definitions = {
     type: 'JSON object',
     default: '{}',
     description:
-      'Attestation policies by id, as a JSON object (see the README, "Attestation policies"): platform `android`, `ios` or `web`, mode `production` or `non-production`, and the app identities (package names and signing digests; team id and bundle ids).',
+      'Attestation policies by id, as a JSON object (see docs/reference.md, "Attestation policies"): platform `android`, `ios` or `web`, mode `production` or `non-production`, and the app identities (package names and signing digests; team id and bundle ids).',
     parse: (raw, name) => parsePolicies(jsonObject(raw, name), name),
   }),
   webauthn: define({
@@ -415,8 +417,26 @@ export const definitions = {
     type: 'JSON object',
     default: '{}',
     description:
-      'The WebAuthn relying party (see the README, "WebAuthn and passkeys"): `rpId` (default: the issuer host), `rpName`, `origins` (default: the issuer origin), `androidOrigins` (default true: `android:apk-key-hash:` origins from the Android policies\' signing digests), `timeoutSeconds` (300), `userGesture` (`safari`: only Safari waits for a button press before a ceremony; `always`; `never`).',
+      'The WebAuthn relying party (see docs/reference.md, "WebAuthn and passkeys"): `rpId` (default: the issuer host), `rpName`, `origins` (default: the issuer origin), `androidOrigins` (default true: `android:apk-key-hash:` origins from the Android policies\' signing digests), `timeoutSeconds` (300), `userGesture` (`safari`: only Safari waits for a button press before a ceremony; `always`; `never`).',
     parse: (raw, name) => parseWebauthnOptions(jsonObject(raw, name), name),
+  }),
+  theme: define({
+    name: 'THEME',
+    kind: 'var',
+    type: 'JSON object',
+    default: '{}',
+    description:
+      "The sign-in pages' branding (see docs/configuration.md, \"Pages and branding\"): `productName` (shown in each page's header and title; default edge-haapi), `logoUrl` (an https URL or a path here), `colors` (any of `primary`, `primaryText`, `background`, `surface`, `text`, `muted`, `border`, `error`, `focus`: #rgb, #rrggbb or a colour name), `stylesheetUrl` (loaded after the default stylesheet; its origin is added to the pages' CSP) and `css` (inline CSS after that). Unknown keys are refused.",
+    parse: parseTheme,
+  }),
+  messages: define({
+    name: 'MESSAGES',
+    kind: 'var',
+    type: 'JSON object',
+    default: '{}',
+    description:
+      'Texts that replace the built-in ones, per locale: `{"en": {"login.heading": "Welcome back"}, "sv": {...}}`. The keys are those of src/haapi/messages/catalog.ts; unknown locales and keys are refused. They apply to the HAAPI representations and the HTML pages alike.',
+    parse: parseMessageOverrides,
   }),
   devAttestationRoots: define({
     name: 'DEV_ATTESTATION_ROOTS',

@@ -1,6 +1,6 @@
 /**
  * @module config/settings-table
- * Renders the README's settings table from the setting definitions (one source of truth).
+ * Renders the settings table of docs/configuration.md from the setting definitions (one source of truth).
  */
 import { definitions } from './definitions';
 

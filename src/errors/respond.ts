@@ -12,6 +12,7 @@ import type { AppEnv } from '../app-env';
 import { ConfigError } from '../config/errors';
 import { securityEvent } from '../observability/events';
 import { log } from '../observability/log';
+import { misconfiguredPage, notFoundPage, wantsHtml } from '../ui/info-pages';
 import { OAuthError } from './oauth-error';
 import { HaapiProblem } from './problem';
 import { RequestError } from './request-error';
@@ -65,11 +66,22 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
   else if (err instanceof HTTPException && err.status < 500) {
     requestError = new RequestError(err.status, 'Bad Request', err.message || 'Malformed request');
   }
-  if (requestError) return renderRequestError(requestError, shape, headers);
+  if (requestError) {
+    if (requestError.status === 404 && shape === 'problem' && wantsHtml(c.req.raw))
+      return notFoundPage(c);
+    return renderRequestError(requestError, shape, headers);
+  }
 
   logUnexpected(err, c);
   const description =
     err instanceof ConfigError ? 'The server is misconfigured' : 'An unexpected error occurred';
+  if (shape === 'problem' && wantsHtml(c.req.raw)) {
+    const development = c.get('settings')?.environment === 'development';
+    const detail = err instanceof ConfigError ? `Setting ${err.message}.` : description;
+    const page = misconfiguredPage(c.req.raw, development, detail);
+    if (requestId) page.headers.set('X-Request-Id', requestId);
+    return page;
+  }
   if (shape === 'oauth') {
     return json({ error: 'server_error', error_description: description }, 500, headers);
   }

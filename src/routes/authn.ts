@@ -25,6 +25,7 @@ import {
 import type { Representation } from '../haapi/representations/types';
 import { findClient } from '../storage/clients';
 import { externalDone } from '../ui/external-done';
+import { problemPage } from '../ui/info-pages';
 import { authorizeError } from './authorize';
 import {
   accessFlow,
@@ -38,12 +39,13 @@ import {
   setFlowCookie,
 } from './flow-http';
 
-function render(
+async function render(
   c: Context<AppEnv>,
   flow: LoadedFlow,
   representation: Representation,
   problem?: HaapiProblem,
-): Response {
+  values?: ReadonlyMap<string, string>,
+): Promise<Response> {
   if (isHaapi(c)) return problem ? problemResponse(problem) : haapiResponse(representation);
   const binding = flow.state.binding;
   const origin = new URL(flow.state.request.redirectUri);
@@ -58,6 +60,9 @@ function render(
     status: problem?.status ?? 200,
     formTargets: targets,
     problem,
+    clientId: flow.state.request.clientId,
+    values,
+    finished: flow.state.completed === true,
   });
 }
 
@@ -67,16 +72,19 @@ function guarded(handler: (c: Context<AppEnv>) => Promise<Response>) {
     try {
       return await handler(c);
     } catch (err) {
-      if (err instanceof HaapiProblem && !isHaapi(c)) {
-        return htmlResponse(
-          c,
-          { type: 'authentication-step' },
-          { locale: localeOf(c), status: err.status, problem: err },
-        );
-      }
+      if (err instanceof HaapiProblem && !isHaapi(c)) return problemPage(c, err);
       throw err;
     }
   };
+}
+
+/** What a failed form shows again: every submitted value but secrets. */
+function keptValues(form: ReadonlyMap<string, string>): Map<string, string> {
+  const kept = new Map<string, string>();
+  for (const [name, value] of form) {
+    if (!/password|credential|secret|otp/i.test(name) && value.length <= 256) kept.set(name, value);
+  }
+  return kept;
 }
 
 async function readForm(c: Context<AppEnv>): Promise<Map<string, string>> {
@@ -150,7 +158,8 @@ async function post(c: Context<AppEnv>): Promise<Response> {
   form.delete('_csrf');
   const ctx = flowContext(c, flow);
   const outcome = await submit(ctx, authenticatorId, action, form);
-  if (outcome.kind === 'problem') return render(c, flow, await currentView(ctx), outcome.problem);
+  if (outcome.kind === 'problem')
+    return render(c, flow, await currentView(ctx), outcome.problem, keptValues(form));
   const state = outcome.kind === 'state' ? outcome.state : { ...flow.state, auth: outcome.auth };
   if (!(await saveFlow(c.env.HAAPI_FLOW, flow, state))) throw conflict();
   const response = await afterSubmit(c, flow, outcome, state);

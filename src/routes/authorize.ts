@@ -16,15 +16,14 @@ import { type AuthorizeProblem, validateAuthorizeRequest } from '../haapi/flow/a
 import { flowPaths } from '../haapi/flow/context';
 import { complete, completionView, currentView, firstState } from '../haapi/flow/engine';
 import { createFlow, type FlowBinding } from '../haapi/flow/state';
-import { step } from '../haapi/representations/builders';
 import { findClient } from '../storage/clients';
 import { atLeast, requiredAssurance } from '../tokens/assurance';
+import { problemPage } from '../ui/info-pages';
 import {
   accessFlow,
   flowContext,
   haapiCaller,
   haapiResponse,
-  htmlResponse,
   isHaapi,
   localeOf,
   mismatch,
@@ -62,11 +61,7 @@ export function authorizeError(c: Context<AppEnv>, problem: AuthorizeProblem): R
       problem.error,
     );
     if (isHaapi(c)) return problemResponse(shown);
-    return htmlResponse(c, step('authentication-step', {}), {
-      locale: localeOf(c),
-      status: 400,
-      problem: shown,
-    });
+    return problemPage(c, shown);
   }
   const params: Record<string, string> = {
     error: problem.error,

@@ -21,13 +21,21 @@ import { type HaapiCaller, verifyHaapiCaller } from '../haapi/caller';
 import type { FlowContext } from '../haapi/flow/context';
 import { unknownFlow } from '../haapi/flow/engine';
 import { type LoadedFlow, loadFlow } from '../haapi/flow/state';
-import { type Locale, pickLocale } from '../haapi/messages/catalog';
+import { type Locale, pickLocale, texts } from '../haapi/messages/catalog';
 import {
   HAAPI_MEDIA_TYPE,
   type Message,
   type Representation,
 } from '../haapi/representations/types';
-import { StepPage } from '../ui/page';
+import { findClient } from '../storage/clients';
+import {
+  DEV_START_PATH,
+  type LayoutOptions,
+  layoutOptions,
+  type PageClient,
+  pageCsp,
+} from '../ui/layout';
+import { type PageOptions, StepPage } from '../ui/page';
 import { needsUserGesture } from '../ui/webauthn-interaction';
 import { nowSeconds, resourceCheck } from './request-context';
 
@@ -50,6 +58,7 @@ export function clientLocation(c: Context<AppEnv>): string | undefined {
 }
 
 export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Locale): FlowContext {
+  const language = locale ?? flow.state.locale;
   return {
     settings: c.get('settings'),
     db: c.get('db'),
@@ -59,7 +68,8 @@ export function flowContext(c: Context<AppEnv>, flow: LoadedFlow, locale?: Local
     now: nowSeconds(),
     ip: clientIp(c),
     location: clientLocation(c),
-    locale: locale ?? flow.state.locale,
+    locale: language,
+    t: texts(language, c.get('settings').messages),
     events: c.env.EVENTS,
     cookie: (name) => getCookie(c, name),
     userAgent: c.req.header('User-Agent') ?? '',
@@ -172,7 +182,42 @@ export function problemResponse(problem: HaapiProblem): Response {
   });
 }
 
-export function htmlResponse(
+/** What the pages show of a client; undefined when it cannot be read (pages never fail for it). */
+export async function pageClient(
+  c: Context<AppEnv>,
+  clientId: string | undefined,
+): Promise<PageClient | undefined> {
+  if (!clientId) return undefined;
+  const settings = c.get('settings');
+  try {
+    const client = await findClient(c.get('db'), clientId, settings.clientCacheTtl, c.env.DB);
+    if (!client) return undefined;
+    const { clientName: name, logoUri, policyUri, tosUri } = client;
+    return { name, logoUri, policyUri, tosUri };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * In development, a page on an IP address cannot use passkeys (browsers refuse IP addresses as
+ * relying party ids): say so, and link to the development start page on localhost.
+ */
+function passkeyNotice(c: Context<AppEnv>, layout: LayoutOptions): PageOptions['notice'] {
+  const settings = c.get('settings');
+  const url = new URL(c.req.url);
+  const ipHost = /^\d{1,3}(\.\d{1,3}){3}$|^\[[0-9a-f:]+\]$/i.test(url.hostname);
+  if (settings.environment !== 'development' || !ipHost || settings.relyingParty.id !== 'localhost')
+    return undefined;
+  const href = `${url.protocol}//localhost${url.port ? `:${url.port}` : ''}${DEV_START_PATH}`;
+  return {
+    text: layout.t('webauthn.ip-address'),
+    href,
+    link: layout.t('webauthn.ip-address.link'),
+  };
+}
+
+export async function htmlResponse(
   c: Context<AppEnv>,
   representation: Representation,
   options: {
@@ -181,9 +226,12 @@ export function htmlResponse(
     status?: number;
     formTargets?: string[];
     problem?: HaapiProblem;
+    clientId?: string;
+    values?: ReadonlyMap<string, string>;
+    finished?: boolean;
   },
-): Response {
-  const nonce = randomToken(16);
+): Promise<Response> {
+  const layout = layoutOptions(c, options.locale, await pageClient(c, options.clientId));
   const invalidFields = options.problem?.members.invalidFields as
     | { name: string; reason: string; detail?: string }[]
     | undefined;
@@ -192,15 +240,21 @@ export function htmlResponse(
         { text: options.problem.title, classList: ['error'] },
       ])
     : [];
+  // Only pages with a WebAuthn ceremony load a script (their own, by nonce).
+  const scripts = (representation.actions ?? []).some(
+    (a) => a.template === 'client-operation' && a.model.name.startsWith('webauthn-'),
+  );
   const html = String(
     StepPage({
       representation,
       options: {
-        locale: options.locale,
+        ...layout,
         csrf: options.csrf,
-        nonce,
         invalidFields,
         extraMessages,
+        values: options.values,
+        finished: options.finished,
+        notice: scripts ? passkeyNotice(c, layout) : undefined,
         webauthnAutoStart:
           !options.problem &&
           !needsUserGesture(
@@ -211,14 +265,9 @@ export function htmlResponse(
       },
     }),
   );
-  const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
-  // Only pages with a WebAuthn ceremony load a script (their own, by nonce).
-  const scripts = (representation.actions ?? []).some(
-    (a) => a.template === 'client-operation' && a.model.name.startsWith('webauthn-'),
-  );
   return c.html(html, (options.status ?? 200) as 200, {
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': `default-src 'none';${scripts ? ` script-src 'nonce-${nonce}';` : ''} style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    'Content-Security-Policy': pageCsp(layout, { scripts, formTargets: options.formTargets }),
   });
 }
 

@@ -10,6 +10,9 @@ import type { Db } from './db';
 export interface ClientRow {
   client_id: string;
   client_name: string | null;
+  logo_uri?: string | null;
+  policy_uri?: string | null;
+  tos_uri?: string | null;
   client_type: 'confidential' | 'public';
   is_template: number;
   template_id: string | null;
@@ -59,6 +62,9 @@ export function clientFromRow(row: ClientRow): Client {
   return Object.freeze({
     clientId: row.client_id,
     clientName: row.client_name,
+    logoUri: row.logo_uri ?? null,
+    policyUri: row.policy_uri ?? null,
+    tosUri: row.tos_uri ?? null,
     clientType: row.client_type,
     isTemplate: row.is_template === 1,
     templateId: row.template_id,

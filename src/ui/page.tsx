@@ -1,13 +1,14 @@
 /**
  * @module ui/page
- * The HTML rendering of a step (spec: "one step logic, two renderings"): the same representation
- * HAAPI clients get as JSON becomes a server-rendered page. Forms get the flow's CSRF token;
- * hidden-only redirection steps are shown as a one-button form (no script needed).
+ * The HTML rendering of a step ("one step logic, two renderings"): the same representation HAAPI
+ * clients get as JSON becomes a server-rendered page in the theme's layout (ui/layout.tsx).
+ * Forms get the flow's CSRF token; a failed form keeps what the user typed (never a password);
+ * each invalid field is marked and named by its label; Cancel sits under the main action; a
+ * finished flow says so instead of offering a button that cannot work.
  */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { Locale } from '../haapi/messages/catalog';
-import { t } from '../haapi/messages/catalog';
+import type { MessageKey } from '../haapi/messages/catalog';
 import type {
   Action,
   ClientOperationAction,
@@ -18,81 +19,143 @@ import type {
   Representation,
 } from '../haapi/representations/types';
 import { scriptJson } from './external-done';
+import { Layout, type LayoutOptions } from './layout';
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem;color:#1d2433}
-h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}
-button{margin-top:1rem;padding:.6rem 1rem}.error{color:#b00020}.actions form{display:inline-block;margin-right:.5rem}
-ul.invalid{color:#b00020}dl{font-family:monospace}.webauthn button{display:block;width:100%}`;
-
-export interface PageOptions {
-  readonly locale: Locale;
+export interface PageOptions extends LayoutOptions {
   readonly csrf?: string;
-  readonly nonce: string;
   /** Start a single-choice WebAuthn ceremony without a click (ui/webauthn-interaction.ts). */
   readonly webauthnAutoStart?: boolean;
   /** Where the page loads its WebAuthn script from. */
   readonly webauthnScript?: string;
   readonly invalidFields?: readonly { name: string; reason: string; detail?: string }[];
   readonly extraMessages?: readonly Message[];
+  /** What the user submitted, shown again after a problem (passwords never). */
+  readonly values?: ReadonlyMap<string, string>;
+  /** A notice above the step, with an optional link (passkeys on an IP address). */
+  readonly notice?: { readonly text: string; readonly href?: string; readonly link?: string };
+  /** The flow has ended (its code was issued): no action is offered. */
+  readonly finished?: boolean;
 }
 
-function FieldInput({ field, invalid }: { field: Field; invalid: boolean }) {
+/** Forms whose password fields set a new password. */
+const NEW_PASSWORD_FORMS = new Set(['user-register']);
+/** Forms shown as secondary buttons, below the main ones. */
+const SECONDARY_FORMS = new Set(['cancel', 'not-now', 'dont-ask-browser', 'dont-ask']);
+
+function autocompleteOf(field: Field, formKind: string, webauthn: boolean): string | undefined {
+  if (field.type === 'username') return webauthn ? 'username webauthn' : 'username';
+  if (field.type === 'password')
+    return NEW_PASSWORD_FORMS.has(formKind) ? 'new-password' : 'current-password';
+  if (field.kind === 'email') return 'email';
+  return undefined;
+}
+
+interface FieldState {
+  readonly invalid?: { reason: string; detail?: string };
+  readonly value?: string;
+  readonly focus: boolean;
+}
+
+function FieldInput({
+  field,
+  formKind,
+  state,
+  options,
+  webauthn,
+}: {
+  field: Field;
+  formKind: string;
+  state: FieldState;
+  options: PageOptions;
+  webauthn: boolean;
+}) {
   if (field.type === 'hidden' || field.type === 'context') {
     return <input type="hidden" name={field.name} value={field.value ?? ''} />;
   }
-  const type =
-    field.type === 'username'
-      ? 'text'
-      : field.type === 'password'
-        ? 'password'
-        : field.kind === 'email'
-          ? 'email'
-          : 'text';
-  const autocomplete =
-    field.type === 'username'
-      ? 'username'
-      : field.type === 'password'
-        ? 'current-password'
-        : undefined;
+  const type = field.type === 'password' ? 'password' : field.kind === 'email' ? 'email' : 'text';
+  const id = `f-${field.name}`;
+  const error = state.invalid ? fieldError(state.invalid, options) : undefined;
   return (
-    <>
-      <label for={`f-${field.name}`}>{field.label ?? field.name}</label>
+    <div class="field">
+      <label for={id}>{field.label ?? field.name}</label>
       <input
-        id={`f-${field.name}`}
+        id={id}
         name={field.name}
         type={type}
-        value={field.value}
+        value={field.type === 'password' ? undefined : (state.value ?? field.value)}
         required={field.required !== false}
         minlength={field.minLength}
         maxlength={field.maxLength}
-        autocomplete={autocomplete}
-        aria-invalid={invalid ? 'true' : undefined}
+        autocomplete={autocompleteOf(field, formKind, webauthn)}
+        autocapitalize={field.type === 'username' ? 'none' : undefined}
+        spellcheck={field.type === 'username' ? false : undefined}
+        autofocus={state.focus}
+        aria-invalid={state.invalid ? 'true' : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
       />
-    </>
+      {error ? (
+        <p class="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
   );
+}
+
+function fieldError(invalid: { reason: string; detail?: string }, options: PageOptions): string {
+  if (invalid.detail) return invalid.detail;
+  const key: MessageKey = invalid.reason === 'missing' ? 'error.required' : 'error.invalid-input';
+  return options.t(key);
 }
 
 function Form({
   action,
-  csrf,
-  invalid,
+  options,
+  focusFirst,
+  variant,
+  webauthn,
 }: {
   action: FormAction;
-  csrf?: string;
-  invalid: Set<string>;
+  options: PageOptions;
+  focusFirst: boolean;
+  variant: 'primary' | 'secondary' | 'option';
+  webauthn: boolean;
 }) {
   const model = action.model;
+  const invalid = new Map((options.invalidFields ?? []).map((f) => [f.name, f]));
+  const visible = (model.fields ?? []).filter((f) => f.type !== 'hidden' && f.type !== 'context');
+  const focusName = focusFirst
+    ? (
+        visible.find((f) => invalid.has(f.name)) ??
+        visible.find((f) => !options.values?.get(f.name))
+      )?.name
+    : undefined;
   return (
     <form
       method={model.method === 'GET' ? 'get' : 'post'}
       action={model.href}
       data-kind={action.kind}
+      class={variant === 'secondary' ? 'secondary-form' : undefined}
     >
-      {csrf && model.method !== 'GET' ? <input type="hidden" name="_csrf" value={csrf} /> : null}
+      {options.csrf && model.method !== 'GET' ? (
+        <input type="hidden" name="_csrf" value={options.csrf} />
+      ) : null}
       {(model.fields ?? []).map((field) => (
-        <FieldInput field={field} invalid={invalid.has(field.name)} />
+        <FieldInput
+          field={field}
+          formKind={action.kind}
+          options={options}
+          webauthn={webauthn}
+          state={{
+            invalid: invalid.get(field.name),
+            value: options.values?.get(field.name),
+            focus: field.name === focusName,
+          }}
+        />
       ))}
-      <button type="submit">{model.actionTitle ?? action.title ?? action.kind}</button>
+      <button type="submit" class={`button ${variant}`}>
+        {model.actionTitle ?? action.title ?? action.kind}
+      </button>
     </form>
   );
 }
@@ -108,7 +171,7 @@ function publicKeyOf(value: unknown): unknown {
 }
 
 /** The choices of a webauthn client operation: one button each, posting in its own field. */
-function webauthnChoices(action: ClientOperationAction, locale: Locale): WebauthnChoice[] {
+function webauthnChoices(action: ClientOperationAction, options: PageOptions): WebauthnChoice[] {
   const args = action.model.arguments;
   const title = action.title ?? action.kind;
   if (action.model.name === 'webauthn-authentication')
@@ -125,13 +188,13 @@ function webauthnChoices(action: ClientOperationAction, locale: Locale): Webauth
   if (args.platformCredentialCreationOptions)
     choices.push({
       field: 'platformCredential',
-      label: t(locale, 'webauthn.platform'),
+      label: options.t('webauthn.platform'),
       options: publicKeyOf(args.platformCredentialCreationOptions),
     });
   if (args.crossPlatformCredentialCreationOptions)
     choices.push({
       field: 'crossPlatformCredential',
-      label: t(locale, 'webauthn.cross-platform'),
+      label: options.t('webauthn.cross-platform'),
       options: publicKeyOf(args.crossPlatformCredentialCreationOptions),
     });
   return choices;
@@ -149,7 +212,7 @@ function WebauthnOperation({
   action: ClientOperationAction;
   options: PageOptions;
 }) {
-  const choices = webauthnChoices(action, options.locale);
+  const choices = webauthnChoices(action, options);
   const next = action.model.continueActions[0];
   if (next?.template !== 'form') return null;
   const request = publicKeyOf(action.model.arguments.credentialRequestOptions) as
@@ -161,8 +224,8 @@ function WebauthnOperation({
     ceremony: action.model.name === 'webauthn-registration' ? 'create' : 'get',
     choices: choices.map(({ field, options: o }) => ({ field, options: o })),
     messages: {
-      cancelled: t(options.locale, 'webauthn.error.cancelled'),
-      unsupported: t(options.locale, 'webauthn.error.unsupported'),
+      cancelled: options.t('webauthn.error.cancelled'),
+      unsupported: options.t('webauthn.error.unsupported'),
     },
   };
   return (
@@ -176,7 +239,7 @@ function WebauthnOperation({
         {raw(scriptJson(data))}
       </script>
       {choices.map((choice) => (
-        <button type="button" data-field={choice.field}>
+        <button type="button" class="button primary" data-field={choice.field}>
           {choice.label}
         </button>
       ))}
@@ -184,19 +247,80 @@ function WebauthnOperation({
         {options.csrf ? <input type="hidden" name="_csrf" value={options.csrf} /> : null}
         <input type="hidden" name="credential" value="" data-credential="true" />
       </form>
-      <p class="error" role="alert" data-error="true" hidden />
+      <p class="message error" role="alert" data-error="true" hidden />
     </section>
   );
 }
 
-function formsOf(actions: readonly Action[]): FormAction[] {
-  return actions.flatMap((action) =>
-    action.template === 'form'
-      ? [action]
-      : action.template === 'selector'
-        ? action.model.options
-        : [],
+/** The step's forms: the main ones, the selector's options, and the secondary ones. */
+function formsOf(actions: readonly Action[]) {
+  const main: FormAction[] = [];
+  const choices: FormAction[] = [];
+  const secondary: FormAction[] = [];
+  for (const action of actions) {
+    if (action.template === 'selector') choices.push(...action.model.options);
+    else if (action.template === 'form')
+      (SECONDARY_FORMS.has(action.kind) ? secondary : main).push(action);
+  }
+  return { main, choices, secondary };
+}
+
+/** The label of each field of the step's forms, by name (for the error summary). */
+function labelsOf(actions: readonly Action[]): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const action of actions) {
+    if (action.template !== 'form') continue;
+    for (const f of action.model.fields ?? []) if (f.label) labels.set(f.name, f.label);
+  }
+  return labels;
+}
+
+function Messages({
+  messages,
+  representation,
+  options,
+}: {
+  messages: readonly Message[];
+  representation: Representation;
+  options: PageOptions;
+}) {
+  const labels = labelsOf(representation.actions ?? []);
+  const errors = messages.filter((m) => m.classList?.includes('error'));
+  const others = messages.filter((m) => !m.classList?.includes('error'));
+  const invalid = options.invalidFields ?? [];
+  return (
+    <>
+      {others.map((m) => (
+        <p class={['message', ...(m.classList ?? [])].join(' ')}>{m.text}</p>
+      ))}
+      {errors.length || invalid.length ? (
+        <div class="message error" role="alert">
+          {errors.map((m) => (
+            <p>{m.text}</p>
+          ))}
+          {invalid.length ? (
+            <ul>
+              {invalid.map((f) => (
+                <li>
+                  <a href={`#f-${f.name}`}>{labels.get(f.name) ?? f.name}</a>:{' '}
+                  {fieldError(f, options)}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+    </>
   );
+}
+
+function headingOf(representation: Representation, options: PageOptions): string {
+  const heading = (representation.messages ?? []).find((m) => m.classList?.includes('heading'));
+  if (heading) return heading.text;
+  if (options.finished || representation.type === 'redirection-step')
+    return options.t('page.done.heading');
+  const selector = (representation.actions ?? []).find((a) => a.template === 'selector');
+  return selector?.title ?? options.t('page.title');
 }
 
 export function StepPage({
@@ -206,38 +330,31 @@ export function StepPage({
   representation: Representation;
   options: PageOptions;
 }) {
-  const messages = [...(representation.messages ?? []), ...(options.extraMessages ?? [])];
-  const heading = messages.find((m) => m.classList?.includes('heading'));
-  const invalid = new Set((options.invalidFields ?? []).map((f) => f.name));
+  const heading = headingOf(representation, options);
+  const messages = [...(representation.messages ?? []), ...(options.extraMessages ?? [])].filter(
+    (m) => !m.classList?.includes('heading'),
+  );
   const links: Link[] = representation.links ?? [];
   const properties = representation.properties ?? {};
-  const operations = (representation.actions ?? []).filter(
+  const actions = options.finished ? [] : (representation.actions ?? []);
+  const operations = actions.filter(
     (a): a is ClientOperationAction =>
       a.template === 'client-operation' && a.model.name.startsWith('webauthn-'),
   );
+  const forms = formsOf(actions);
+  const webauthn =
+    operations.length > 0 || forms.main.some((f) => f.model.href.includes('webauthn'));
   const body: Child = (
-    <main>
-      <h1>{heading?.text ?? t(options.locale, 'page.title')}</h1>
-      {messages
-        .filter((m) => m !== heading)
-        .map((m) => (
-          <p
-            class={(m.classList ?? []).join(' ')}
-            role={m.classList?.includes('error') ? 'alert' : undefined}
-          >
-            {m.text}
-          </p>
-        ))}
-      {options.invalidFields?.length ? (
-        <ul class="invalid">
-          {options.invalidFields.map((f) => (
-            <li>
-              {f.name}:{' '}
-              {f.detail ??
-                (f.reason === 'missing' ? t(options.locale, 'error.required') : f.reason)}
-            </li>
-          ))}
-        </ul>
+    <>
+      {options.notice ? (
+        <p class="message notice">
+          {options.notice.text}{' '}
+          {options.notice.href ? <a href={options.notice.href}>{options.notice.link}</a> : null}
+        </p>
+      ) : null}
+      <Messages messages={messages} representation={representation} options={options} />
+      {representation.type === 'redirection-step' || options.finished ? (
+        <p>{options.t(options.finished ? 'page.finished.text' : 'page.done.text')}</p>
       ) : null}
       {Object.keys(properties).length && representation.type !== 'oauth-authorization-response' ? (
         <dl>
@@ -252,35 +369,53 @@ export function StepPage({
       {operations.map((action) => (
         <WebauthnOperation action={action} options={options} />
       ))}
-      <div class="actions">
-        {formsOf(representation.actions ?? []).map((action) => (
-          <Form action={action} csrf={options.csrf} invalid={invalid} />
-        ))}
-      </div>
-      {links.map((link) => (
-        <p>
-          <a href={link.href}>{link.title ?? link.rel}</a>
-        </p>
+      {forms.choices.length ? (
+        <div class="choices">
+          {forms.choices.map((action) => (
+            <Form
+              action={action}
+              options={options}
+              focusFirst={false}
+              variant="option"
+              webauthn={false}
+            />
+          ))}
+        </div>
+      ) : null}
+      {forms.main.map((action, i) => (
+        <Form
+          action={action}
+          options={options}
+          focusFirst={i === 0}
+          variant="primary"
+          webauthn={webauthn}
+        />
       ))}
-    </main>
+      {forms.secondary.map((action) => (
+        <Form
+          action={action}
+          options={options}
+          focusFirst={false}
+          variant="secondary"
+          webauthn={false}
+        />
+      ))}
+      {links.length ? (
+        <nav class="links">
+          {links.map((link) => (
+            <a href={link.href}>{link.title ?? link.rel}</a>
+          ))}
+        </nav>
+      ) : null}
+    </>
   );
   return (
-    <>
-      {raw('<!doctype html>')}
-      <html lang={options.locale}>
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{t(options.locale, 'page.title')}</title>
-          <style nonce={options.nonce}>{raw(STYLE)}</style>
-        </head>
-        <body>
-          {body}
-          {operations.length && options.webauthnScript ? (
-            <script src={options.webauthnScript} nonce={options.nonce} />
-          ) : null}
-        </body>
-      </html>
-    </>
+    <Layout
+      title={heading}
+      options={options}
+      script={operations.length ? options.webauthnScript : undefined}
+    >
+      {body}
+    </Layout>
   );
 }

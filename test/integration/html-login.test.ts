@@ -79,7 +79,7 @@ describe('HTML login (one step logic, two renderings)', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('Content-Type')).toMatch(/^text\/html/);
     const csp = page.headers.get('Content-Security-Policy') as string;
-    expect(csp).toMatch(/default-src 'none'; style-src 'nonce-[\w-]+'/);
+    expect(csp).toMatch(/default-src 'none'; style-src 'self' 'nonce-[\w-]+'; img-src 'self'/);
     expect(csp).toContain("frame-ancestors 'none'");
     const html = await page.text();
     expect(html).toContain('<h1>Sign in</h1>');
@@ -139,7 +139,7 @@ describe('HTML login (one step logic, two renderings)', () => {
       password: 'wrong',
     });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('role="alert">Incorrect username or password');
+    expect(await res.text()).toContain('role="alert"><p>Incorrect username or password</p>');
   });
 
   it('a post without the CSRF token, or without the cookie, is refused', async () => {

@@ -7,16 +7,24 @@
  *     "allowRegistrationDuringLogin": true, "prerequisiteAuthenticator": "pw",
  *     "askToRegisterAdditionalPlatformDevice": true }
  *
+ * Every authenticator may have a `title` for the selector (a text, or `{"en": …, "sv": …}`);
+ * without one it is the type's default ("Username and password", "Passkey").
+ *
  * WebAuthn modes (Curity's names): `passkeys-or-user-verifying-devices` requires user
  * verification and prefers discoverable credentials, any attachment (the browser offers the
  * choices); `any-device` prefers user verification and lets the user pick "Built-in device"
  * (platform, when `allowPlatformDevices`) or "Security key" (cross-platform).
  */
 import { ConfigError } from '../../config/errors';
+import { LOCALES, type Locale, type Texts } from '../messages/catalog';
+
+/** An authenticator's title in the selector: one text, or one per locale. */
+export type AuthenticatorTitle = string | Readonly<Partial<Record<Locale, string>>> | null;
 
 export interface PasswordAuthenticatorConfig {
   readonly id: string;
   readonly type: 'password';
+  readonly title: AuthenticatorTitle;
   /** Offer account creation (`registration-step`). */
   readonly registration: boolean;
 }
@@ -26,6 +34,7 @@ export type WebauthnMode = 'passkeys-or-user-verifying-devices' | 'any-device';
 export interface WebauthnAuthenticatorConfig {
   readonly id: string;
   readonly type: 'webauthn';
+  readonly title: AuthenticatorTitle;
   readonly mode: WebauthnMode;
   /** any-device mode: offer built-in (platform) devices next to security keys. */
   readonly allowPlatformDevices: boolean;
@@ -65,7 +74,38 @@ class Options {
   }
 }
 
-function webauthnConfig(id: string, options: Options, path: string): WebauthnAuthenticatorConfig {
+function parseTitle(value: unknown, path: string): AuthenticatorTitle {
+  const text = (v: unknown, at: string) => {
+    if (typeof v !== 'string' || v.trim().length === 0 || v.length > 64)
+      throw new ConfigError(at, 'must be a text of 1–64 characters');
+    return v;
+  };
+  if (value === undefined) return null;
+  if (typeof value === 'string') return text(value, path);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigError(path, 'must be a text or an object of texts per locale');
+  const titles: Partial<Record<Locale, string>> = {};
+  for (const [locale, v] of Object.entries(value)) {
+    if (!(LOCALES as readonly string[]).includes(locale))
+      throw new ConfigError(`${path}.${locale}`, `is not a locale (one of ${LOCALES.join(', ')})`);
+    titles[locale as Locale] = text(v, `${path}.${locale}`);
+  }
+  return titles;
+}
+
+/** The title the selector shows for `config`, in the texts' locale. */
+export function authenticatorTitle(config: AuthenticatorConfig, locale: Locale, t: Texts): string {
+  const { title } = config;
+  if (typeof title === 'string') return title;
+  return title?.[locale] ?? title?.en ?? t(`authenticator.${config.type}`);
+}
+
+function webauthnConfig(
+  id: string,
+  title: AuthenticatorTitle,
+  options: Options,
+  path: string,
+): WebauthnAuthenticatorConfig {
   const mode =
     options.string('mode', /^[a-z-]+$/, `must be one of ${MODES.join(', ')}`) ?? MODES[0];
   if (!MODES.includes(mode as WebauthnMode))
@@ -88,6 +128,7 @@ function webauthnConfig(id: string, options: Options, path: string): WebauthnAut
   return {
     id,
     type: 'webauthn',
+    title,
     mode: mode as WebauthnMode,
     allowPlatformDevices: options.flag('allowPlatformDevices', true),
     allowRegistrationDuringLogin,
@@ -129,8 +170,9 @@ export function parseAuthenticators(raw: string, name: string): readonly Authent
     if (typeof type !== 'string' || !TYPES.includes(type))
       throw new ConfigError(`${path}.type`, `must be one of ${TYPES.join(', ')}`);
     const options = new Options(record, path);
-    if (type === 'webauthn') return webauthnConfig(id, options, path);
-    return { id, type: 'password', registration: options.flag('registration', false) };
+    const title = parseTitle(record.title, `${path}.title`);
+    if (type === 'webauthn') return webauthnConfig(id, title, options, path);
+    return { id, type: 'password', title, registration: options.flag('registration', false) };
   });
   configs.forEach((config, i) => {
     if (config.type !== 'webauthn' || !config.prerequisiteAuthenticator) return;

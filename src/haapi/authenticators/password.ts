@@ -27,7 +27,6 @@ import {
   setPasswordHash,
 } from '../../storage/accounts';
 import { type FlowContext, flowPaths, type SubmitOutcome } from '../flow/context';
-import { t } from '../messages/catalog';
 import { field, formAction, step } from '../representations/builders';
 import type { Representation } from '../representations/types';
 import type { PasswordAuthenticatorConfig } from './config';
@@ -44,19 +43,19 @@ function missing(form: ReadonlyMap<string, string>, names: string[]): InvalidFie
 }
 
 export function invalidInput(ctx: FlowContext, fields: InvalidField[]): HaapiProblem {
-  return new HaapiProblem('invalid-input', t(ctx.locale, 'error.invalid-input'), 400, {
+  return new HaapiProblem('invalid-input', ctx.t('error.invalid-input'), 400, {
     invalidFields: fields,
-    messages: [{ text: t(ctx.locale, 'error.invalid-input'), classList: ['error'] }],
+    messages: [{ text: ctx.t('error.invalid-input'), classList: ['error'] }],
   });
 }
 
 function tooManyAttempts(ctx: FlowContext, reason: string): HaapiProblem {
   return new HaapiProblem(
     'too-many-attempts',
-    t(ctx.locale, 'error.too-many-attempts'),
+    ctx.t('error.too-many-attempts'),
     429,
     {
-      messages: [{ text: t(ctx.locale, 'error.too-many-attempts'), classList: ['error'] }],
+      messages: [{ text: ctx.t('error.too-many-attempts'), classList: ['error'] }],
     },
     reason,
   );
@@ -67,12 +66,11 @@ export function passwordView(
   config: PasswordAuthenticatorConfig,
 ): Representation {
   const paths = flowPaths(ctx.settings, ctx.flow.id);
-  const { locale } = ctx;
-  const cancel = formAction('cancel', { href: paths.cancel, method: 'POST' }, t(locale, 'cancel'));
+  const cancel = formAction('cancel', { href: paths.cancel, method: 'POST' }, ctx.t('cancel'));
   if (ctx.flow.state.step === 'register' && config.registration) {
     return step('registration-step', {
       viewName: 'authenticator/html-form/create-account/get',
-      messages: [{ text: t(locale, 'register.heading'), classList: ['heading'] }],
+      messages: [{ text: ctx.t('register.heading'), classList: ['heading'] }],
       actions: [
         formAction(
           'user-register',
@@ -80,30 +78,30 @@ export function passwordView(
             href: paths.step(config.id, 'register'),
             method: 'POST',
             type: 'application/x-www-form-urlencoded',
-            actionTitle: t(locale, 'register.submit'),
+            actionTitle: ctx.t('register.submit'),
             fields: [
-              field('userName', 'username', { label: t(locale, 'login.username') }),
+              field('userName', 'username', { label: ctx.t('login.username') }),
               field('password', 'password', {
-                label: t(locale, 'login.password'),
+                label: ctx.t('login.password'),
                 minLength: MIN_PASSWORD,
               }),
               field('email', 'text', {
-                label: t(locale, 'register.email'),
+                label: ctx.t('register.email'),
                 kind: 'email',
                 required: false,
               }),
             ],
           },
-          t(locale, 'register.submit'),
+          ctx.t('register.submit'),
         ),
         cancel,
       ],
-      links: [{ href: paths.step(config.id), rel: 'login', title: t(locale, 'login.submit') }],
+      links: [{ href: paths.step(config.id), rel: 'login', title: ctx.t('login.submit') }],
     });
   }
   return step('authentication-step', {
     viewName: 'authenticator/html-form/authenticate/get',
-    messages: [{ text: t(locale, 'login.heading'), classList: ['heading'] }],
+    messages: [{ text: ctx.t('login.heading'), classList: ['heading'] }],
     actions: [
       formAction(
         'login',
@@ -111,13 +109,13 @@ export function passwordView(
           href: paths.step(config.id),
           method: 'POST',
           type: 'application/x-www-form-urlencoded',
-          actionTitle: t(locale, 'login.submit'),
+          actionTitle: ctx.t('login.submit'),
           fields: [
-            field('userName', 'username', { label: t(locale, 'login.username') }),
-            field('password', 'password', { label: t(locale, 'login.password') }),
+            field('userName', 'username', { label: ctx.t('login.username') }),
+            field('password', 'password', { label: ctx.t('login.password') }),
           ],
         },
-        t(locale, 'login.submit'),
+        ctx.t('login.submit'),
       ),
       cancel,
     ],
@@ -126,7 +124,7 @@ export function passwordView(
           {
             href: paths.step(config.id, 'register'),
             rel: 'register-create',
-            title: t(locale, 'login.register'),
+            title: ctx.t('login.register'),
           },
         ]
       : [],
@@ -209,10 +207,10 @@ async function login(ctx: FlowContext, form: ReadonlyMap<string, string>): Promi
 function incorrect(ctx: FlowContext, reason: string): HaapiProblem {
   return new HaapiProblem(
     'incorrect-credentials',
-    t(ctx.locale, 'error.incorrect-credentials'),
+    ctx.t('error.incorrect-credentials'),
     400,
     {
-      messages: [{ text: t(ctx.locale, 'error.incorrect-credentials'), classList: ['error'] }],
+      messages: [{ text: ctx.t('error.incorrect-credentials'), classList: ['error'] }],
     },
     reason,
   );
@@ -271,7 +269,7 @@ async function register(
     return {
       kind: 'problem',
       problem: invalidInput(ctx, [
-        { name: 'userName', reason: 'invalidValue', detail: t(ctx.locale, 'register.exists') },
+        { name: 'userName', reason: 'invalidValue', detail: ctx.t('register.exists') },
       ]),
     };
   }

@@ -59,7 +59,7 @@ import {
   type SubmitOutcome,
 } from '../flow/context';
 import type { FlowAuth, FlowState, WebauthnFlowState } from '../flow/state';
-import { t } from '../messages/catalog';
+import type { MessageKey } from '../messages/catalog';
 import { clientOperation, field, formAction, step } from '../representations/builders';
 import type { Action, FormAction, Representation } from '../representations/types';
 import type { WebauthnAuthenticatorConfig } from './config';
@@ -101,7 +101,7 @@ function cancelAction(ctx: FlowContext): FormAction {
   return formAction(
     'cancel',
     { href: flowPaths(ctx.settings, ctx.flow.id).cancel, method: 'POST' },
-    t(ctx.locale, 'cancel'),
+    ctx.t('cancel'),
   );
 }
 
@@ -129,7 +129,7 @@ function externalView(
   const paths = flowPaths(ctx.settings, ctx.flow.id);
   return step('authentication-step', {
     viewName: 'authenticator/webauthn/external-browser-flow',
-    messages: [{ text: t(ctx.locale, 'webauthn.heading'), classList: ['heading'] }],
+    messages: [{ text: ctx.t('webauthn.heading'), classList: ['heading'] }],
     actions: [
       clientOperation(
         'external-browser-flow',
@@ -144,7 +144,7 @@ function externalView(
           }),
         ],
         [],
-        t(ctx.locale, 'webauthn.external'),
+        ctx.t('webauthn.external'),
       ),
       cancelAction(ctx),
     ],
@@ -156,7 +156,7 @@ async function loginView(
   config: WebauthnAuthenticatorConfig,
   wa: WebauthnFlowState,
 ): Promise<Representation> {
-  const { locale, settings } = ctx;
+  const { settings } = ctx;
   const paths = flowPaths(settings, ctx.flow.id);
   const actions: Action[] = [];
   if (config.mode === 'passkeys-or-user-verifying-devices') {
@@ -173,7 +173,7 @@ async function loginView(
         { credentialRequestOptions: { publicKey } },
         [continueForm(paths.step(config.id), ['credential'])],
         errorActions(ctx, config),
-        t(locale, 'webauthn.passkey'),
+        ctx.t('webauthn.passkey'),
       ),
     );
   }
@@ -184,23 +184,23 @@ async function loginView(
         href: paths.step(config.id, 'identify'),
         method: 'POST',
         type: 'application/x-www-form-urlencoded',
-        actionTitle: t(locale, 'webauthn.continue'),
-        fields: [field('userName', 'username', { label: t(locale, 'login.username') })],
+        actionTitle: ctx.t('webauthn.continue'),
+        fields: [field('userName', 'username', { label: ctx.t('login.username') })],
       },
-      t(locale, 'webauthn.continue'),
+      ctx.t('webauthn.continue'),
     ),
     cancelAction(ctx),
   );
   return step('authentication-step', {
     viewName: 'authenticator/webauthn/authenticate/get',
-    messages: [{ text: t(locale, 'webauthn.heading'), classList: ['heading'] }],
+    messages: [{ text: ctx.t('webauthn.heading'), classList: ['heading'] }],
     actions,
     links: config.allowRegistrationDuringLogin
       ? [
           {
             href: paths.step(config.id, 'register'),
             rel: 'register-create',
-            title: t(locale, 'webauthn.register.link'),
+            title: ctx.t('webauthn.register.link'),
           },
         ]
       : [],
@@ -218,7 +218,7 @@ async function authenticateView(
   config: WebauthnAuthenticatorConfig,
   wa: WebauthnFlowState,
 ): Promise<Representation> {
-  const { locale, settings } = ctx;
+  const { settings } = ctx;
   const paths = flowPaths(settings, ctx.flow.id);
   const devices =
     wa.decoy !== undefined
@@ -237,7 +237,7 @@ async function authenticateView(
   }
   return step('authentication-step', {
     viewName: 'authenticator/webauthn/authenticate/get',
-    messages: [{ text: t(locale, 'webauthn.authenticate.heading'), classList: ['heading'] }],
+    messages: [{ text: ctx.t('webauthn.authenticate.heading'), classList: ['heading'] }],
     actions: [
       clientOperation(
         'login',
@@ -245,7 +245,7 @@ async function authenticateView(
         args,
         [continueForm(paths.step(config.id), ['credential'])],
         errorActions(ctx, config),
-        t(locale, 'webauthn.authenticate'),
+        ctx.t('webauthn.authenticate'),
       ),
       cancelAction(ctx),
     ],
@@ -253,14 +253,14 @@ async function authenticateView(
       {
         href: paths.step(config.id, 'login'),
         rel: 'restart',
-        title: t(locale, 'webauthn.other-account'),
+        title: ctx.t('webauthn.other-account'),
       },
       ...(config.allowRegistrationDuringLogin
         ? [
             {
               href: paths.step(config.id, 'register'),
               rel: 'register-create',
-              title: t(locale, 'webauthn.register.link'),
+              title: ctx.t('webauthn.register.link'),
             },
           ]
         : []),
@@ -273,7 +273,7 @@ async function registerView(
   config: WebauthnAuthenticatorConfig,
   wa: WebauthnFlowState,
 ): Promise<Representation> {
-  const { locale, settings } = ctx;
+  const { settings } = ctx;
   const paths = flowPaths(settings, ctx.flow.id);
   const account = await findAccountBySubject(ctx.db, wa.subject ?? '');
   const devices = account ? await listDevices(ctx.db, account.subject) : [];
@@ -303,7 +303,7 @@ async function registerView(
   }
   return step('registration-step', {
     viewName: 'authenticator/webauthn/register/get',
-    messages: [{ text: t(locale, 'webauthn.register.heading'), classList: ['heading'] }],
+    messages: [{ text: ctx.t('webauthn.register.heading'), classList: ['heading'] }],
     actions: [
       clientOperation(
         'device-register',
@@ -311,7 +311,7 @@ async function registerView(
         args,
         [continueForm(paths.step(config.id, 'register'), fields)],
         errorActions(ctx, config),
-        t(locale, 'webauthn.register'),
+        ctx.t('webauthn.register'),
       ),
       cancelAction(ctx),
     ],
@@ -319,7 +319,6 @@ async function registerView(
 }
 
 function askView(ctx: FlowContext, config: WebauthnAuthenticatorConfig): Representation {
-  const { locale } = ctx;
   const href = flowPaths(ctx.settings, ctx.flow.id).step(config.id, 'ask');
   const answer = (kind: string, value: string, title: string) =>
     formAction(
@@ -336,14 +335,14 @@ function askView(ctx: FlowContext, config: WebauthnAuthenticatorConfig): Represe
   return step('authentication-step', {
     viewName: 'authenticator/webauthn/ask-to-register-platform-device',
     messages: [
-      { text: t(locale, 'webauthn.ask.heading'), classList: ['heading'] },
-      { text: t(locale, 'webauthn.ask.text') },
+      { text: ctx.t('webauthn.ask.heading'), classList: ['heading'] },
+      { text: ctx.t('webauthn.ask.text') },
     ],
     actions: [
-      answer('device-register', 'register', t(locale, 'webauthn.ask.register')),
-      answer('not-now', 'not-now', t(locale, 'webauthn.ask.not-now')),
-      answer('dont-ask-browser', 'not-this-browser', t(locale, 'webauthn.ask.not-this-browser')),
-      answer('dont-ask', 'never', t(locale, 'webauthn.ask.never')),
+      answer('device-register', 'register', ctx.t('webauthn.ask.register')),
+      answer('not-now', 'not-now', ctx.t('webauthn.ask.not-now')),
+      answer('dont-ask-browser', 'not-this-browser', ctx.t('webauthn.ask.not-this-browser')),
+      answer('dont-ask', 'never', ctx.t('webauthn.ask.never')),
     ],
   });
 }
@@ -412,11 +411,11 @@ function wrongStep(ctx: FlowContext): SubmitOutcome {
 function problem(
   ctx: FlowContext,
   type: 'authentication-failed' | 'invalid-input' | 'generic-user-error',
-  key: Parameters<typeof t>[1],
+  key: MessageKey,
   reason: string,
   members: Record<string, unknown> = {},
 ): SubmitOutcome {
-  const text = t(ctx.locale, key);
+  const text = ctx.t(key);
   return {
     kind: 'problem',
     problem: new HaapiProblem(
@@ -440,7 +439,7 @@ function missingField(ctx: FlowContext, name: string): SubmitOutcome {
 function invalidField(
   ctx: FlowContext,
   name: string,
-  key: Parameters<typeof t>[1],
+  key: MessageKey,
   reason: string,
 ): SubmitOutcome {
   return problem(ctx, 'invalid-input', key, reason, {

@@ -9,7 +9,7 @@ import type { ReplayGuard } from '../../../durable-objects/replay-guard';
 import type { Settings } from '../../config/settings';
 import type { HaapiProblem } from '../../errors/problem';
 import type { Db } from '../../storage/db';
-import type { Locale } from '../messages/catalog';
+import type { Locale, Texts } from '../messages/catalog';
 import type { FlowAuth, FlowState, LoadedFlow } from './state';
 
 export interface FlowContext {
@@ -23,6 +23,8 @@ export interface FlowContext {
   /** The Cloudflare location serving the request (rate-limit budgets are per location). */
   readonly location?: string;
   readonly locale: Locale;
+  /** The texts of `locale`, with the MESSAGES setting's overrides. */
+  readonly t: Texts;
   /** The optional Analytics Engine dataset for security events. */
   readonly events: AnalyticsEngineDataset | undefined;
   /** A cookie of the request (the WebAuthn platform-device cookie). */

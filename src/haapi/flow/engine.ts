@@ -6,7 +6,7 @@
  */
 import { HaapiProblem } from '../../errors/problem';
 import { type AuthorizationGrant, completeWithCode } from '../../tokens/authorization-code';
-import type { AuthenticatorConfig } from '../authenticators/config';
+import { type AuthenticatorConfig, authenticatorTitle } from '../authenticators/config';
 import {
   PASSWORD_ACR,
   passwordNavigate,
@@ -21,7 +21,6 @@ import {
   webauthnSubmit,
   webauthnView,
 } from '../authenticators/webauthn';
-import { t } from '../messages/catalog';
 import { authorizationResponse, formAction, step } from '../representations/builders';
 import type { Representation } from '../representations/types';
 import { type FlowContext, flowPaths, type SubmitOutcome } from './context';
@@ -98,7 +97,7 @@ function selectorView(ctx: FlowContext): Representation {
       {
         template: 'selector',
         kind: 'authenticator-selector',
-        title: t(ctx.locale, 'login.heading'),
+        title: ctx.t('select.heading'),
         model: {
           options: offeredAuthenticators(ctx.settings.authenticators, ctx.flow.state.request)
             .filter((a) => authenticatorOf(ctx, a.id) !== undefined)
@@ -106,7 +105,7 @@ function selectorView(ctx: FlowContext): Representation {
               ...formAction(
                 'select-authenticator',
                 { href: paths.step(a.id), method: 'GET' },
-                a.id,
+                authenticatorTitle(a, ctx.locale, ctx.t),
               ),
               properties: { authenticatorType: a.type === 'password' ? 'html-form' : a.type },
             })),
@@ -123,7 +122,9 @@ export async function currentView(ctx: FlowContext): Promise<Representation> {
     const resume = flowPaths(ctx.settings, ctx.flow.id).resume;
     if (ctx.settings.debugLoginAttributes) return debugView(ctx, resume);
     return step('redirection-step', {
-      actions: [formAction('redirect', { href: resume, method: 'GET' })],
+      actions: [
+        formAction('redirect', { href: resume, method: 'GET' }, ctx.t('redirect.continue')),
+      ],
     });
   }
   const config = state.authenticator ? authenticatorOf(ctx, state.authenticator) : undefined;
@@ -133,7 +134,7 @@ export async function currentView(ctx: FlowContext): Promise<Representation> {
   if (state.pendingRegistration) {
     view.messages = [
       ...(view.messages ?? []),
-      { text: t(ctx.locale, 'webauthn.prerequisite'), classList: ['info'] },
+      { text: ctx.t('webauthn.prerequisite'), classList: ['info'] },
     ];
   }
   return view;
@@ -154,11 +155,9 @@ function debugView(ctx: FlowContext, resume: string): Representation {
   properties.cal = (binding.mode === 'haapi' ? binding.cal : undefined) ?? 'none';
   return step('authentication-step', {
     viewName: 'authenticator/debug/attributes',
-    messages: [{ text: t(ctx.locale, 'debug.heading'), classList: ['heading'] }],
+    messages: [{ text: ctx.t('debug.heading'), classList: ['heading'] }],
     properties,
-    actions: [
-      formAction('continue', { href: resume, method: 'GET' }, t(ctx.locale, 'redirect.continue')),
-    ],
+    actions: [formAction('continue', { href: resume, method: 'GET' }, ctx.t('redirect.continue'))],
   });
 }
 

@@ -1,8 +1,11 @@
 /**
  * @module haapi/messages/catalog
- * The one message file: every text a step shows, by key, in English and Swedish (to prove the
- * mechanism). The language comes from `ui_locales` or `Accept-Language`; English is the fallback.
+ * The one message file: every text a step or page shows, by key, in English and Swedish. The
+ * language comes from `ui_locales` or `Accept-Language`; English is the fallback. The MESSAGES
+ * setting overrides any text per locale (parseMessageOverrides); `texts()` gives the texts of one
+ * locale with its overrides.
  */
+import { ConfigError } from '../../config/errors';
 
 const en = {
   'login.heading': 'Sign in',
@@ -49,6 +52,33 @@ const en = {
   'webauthn.error.cancelled': 'The operation was cancelled or timed out. Try again.',
   'webauthn.error.unsupported': 'This browser does not support passkeys or security keys.',
   'webauthn.error.exists': 'This device is already registered',
+  'authenticator.password': 'Username and password',
+  'authenticator.webauthn': 'Passkey',
+  'select.heading': 'Choose how to sign in',
+  'page.continue-to': 'to continue to',
+  'page.back-to-client': 'Back to the application',
+  'page.start-again': 'Start again',
+  'page.privacy': 'Privacy policy',
+  'page.terms': 'Terms of service',
+  'page.field-errors': 'Check the fields below:',
+  'page.unknown-flow.heading': 'This sign-in has ended',
+  'page.unknown-flow.text':
+    'The sign-in link has expired or is not valid. Go back to the application or site you came from and sign in again.',
+  'page.done.heading': 'You are signed in',
+  'page.done.text': 'Continue to return to the application.',
+  'page.finished.text':
+    'This sign-in is complete. You can close this page, or go back to the application.',
+  'page.error.heading': 'Something went wrong',
+  'page.misconfigured.heading': 'The sign-in service is not available',
+  'page.misconfigured.text':
+    'The service is misconfigured. Its operator has been told; try again later.',
+  'page.not-found.heading': 'Page not found',
+  'home.heading': 'Sign-in service',
+  'home.text':
+    'This is the sign-in service of the applications that use it. Open the application you want to use and sign in from there.',
+  'webauthn.ip-address':
+    'Passkeys do not work on an IP address such as 127.0.0.1: browsers accept them only on a domain name.',
+  'webauthn.ip-address.link': 'Open this sign-in on localhost',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -99,12 +129,85 @@ const sv: Record<MessageKey, string> = {
   'webauthn.error.cancelled': 'Åtgärden avbröts eller tog för lång tid. Försök igen.',
   'webauthn.error.unsupported': 'Webbläsaren stöder inte passkeys eller säkerhetsnycklar.',
   'webauthn.error.exists': 'Enheten är redan registrerad',
+  'authenticator.password': 'Användarnamn och lösenord',
+  'authenticator.webauthn': 'Passkey',
+  'select.heading': 'Välj hur du vill logga in',
+  'page.continue-to': 'för att fortsätta till',
+  'page.back-to-client': 'Tillbaka till applikationen',
+  'page.start-again': 'Börja om',
+  'page.privacy': 'Integritetspolicy',
+  'page.terms': 'Användarvillkor',
+  'page.field-errors': 'Kontrollera fälten nedan:',
+  'page.unknown-flow.heading': 'Inloggningen har avslutats',
+  'page.unknown-flow.text':
+    'Inloggningslänken har gått ut eller är ogiltig. Gå tillbaka till applikationen eller webbplatsen du kom från och logga in igen.',
+  'page.done.heading': 'Du är inloggad',
+  'page.done.text': 'Fortsätt för att gå tillbaka till applikationen.',
+  'page.finished.text':
+    'Inloggningen är klar. Du kan stänga sidan eller gå tillbaka till applikationen.',
+  'page.error.heading': 'Något gick fel',
+  'page.misconfigured.heading': 'Inloggningstjänsten är inte tillgänglig',
+  'page.misconfigured.text':
+    'Tjänsten är felkonfigurerad. Den som driver den har fått veta det; försök igen senare.',
+  'page.not-found.heading': 'Sidan finns inte',
+  'home.heading': 'Inloggningstjänst',
+  'home.text':
+    'Det här är inloggningstjänsten för de applikationer som använder den. Öppna applikationen du vill använda och logga in därifrån.',
+  'webauthn.ip-address':
+    'Passkeys fungerar inte på en IP-adress som 127.0.0.1: webbläsare godtar dem bara på ett domännamn.',
+  'webauthn.ip-address.link': 'Öppna inloggningen på localhost',
 };
 
 const catalogs: Record<Locale, Record<MessageKey, string>> = { en, sv };
 
+export const LOCALES: readonly Locale[] = ['en', 'sv'];
+
 export function t(locale: Locale, key: MessageKey): string {
   return catalogs[locale][key];
+}
+
+/** The texts of one locale. */
+export type Texts = (key: MessageKey) => string;
+
+/** The MESSAGES setting: texts that replace the catalogue's, per locale. */
+export type MessageOverrides = Readonly<
+  Partial<Record<Locale, Readonly<Partial<Record<MessageKey, string>>>>>
+>;
+
+export function texts(locale: Locale, overrides?: MessageOverrides): Texts {
+  const own = overrides?.[locale];
+  return (key) => own?.[key] ?? catalogs[locale][key];
+}
+
+/**
+ * Parses MESSAGES: `{"<locale>": {"<message key>": "<text>"}}`. Unknown locales and keys are
+ * refused (a typo would otherwise leave the default text in place, unnoticed).
+ */
+export function parseMessageOverrides(raw: string, name: string): MessageOverrides {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, 'must be valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ConfigError(name, 'must be a JSON object of locales');
+  const result: Partial<Record<Locale, Partial<Record<MessageKey, string>>>> = {};
+  for (const [locale, messages] of Object.entries(value)) {
+    if (!(LOCALES as readonly string[]).includes(locale))
+      throw new ConfigError(`${name}.${locale}`, `is not a locale (one of ${LOCALES.join(', ')})`);
+    if (typeof messages !== 'object' || messages === null || Array.isArray(messages))
+      throw new ConfigError(`${name}.${locale}`, 'must be an object of message keys and texts');
+    const own: Partial<Record<MessageKey, string>> = {};
+    for (const [key, text] of Object.entries(messages)) {
+      if (!(key in en)) throw new ConfigError(`${name}.${locale}.${key}`, 'is not a message key');
+      if (typeof text !== 'string' || text.length === 0 || text.length > 500)
+        throw new ConfigError(`${name}.${locale}.${key}`, 'must be a text of 1–500 characters');
+      own[key as MessageKey] = text;
+    }
+    result[locale as Locale] = own;
+  }
+  return result;
 }
 
 /** Picks the locale from `ui_locales` (OIDC) or an Accept-Language header. */

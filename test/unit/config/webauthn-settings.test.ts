@@ -22,6 +22,7 @@ describe('WebAuthn authenticator options', () => {
     expect(config).toEqual({
       id: 'wa',
       type: 'webauthn',
+      title: null,
       mode: 'passkeys-or-user-verifying-devices',
       allowPlatformDevices: true,
       allowRegistrationDuringLogin: false,
@@ -130,7 +131,7 @@ describe('The relying party', () => {
     expect(demo.relyingParty.id).toBe('localhost');
     expect(demo.relyingParty.origins).toEqual(['http://localhost:8787']);
     expect(demo.authenticators).toEqual([
-      { id: 'pw', type: 'password', registration: true },
+      { id: 'pw', type: 'password', title: null, registration: true },
       expect.objectContaining({
         id: 'webauthn',
         type: 'webauthn',
