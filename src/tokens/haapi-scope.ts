@@ -27,7 +27,7 @@ export function clientAssuranceLevel(client: AuthenticatedClient): ClientAssuran
 export function methodAssuranceLevel(client: AuthenticatedClient): ClientAssuranceLevel {
   switch (client.method) {
     case 'attestation':
-      // A web page proves its origin, not its device: browsers get `none` (README, web clients).
+      // A web page proves its origin, not its device: browsers get `none` (docs/reference.md, web clients).
       return client.attestation?.platform === 'web' ? 'none' : 'by-policy';
     case 'tls_client_auth':
     case 'self_signed_tls_client_auth':
