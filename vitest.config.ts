@@ -37,6 +37,10 @@ export default defineConfig(async () => {
                   // run the password authenticator alone, and the WebAuthn tests set their own.
                   AUTHENTICATORS: '[{"id":"pw","type":"password","registration":true}]',
                   TEST_DEMO_AUTHENTICATORS: String(demoVars.AUTHENTICATORS),
+                  // The suite generates association files from its own policies; the demo's
+                  // static document is checked on its own.
+                  ANDROID_ASSET_LINKS: 'generated',
+                  TEST_DEMO_ASSET_LINKS: String(demoVars.ANDROID_ASSET_LINKS),
                   // .dev.vars (written by `npm start`) must not leak its development-only
                   // settings into the suite; the tests that need them set their own.
                   DEV_ATTESTATION_ROOTS: '',

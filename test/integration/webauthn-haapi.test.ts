@@ -636,7 +636,9 @@ describe('App association files', () => {
       },
       webcredentials: { apps: ['TEAMID1234.io.curity.haapidemo'] },
     });
-    const android = await call('/.well-known/assetlinks.json');
+    const android = await call('/.well-known/assetlinks.json', {
+      ANDROID_ASSET_LINKS: 'generated',
+    });
     expect(await android.json()).toEqual([
       {
         relation: [
@@ -650,6 +652,17 @@ describe('App association files', () => {
         },
       },
     ]);
+  });
+
+  it("the demo configuration serves its app's development signing digest", async () => {
+    const res = await call('/.well-known/assetlinks.json', {
+      ANDROID_ASSET_LINKS: env.TEST_DEMO_ASSET_LINKS,
+    });
+    const [statement] = (await res.json()) as {
+      target: { package_name: string; sha256_cert_fingerprints: string[] };
+    }[];
+    expect(statement?.target.package_name).toBe('io.curity.haapidemo');
+    expect(statement?.target.sha256_cert_fingerprints).toEqual([Array(32).fill('AB').join(':')]);
   });
 
   it('can be disabled (404 problem) or replaced by a static document', async () => {
