@@ -95,6 +95,8 @@ export interface IssueOptions {
   readonly subject: string;
   readonly issuer: DevCa | null;
   readonly subjectKey: CryptoKey;
+  /** A SubjectPublicKeyInfo (DER) to certify instead of `subjectKey`'s (a key WebCrypto lacks). */
+  readonly subjectSpki?: Uint8Array;
   readonly signingKey: CryptoKey;
   readonly ca: boolean;
   readonly extensions?: Extension[];
@@ -138,7 +140,9 @@ export async function issueCertificate(options: IssueOptions): Promise<Uint8Arra
       notBefore: options.notBefore ?? new Date(Date.now() - 3600_000),
       notAfter: options.notAfter ?? new Date(Date.now() + 365 * 86400_000),
     }),
-    subjectPublicKeyInfo: await spkiOf(options.subjectKey),
+    subjectPublicKeyInfo: options.subjectSpki
+      ? AsnConvert.parse(options.subjectSpki, SubjectPublicKeyInfo)
+      : await spkiOf(options.subjectKey),
     extensions: new Extensions(extensions),
   });
   const tbsDer = AsnConvert.serialize(tbs);
@@ -211,6 +215,10 @@ export interface AndroidLeafOptions {
   readonly verifiedBoot?: boolean;
   /** The leaf's serial number (default 2). */
   readonly serial?: number;
+  /** Changes the encoded KeyDescription before the leaf is signed (tags a newer KeyMint emits). */
+  readonly editKeyDescription?: (der: Uint8Array) => Uint8Array;
+  /** The leaf's key as a SubjectPublicKeyInfo, instead of `key` (an algorithm WebCrypto lacks). */
+  readonly leafSpki?: Uint8Array;
 }
 
 /** An Android key attestation chain [leaf, root] for `key`, as a device would return it. */
@@ -255,13 +263,18 @@ export async function androidChain(options: AndroidLeafOptions): Promise<Uint8Ar
     subject: 'Android Keystore Key',
     issuer: options.root,
     subjectKey: options.key.publicKey,
+    subjectSpki: options.leafSpki,
     signingKey: options.root.keys.privateKey,
     ca: false,
     extensions: [
       new Extension({
         extnID: KEY_DESCRIPTION_OID,
         critical: false,
-        extnValue: new OctetString(AsnConvert.serialize(description)),
+        extnValue: new OctetString(
+          (options.editKeyDescription ?? ((der) => der))(
+            new Uint8Array(AsnConvert.serialize(description)),
+          ),
+        ),
       }),
     ],
     serial: options.serial ?? 2,

@@ -14,6 +14,7 @@
  * accept software keys and unverified boot, and accept Apple's development environment.
  */
 import { ConfigError } from '../config/errors';
+import { ObjectReader } from '../config/parsers';
 import { pemToDer } from '../crypto/pem';
 import { SECURITY_LEVELS, type SecurityLevelName } from './android/key-description';
 import type { AppAttestEnvironment } from './ios/verify-attestation';
@@ -71,56 +72,7 @@ function builtInRoots() {
   return builtIn;
 }
 
-class Reader {
-  constructor(
-    private readonly value: Record<string, unknown>,
-    readonly path: string,
-  ) {}
-  string(key: string, fallback?: string): string {
-    const v = this.value[key] ?? fallback;
-    if (typeof v !== 'string' || v === '')
-      throw new ConfigError(`${this.path}.${key}`, 'must be a non-empty string');
-    return v;
-  }
-  strings(key: string, fallback?: string[], pattern?: RegExp): string[] {
-    const v = this.value[key] ?? fallback;
-    if (
-      !Array.isArray(v) ||
-      !v.every((s) => typeof s === 'string' && (!pattern || pattern.test(s)))
-    ) {
-      throw new ConfigError(
-        `${this.path}.${key}`,
-        `must be an array of strings${pattern ? ` matching ${pattern}` : ''}`,
-      );
-    }
-    return v as string[];
-  }
-  boolean(key: string, fallback: boolean): boolean {
-    const v = this.value[key] ?? fallback;
-    if (typeof v !== 'boolean')
-      throw new ConfigError(`${this.path}.${key}`, 'must be true or false');
-    return v;
-  }
-  optionalInteger(key: string, min: number, max: number): number | undefined {
-    const v = this.value[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      throw new ConfigError(
-        `${this.path}.${key}`,
-        `must be a whole number between ${min} and ${max}`,
-      );
-    }
-    return v;
-  }
-  oneOf<T extends string>(key: string, values: readonly T[], fallback: T): T {
-    const v = this.value[key] ?? fallback;
-    if (!values.includes(v as T))
-      throw new ConfigError(`${this.path}.${key}`, `must be one of ${values.join(', ')}`);
-    return v as T;
-  }
-}
-
-function developmentRoots(reader: Reader, mode: PolicyMode): ParsedCertificate[] {
+function developmentRoots(reader: ObjectReader, mode: PolicyMode): ParsedCertificate[] {
   const pems = reader.strings('developmentRoots', []);
   if (pems.length > 0 && mode === 'production') {
     throw new ConfigError(
@@ -138,7 +90,7 @@ function developmentRoots(reader: Reader, mode: PolicyMode): ParsedCertificate[]
 }
 
 /** Production needs at least one digest; an empty list in non-production accepts any (development). */
-function signingDigests(reader: Reader, production: boolean): string[] {
+function signingDigests(reader: ObjectReader, production: boolean): string[] {
   const digests = reader.strings(
     'signingCertDigests',
     production ? undefined : [],
@@ -154,10 +106,13 @@ function signingDigests(reader: Reader, production: boolean): string[] {
 }
 
 export function parsePolicy(id: string, value: unknown, settingName: string): AttestationPolicy {
-  const path = `${settingName}.${id}`;
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ConfigError(path, 'must be an object');
-  const r = new Reader(value as Record<string, unknown>, path);
+  const r = new ObjectReader(value, `${settingName}.${id}`);
+  const policy = readPolicy(id, r);
+  r.end();
+  return policy;
+}
+
+function readPolicy(id: string, r: ObjectReader): AttestationPolicy {
   const platform = r.oneOf('platform', ['android', 'ios', 'web'] as const, 'android');
   const mode = r.oneOf('mode', ['production', 'non-production'] as const, 'production');
   const production = mode === 'production';

@@ -162,3 +162,94 @@ export const pemBundle: Parser<readonly string[]> = (raw, name) => {
     throw new ConfigError(name, 'must be PEM certificates (-----BEGIN CERTIFICATE-----)');
   return blocks;
 };
+
+/**
+ * The one reader of the JSON settings' objects (ATTESTATION policies, AUTHENTICATORS entries,
+ * WEBAUTHN): each error names the path of the value (`ATTESTATION.android-dev.minSecurityLevel`),
+ * and `end()` refuses every key that was never read, so a misspelt option (`minSecuritylevel`)
+ * stops the server instead of silently leaving a security check at its default.
+ */
+export class ObjectReader {
+  private readonly read = new Set<string>();
+  private readonly value: Readonly<Record<string, unknown>>;
+
+  constructor(
+    value: unknown,
+    readonly path: string,
+  ) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new ConfigError(path, 'must be an object');
+    this.value = value as Record<string, unknown>;
+  }
+
+  /** The raw value of `key` (marked as read). */
+  get(key: string): unknown {
+    this.read.add(key);
+    return this.value[key];
+  }
+
+  at(key: string): string {
+    return `${this.path}.${key}`;
+  }
+
+  string(key: string, fallback?: string, pattern?: RegExp, rule?: string): string {
+    const v = this.get(key) ?? fallback;
+    if (typeof v !== 'string' || v === '' || (pattern && !pattern.test(v)))
+      throw new ConfigError(this.at(key), rule ?? 'must be a non-empty string');
+    return v;
+  }
+
+  optionalString(key: string, pattern: RegExp, rule: string): string | undefined {
+    const v = this.get(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !pattern.test(v)) throw new ConfigError(this.at(key), rule);
+    return v;
+  }
+
+  strings(key: string, fallback?: string[], pattern?: RegExp): string[] {
+    const v = this.get(key) ?? fallback;
+    if (
+      !Array.isArray(v) ||
+      !v.every((s) => typeof s === 'string' && (!pattern || pattern.test(s)))
+    ) {
+      throw new ConfigError(
+        this.at(key),
+        `must be an array of strings${pattern ? ` matching ${pattern}` : ''}`,
+      );
+    }
+    return v as string[];
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const v = this.get(key) ?? fallback;
+    if (typeof v !== 'boolean') throw new ConfigError(this.at(key), 'must be true or false');
+    return v;
+  }
+
+  optionalInteger(key: string, min: number, max: number): number | undefined {
+    const v = this.get(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw new ConfigError(this.at(key), `must be a whole number between ${min} and ${max}`);
+    return v;
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[], fallback: T): T {
+    const v = this.get(key) ?? fallback;
+    if (!values.includes(v as T))
+      throw new ConfigError(this.at(key), `must be one of ${values.join(', ')}`);
+    return v as T;
+  }
+
+  /** Refuses the keys nothing read. Call once every option of the object has been read. */
+  end(): void {
+    const unknown = Object.keys(this.value).filter((key) => !this.read.has(key));
+    if (unknown.length > 0) {
+      const known = [...this.read].join(', ');
+      throw new ConfigError(
+        this.at(unknown[0] as string),
+        `is not an option here (known: ${known})`,
+      );
+    }
+  }
+}

@@ -15,6 +15,7 @@
  */
 import type { AndroidPolicy, AttestationPolicy, IosPolicy } from '../attestation/policies';
 import { ConfigError } from '../config/errors';
+import { ObjectReader } from '../config/parsers';
 import { encodeBase64Url } from '../crypto/base64url';
 
 export type UserGestureRule = 'safari' | 'always' | 'never';
@@ -43,14 +44,14 @@ export function parseWebauthnOptions(
   raw: Readonly<Record<string, unknown>>,
   name: string,
 ): WebauthnOptions {
-  const known = ['rpId', 'rpName', 'origins', 'androidOrigins', 'timeoutSeconds', 'userGesture'];
-  for (const key of Object.keys(raw))
-    if (!known.includes(key)) throw new ConfigError(`${name}.${key}`, 'is not a WebAuthn option');
-  const { rpId, rpName, origins, androidOrigins, timeoutSeconds, userGesture } = raw;
-  if (rpId !== undefined && (typeof rpId !== 'string' || !/^[a-z0-9.-]{1,253}$/.test(rpId)))
-    throw new ConfigError(`${name}.rpId`, 'must be a host name (lower case, no port)');
-  if (rpName !== undefined && (typeof rpName !== 'string' || !rpName || rpName.length > 64))
-    throw new ConfigError(`${name}.rpName`, 'must be 1–64 characters');
+  const r = new ObjectReader(raw, name);
+  const rpId = r.optionalString(
+    'rpId',
+    /^[a-z0-9.-]{1,253}$/,
+    'must be a host name (lower case, no port)',
+  );
+  const rpName = r.optionalString('rpName', /^.{1,64}$/, 'must be 1–64 characters');
+  const origins = r.get('origins');
   if (
     origins !== undefined &&
     (!Array.isArray(origins) ||
@@ -58,27 +59,20 @@ export function parseWebauthnOptions(
       !origins.every((o) => typeof o === 'string' && isOrigin(o)))
   )
     throw new ConfigError(
-      `${name}.origins`,
+      r.at('origins'),
       'must be a non-empty list of origins (scheme://host[:port])',
     );
-  if (androidOrigins !== undefined && typeof androidOrigins !== 'boolean')
-    throw new ConfigError(`${name}.androidOrigins`, 'must be true or false');
-  if (
-    timeoutSeconds !== undefined &&
-    (!Number.isInteger(timeoutSeconds) ||
-      (timeoutSeconds as number) < 30 ||
-      (timeoutSeconds as number) > 600)
-  )
-    throw new ConfigError(`${name}.timeoutSeconds`, 'must be an integer from 30 to 600');
-  if (userGesture !== undefined && !GESTURES.includes(userGesture as UserGestureRule))
-    throw new ConfigError(`${name}.userGesture`, `must be one of ${GESTURES.join(', ')}`);
+  const androidOrigins = r.boolean('androidOrigins', true);
+  const timeoutSeconds = r.optionalInteger('timeoutSeconds', 30, 600);
+  const userGesture = r.oneOf('userGesture', GESTURES, 'safari');
+  r.end();
   return {
-    rpId: (rpId as string | undefined) ?? null,
-    rpName: (rpName as string | undefined) ?? 'edge-haapi',
+    rpId: rpId ?? null,
+    rpName: rpName ?? 'edge-haapi',
     origins: (origins as string[] | undefined) ?? null,
-    androidOrigins: androidOrigins !== false,
-    timeoutSeconds: (timeoutSeconds as number | undefined) ?? 300,
-    userGesture: (userGesture as UserGestureRule | undefined) ?? 'safari',
+    androidOrigins,
+    timeoutSeconds: timeoutSeconds ?? 300,
+    userGesture,
   };
 }
 

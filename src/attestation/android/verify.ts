@@ -5,7 +5,8 @@
  * the reasons are reported:
  *
  * §1.3 path validation
- *  1. "Parse every certificate; reject on failure" (leaf first, at least 2 certificates).
+ *  1. "Parse every certificate; reject on failure" (leaf first, at most 6) → format_invalid; the
+ *     leaf alone does not reach a trusted root → untrusted_root.
  *  2. "issuer Name of cert i equals subject Name of cert i+1, and the signature of cert i
  *     verifies with the public key of cert i+1" → chain_name_mismatch, chain_signature_invalid.
  *  3. "the last certificate's public key equals a trusted root key, or the last certificate is
@@ -25,7 +26,8 @@
  *     are public, so anyone can sign a "TrustedEnvironment" description with them.
  *  4. RootOfTrust: Verified boot, device locked → boot_state_not_verified, device_not_locked.
  *  5. hardware origin GENERATED → origin_not_generated.
- *  7. the attested key is usable with WebCrypto (EC or RSA) → key_algorithm_unsupported.
+ *  7. the attested key is usable with WebCrypto (EC or RSA) → key_algorithm_unsupported, last,
+ *     so a key WebCrypto cannot use (ML-DSA) still gets the reason of what failed first.
  */
 import { timingSafeEqualBytes } from '../../crypto/constant-time';
 import { pemToDer } from '../../crypto/pem';
@@ -112,13 +114,15 @@ export async function verifyAndroidKeyAttestation(
   policy: AndroidPolicyCheck,
 ): Promise<AndroidResult> {
   // §1.3 step 1
-  if (chainDer.length < 2 || chainDer.length > 6) return fail('format_invalid');
+  if (chainDer.length < 1 || chainDer.length > 6) return fail('format_invalid');
   let chain: ParsedCertificate[];
   try {
     chain = chainDer.map(parseCertificate);
   } catch {
     return fail('format_invalid');
   }
+  // The leaf alone does not reach a trusted root (a device always sends its intermediates).
+  if (chain.length === 1) return fail('untrusted_root');
   const leaf = chain[0] as ParsedCertificate;
   const top = chain[chain.length - 1] as ParsedCertificate;
   // §1.3 step 2
@@ -152,9 +156,8 @@ export async function verifyAndroidKeyAttestation(
   try {
     facts = parseKeyDescription(extension);
   } catch {
-    // An unparseable description on a key WebCrypto cannot use anyway (Android 17 ML-DSA
-    // leaves) is reported as such; otherwise the extension itself is at fault.
-    return fail(isSupportedKey(keyOf(leaf)) ? 'extension_malformed' : 'key_algorithm_unsupported');
+    // Unknown authorization-list tags are skipped by the parser, so a throw is malformed DER.
+    return fail('extension_malformed');
   }
   // The root caps the level a policy compares (software keys sign whatever they like); the
   // evidence still reports what the description claims.

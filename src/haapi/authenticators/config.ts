@@ -16,6 +16,7 @@
  * (platform, when `allowPlatformDevices`) or "Security key" (cross-platform).
  */
 import { ConfigError } from '../../config/errors';
+import { ObjectReader } from '../../config/parsers';
 import { LOCALES, type Locale, type Texts } from '../messages/catalog';
 
 /** An authenticator's title in the selector: one text, or one per locale. */
@@ -53,27 +54,6 @@ export type AuthenticatorConfig = PasswordAuthenticatorConfig | WebauthnAuthenti
 const TYPES = ['password', 'webauthn'];
 const MODES: readonly WebauthnMode[] = ['passkeys-or-user-verifying-devices', 'any-device'];
 
-class Options {
-  constructor(
-    private readonly item: Record<string, unknown>,
-    private readonly path: string,
-  ) {}
-  flag(key: string, fallback: boolean): boolean {
-    const v = this.item[key];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'boolean')
-      throw new ConfigError(`${this.path}.${key}`, 'must be true or false');
-    return v;
-  }
-  string(key: string, pattern: RegExp, rule: string): string | undefined {
-    const v = this.item[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !pattern.test(v))
-      throw new ConfigError(`${this.path}.${key}`, rule);
-    return v;
-  }
-}
-
 function parseTitle(value: unknown, path: string): AuthenticatorTitle {
   const text = (v: unknown, at: string) => {
     if (typeof v !== 'string' || v.trim().length === 0 || v.length > 64)
@@ -103,16 +83,16 @@ export function authenticatorTitle(config: AuthenticatorConfig, locale: Locale, 
 function webauthnConfig(
   id: string,
   title: AuthenticatorTitle,
-  options: Options,
+  options: ObjectReader,
   path: string,
 ): WebauthnAuthenticatorConfig {
   const mode =
-    options.string('mode', /^[a-z-]+$/, `must be one of ${MODES.join(', ')}`) ?? MODES[0];
+    options.optionalString('mode', /^[a-z-]+$/, `must be one of ${MODES.join(', ')}`) ?? MODES[0];
   if (!MODES.includes(mode as WebauthnMode))
     throw new ConfigError(`${path}.mode`, `must be one of ${MODES.join(', ')}`);
-  const allowRegistrationDuringLogin = options.flag('allowRegistrationDuringLogin', false);
+  const allowRegistrationDuringLogin = options.boolean('allowRegistrationDuringLogin', false);
   const prerequisite =
-    options.string(
+    options.optionalString(
       'prerequisiteAuthenticator',
       /^[a-z0-9-]{1,32}$/,
       'must be an authenticator id',
@@ -123,22 +103,25 @@ function webauthnConfig(
       'is required when allowRegistrationDuringLogin is true (it establishes who registers)',
     );
   const accountManager =
-    options.string('accountManager', /^default$/, 'must be default (the D1 account manager)') ??
-    'default';
+    options.optionalString(
+      'accountManager',
+      /^default$/,
+      'must be default (the D1 account manager)',
+    ) ?? 'default';
   return {
     id,
     type: 'webauthn',
     title,
     mode: mode as WebauthnMode,
-    allowPlatformDevices: options.flag('allowPlatformDevices', true),
+    allowPlatformDevices: options.boolean('allowPlatformDevices', true),
     allowRegistrationDuringLogin,
     prerequisiteAuthenticator: prerequisite,
-    askToRegisterAdditionalPlatformDevice: options.flag(
+    askToRegisterAdditionalPlatformDevice: options.boolean(
       'askToRegisterAdditionalPlatformDevice',
       true,
     ),
     platformDeviceCookieName:
-      options.string(
+      options.optionalString(
         'platformDeviceCookieName',
         /^[A-Za-z0-9_-]{1,64}$/,
         'must be 1–64 of A-Z, a-z, 0-9, _, -',
@@ -159,9 +142,9 @@ export function parseAuthenticators(raw: string, name: string): readonly Authent
   const seen = new Set<string>();
   const configs = value.map((item, i): AuthenticatorConfig => {
     const path = `${name}[${i}]`;
-    if (typeof item !== 'object' || item === null) throw new ConfigError(path, 'must be an object');
-    const record = item as Record<string, unknown>;
-    const { id, type } = record;
+    const options = new ObjectReader(item, path);
+    const id = options.get('id');
+    const type = options.get('type');
     if (typeof id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(id))
       throw new ConfigError(`${path}.id`, 'must be 1–32 of a-z, 0-9, -');
     if (id === 'cancel') throw new ConfigError(`${path}.id`, 'cancel is reserved');
@@ -169,10 +152,13 @@ export function parseAuthenticators(raw: string, name: string): readonly Authent
     seen.add(id);
     if (typeof type !== 'string' || !TYPES.includes(type))
       throw new ConfigError(`${path}.type`, `must be one of ${TYPES.join(', ')}`);
-    const options = new Options(record, path);
-    const title = parseTitle(record.title, `${path}.title`);
-    if (type === 'webauthn') return webauthnConfig(id, title, options, path);
-    return { id, type: 'password', title, registration: options.flag('registration', false) };
+    const title = parseTitle(options.get('title'), `${path}.title`);
+    const config: AuthenticatorConfig =
+      type === 'webauthn'
+        ? webauthnConfig(id, title, options, path)
+        : { id, type: 'password', title, registration: options.boolean('registration', false) };
+    options.end();
+    return config;
   });
   configs.forEach((config, i) => {
     if (config.type !== 'webauthn' || !config.prerequisiteAuthenticator) return;

@@ -42,6 +42,23 @@ describe('Attestation policies (ATTESTATION setting)', () => {
 
   const bad: [string, unknown, string][] = [
     [
+      'a misspelt option (a security check would silently keep its default)',
+      {
+        'android-dev': {
+          platform: 'android',
+          mode: 'non-production',
+          packageNames: ['a'],
+          minSecuritylevel: 'StrongBox',
+        },
+      },
+      'ATTESTATION.android-dev.minSecuritylevel is not an option here',
+    ],
+    [
+      'an option of another platform',
+      { w: { platform: 'web', mode: 'non-production', packageNames: ['a'] } },
+      'ATTESTATION.w.packageNames is not an option here',
+    ],
+    [
       'a production policy without digests',
       { p: { platform: 'android', packageNames: ['a'] } },
       'ATTESTATION.p.signingCertDigests must be an array of strings',

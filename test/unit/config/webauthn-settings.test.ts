@@ -49,6 +49,10 @@ describe('WebAuthn authenticator options', () => {
       'AUTHENTICATORS[1].allowPlatformDevices must be true or false',
     ],
     [{ accountManager: 'ldap' }, 'AUTHENTICATORS[1].accountManager must be default'],
+    [
+      { allowRegistrationDuringlogin: true },
+      'AUTHENTICATORS[1].allowRegistrationDuringlogin is not an option here',
+    ],
     [{ platformDeviceCookieName: 'a b' }, 'AUTHENTICATORS[1].platformDeviceCookieName'],
   ])('refuses %j', (options, message) => {
     expect(() => parseAuthenticators(webauthn(options), 'AUTHENTICATORS')).toThrow(message);
@@ -107,7 +111,7 @@ describe('The relying party', () => {
       }),
     ).toThrow('WEBAUTHN.origins https://evil.test is not on the relying party id example.com');
     expect(() => settings({ WEBAUTHN: '{"rpid":"x"}' })).toThrow(
-      'WEBAUTHN.rpid is not a WebAuthn option',
+      'WEBAUTHN.rpid is not an option here',
     );
     expect(() => settings({ WEBAUTHN: '{"timeoutSeconds":5}' })).toThrow('WEBAUTHN.timeoutSeconds');
   });
