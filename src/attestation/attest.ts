@@ -23,6 +23,13 @@ import type { ChallengeResponse } from './challenge-response';
 import { verifyAppAttestAssertion } from './ios/verify-assertion';
 import { verifyAppAttestation } from './ios/verify-attestation';
 import type { AttestationPolicy } from './policies';
+import {
+  androidCheck,
+  androidEvidence,
+  appAttestCheck,
+  iosEvidence,
+  storedKeyProblem,
+} from './policy-checks';
 
 export type Evidence = Readonly<Record<string, string | number | boolean | null>>;
 
@@ -59,32 +66,14 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
       response.x5c,
       await sha256(input.challenge),
       input.now,
-      {
-        anchors: policy.anchors,
-        packageNames: policy.packageNames,
-        signatureDigests: policy.signingCertDigests.length > 0 ? policy.signingCertDigests : null,
-        minSecurityLevel: policy.minSecurityLevel,
-        requireVerifiedBoot: policy.requireVerifiedBoot,
-        requireDeviceLocked: policy.requireDeviceLocked,
-        requireOriginGenerated: policy.mode === 'production',
-        factoryChainExpiry: policy.factoryChainExpiry,
-        revokedSerials: input.revokedSerials,
-      },
+      androidCheck(policy, input.revokedSerials),
     );
     if (!result.valid) return { ok: false, reason: result.reason };
-    const e = result.evidence;
     return {
       ok: true,
       platform: 'android',
-      jkt: await spkiThumbprint(e.attestedKeySpki),
-      evidence: {
-        platform: 'android',
-        securityLevel: e.securityLevel,
-        verifiedBootState: e.verifiedBootState,
-        deviceLocked: e.deviceLocked,
-        attestationVersion: e.attestationVersion,
-        factoryProvisioned: e.factoryProvisioned,
-      },
+      jkt: await spkiThumbprint(result.evidence.attestedKeySpki),
+      evidence: androidEvidence(result.evidence),
     };
   }
 
@@ -97,11 +86,7 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
         response.keyId,
         clientDataHash,
         input.now,
-        {
-          anchors: policy.anchors,
-          appIds: policy.appIds,
-          allowedEnvironments: policy.allowedEnvironments,
-        },
+        appAttestCheck(policy),
       );
       if (!result.valid) return { ok: false, reason: result.reason };
       const key = {
@@ -118,22 +103,16 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
         ok: true,
         platform: 'ios',
         jkt: response.jkt,
-        evidence: {
-          platform: 'ios',
-          environment: result.evidence.environment,
-          appId: result.evidence.appId,
-          proof: 'attestation',
-        },
+        evidence: iosEvidence(result.evidence.environment, result.evidence.appId, 'attestation'),
       };
     }
     const stored =
       (await recallAppAttestKey(input.replayGuard, keyId, input.clientId)) ??
       (await findAppAttestKey(input.db, keyId, input.clientId)) ??
       (input.primary ? await findAppAttestKey(input.primary, keyId, input.clientId) : null);
-    if (!stored || !policy.appIds.includes(stored.appId))
-      return { ok: false, reason: 'unknown_key' };
-    if (!policy.allowedEnvironments.includes(stored.environment))
-      return { ok: false, reason: 'environment_mismatch' };
+    if (!stored) return { ok: false, reason: 'unknown_key' };
+    const refused = storedKeyProblem(policy, stored);
+    if (refused) return { ok: false, reason: refused };
     const result = await verifyAppAttestAssertion(
       response.assertion,
       clientDataHash,
@@ -158,12 +137,7 @@ export async function attest(input: AttestInput): Promise<AttestOutcome> {
       ok: true,
       platform: 'ios',
       jkt: response.jkt,
-      evidence: {
-        platform: 'ios',
-        environment: stored.environment,
-        appId: stored.appId,
-        proof: 'assertion',
-      },
+      evidence: iosEvidence(stored.environment, stored.appId, 'assertion'),
     };
   }
   if (response.platform === 'web' && policy.platform === 'web') {

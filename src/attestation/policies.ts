@@ -173,3 +173,22 @@ export function parsePolicies(
     Object.entries(raw).map(([id, value]) => [id, parsePolicy(id, value, settingName)]),
   );
 }
+
+/**
+ * The policies with DEV_ATTESTATION_ROOTS added to the anchors of the non-production ones (a
+ * production policy never trusts them; web policies have no roots).
+ */
+export function addDevelopmentRoots(
+  policies: ReadonlyMap<string, AttestationPolicy>,
+  roots: readonly ParsedCertificate[],
+): ReadonlyMap<string, AttestationPolicy> {
+  if (roots.length === 0) return policies;
+  return new Map(
+    [...policies].map(([id, policy]) => [
+      id,
+      policy.mode === 'non-production' && policy.platform !== 'web'
+        ? { ...policy, anchors: [...policy.anchors, ...roots] }
+        : policy,
+    ]),
+  );
+}

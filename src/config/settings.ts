@@ -5,7 +5,7 @@
  * Handlers read settings from here, never raw `env` strings.
  */
 
-import type { AttestationPolicy } from '../attestation/policies';
+import { type AttestationPolicy, addDevelopmentRoots } from '../attestation/policies';
 import { parseCertificate } from '../attestation/x509/certificate';
 import { pemToDer } from '../crypto/pem';
 import { type RelyingParty, relyingParty } from '../webauthn/settings';
@@ -144,14 +144,7 @@ function withDevelopmentRoots(
       );
     }
   });
-  return new Map(
-    [...policies].map(([id, policy]) => [
-      id,
-      policy.mode === 'non-production' && policy.platform !== 'web'
-        ? { ...policy, anchors: [...policy.anchors, ...roots] }
-        : policy,
-    ]),
-  );
+  return addDevelopmentRoots(policies, roots);
 }
 
 function deepFreeze<T>(value: T): T {
