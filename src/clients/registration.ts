@@ -77,6 +77,47 @@ function slowDown(what: string, retryAfterSeconds: number): OAuthError {
   });
 }
 
+/** The authentication methods a dynamic client may name: it always gets a secret. */
+const SECRET_METHODS = ['client_secret_basic', 'client_secret_post'];
+
+/**
+ * Registration metadata this server would not honour is refused (RFC 7591 §3.2.2,
+ * `invalid_client_metadata`) rather than silently ignored, so a client never believes it has
+ * what it asked for: other authentication methods than its secret, its own keys (`jwks`,
+ * `jwks_uri`), and redirect URIs the template does not have. (The client gets the template's
+ * redirect URIs.)
+ */
+function refuseUnhonouredMetadata(body: Readonly<Record<string, unknown>>, template: Client): void {
+  const method = body.token_endpoint_auth_method;
+  if (method !== undefined && !SECRET_METHODS.includes(method as string)) {
+    throw new OAuthError(
+      'invalid_client_metadata',
+      `token_endpoint_auth_method ${JSON.stringify(method)} is not offered: a dynamic client authenticates with its secret (${SECRET_METHODS.join(' or ')})`,
+      { reason: 'auth_method_not_offered' },
+    );
+  }
+  for (const key of ['jwks', 'jwks_uri']) {
+    if (body[key] !== undefined)
+      throw new OAuthError(
+        'invalid_client_metadata',
+        `${key} is not honoured: a dynamic client authenticates with the secret it is issued`,
+        { reason: 'keys_not_offered' },
+      );
+  }
+  const uris = body.redirect_uris;
+  if (uris !== undefined) {
+    if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string'))
+      throw new OAuthError('invalid_client_metadata', 'redirect_uris must be an array of strings');
+    const foreign = uris.filter((u) => !template.redirectUris.includes(u));
+    if (foreign.length > 0)
+      throw new OAuthError(
+        'invalid_redirect_uri',
+        `redirect_uris must be among the template's (${template.redirectUris.join(', ')}); not ${foreign.join(', ')}`,
+        { reason: 'redirect_uri_not_in_template' },
+      );
+  }
+}
+
 export async function registerDynamicClient(input: RegistrationInput): Promise<Registered> {
   const { settings, db, initialToken, now } = input;
   const softwareId = input.body.software_id;
@@ -94,6 +135,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
       reason: 'unknown_template',
     });
   }
+  refuseUnhonouredMetadata(input.body, template);
   if (!template.capabilities.allowWithoutAttestation) {
     throw new OAuthError(
       'invalid_client_metadata',

@@ -1,10 +1,12 @@
 /**
  * @module routes/cat
  * GET and POST <TOKEN_PATH>/cat (docs/haapi-protocol.md §2.1 steps A and B):
- *  - GET ?client_id=… with `Accept: application/json` → `{"challenge": "…"}` for a client with an
- *    attestation policy (single use, ATTESTATION_CHALLENGE_TTL seconds);
+ *  - GET ?client_id=… → `{"challenge": "…"}` for a client with an attestation policy (single use,
+ *    ATTESTATION_CHALLENGE_TTL seconds), whatever the Accept header, except `text/html` (the web
+ *    CAT page);
  *  - POST challenge + challenge_response (+ client_id, query or form) → `{"cat": "…"}` after the
- *    platform attestation verified against the client's policy.
+ *    platform attestation verified against the client's policy; a challenge_response in an
+ *    encoding this server does not know is answered as a failed attestation (`invalid_client`).
  * Attestation outcomes are security events (log), with the verifier's precise reason; the wire
  * says only `invalid_client`.
  */
@@ -100,15 +102,10 @@ async function webCatPage(c: Context<AppEnv>): Promise<Response> {
 
 export const catRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    const accept = c.req.header('Accept') ?? '*/*';
+    // A browser frame asks for the page; every other caller gets the challenge as JSON, whatever
+    // it sends as Accept (none, */*, application/json, a HAAPI SDK's own types).
+    const accept = c.req.header('Accept') ?? '';
     if (accept.includes('text/html')) return webCatPage(c);
-    if (!/application\/json|\*\/\*/.test(accept)) {
-      throw new OAuthError(
-        'invalid_request',
-        'Ask for the challenge with Accept: application/json',
-        { status: 406 },
-      );
-    }
     const settings = c.get('settings');
     await limitByIp(c, 'cat');
     const clientId = c.req.query('client_id');
@@ -144,8 +141,6 @@ export const catRoutes = new Hono<AppEnv>()
         'The challenge and challenge_response parameters are required',
       );
     }
-    const response = parseChallengeResponse(responseText);
-    if (!response) throw new OAuthError('invalid_request', 'The challenge_response is malformed');
     const problem = await consumeChallenge(
       settings.serverSecret,
       c.env.REPLAY_GUARD,
@@ -158,24 +153,29 @@ export const catRoutes = new Hono<AppEnv>()
         reason: problem,
       });
     }
-    const outcome = await attest({
-      clientId: clientId as string,
-      policy,
-      challenge,
-      response,
-      now: new Date(now * 1000),
-      db: c.get('db'),
-      primary: c.env.DB,
-      defer: deferrer(c),
-      replayGuard: c.env.REPLAY_GUARD,
-      revokedSerials: await revokedSerials(c.get('db')),
-      allowedOrigins,
-    });
+    // An encoding this server does not know is answered as a failed attestation (after the
+    // challenge is used up): SDKs then take their DCR fallback, as they do on invalid_client.
+    const response = parseChallengeResponse(responseText);
+    const outcome = response
+      ? await attest({
+          clientId: clientId as string,
+          policy,
+          challenge,
+          response,
+          now: new Date(now * 1000),
+          db: c.get('db'),
+          primary: c.env.DB,
+          defer: deferrer(c),
+          replayGuard: c.env.REPLAY_GUARD,
+          revokedSerials: await revokedSerials(c.get('db')),
+          allowedOrigins,
+        })
+      : ({ ok: false, reason: 'response_unrecognized' } as const);
     const event = {
       requestId: c.get('requestId'),
       clientId,
       policy: policy.id,
-      platform: response.platform,
+      platform: response?.platform ?? 'unknown',
     };
     if (!outcome.ok) {
       securityEvent(c.env.EVENTS, 'attestation.failure', { ...event, reason: outcome.reason });

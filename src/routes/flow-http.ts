@@ -3,8 +3,8 @@
  * The HTTP side of the login flow, shared by the authorization and authentication routes: HAAPI or
  * HTML mode, access checks that bind a flow to its caller, and the two renderings of a step.
  *  - HAAPI (`Accept: application/vnd.auth+json`): the AAT (DPoP, `ath`) on every call;
- *    `Session-Id` names the flow; the AAT's key must be the one that started it, else
- *    `mismatch-between-session-and-access-token`.
+ *    `Session-Id`, when sent, must name the flow; the AAT's key must be the one that started it,
+ *    else `mismatch-between-session-and-access-token`.
  *  - HTML: a `Secure; HttpOnly; SameSite=Lax` cookie holding a per-flow secret, and a per-flow
  *    CSRF token in every form post; pages get a strict CSP with a per-response nonce.
  */
@@ -122,7 +122,10 @@ export async function accessFlow(
       );
     if (callerCheck.status === 'rejected') throw callerCheck.reason;
     const caller = callerCheck.value as HaapiCaller;
-    if (c.req.header('Session-Id') !== flowId) throw mismatch('session_id');
+    // Session-Id is checked when sent, not required: the flow id is in the URL and the AAT's
+    // DPoP key, checked next, is what binds the flow to its app (Curity's clients send none).
+    const sessionId = c.req.header('Session-Id');
+    if (sessionId !== undefined && sessionId !== flowId) throw mismatch('session_id');
     if (!(await timingSafeEqualStrings(caller.jkt, binding.jkt))) throw mismatch('aat_key');
     return flow;
   }

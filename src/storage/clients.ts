@@ -54,9 +54,15 @@ function stringArray(json: string): string[] {
 }
 
 export function clientFromRow(row: ClientRow): Client {
-  const methods = [row.token_endpoint_auth_method, ...stringArray(row.extra_auth_methods)].filter(
-    (m): m is AuthMethod => (AUTH_METHODS as readonly string[]).includes(m),
-  );
+  // A dynamic client's secret is accepted in the form as well as in Basic (clients registered
+  // before that was stored get it too).
+  const dynamicSecret =
+    row.template_id !== null && row.token_endpoint_auth_method === 'client_secret_basic';
+  const methods = [
+    row.token_endpoint_auth_method,
+    ...stringArray(row.extra_auth_methods),
+    ...(dynamicSecret ? ['client_secret_post'] : []),
+  ].filter((m): m is AuthMethod => (AUTH_METHODS as readonly string[]).includes(m));
   const jwks: unknown = row.jwks ? JSON.parse(row.jwks) : null;
   const capabilities: unknown = JSON.parse(row.capabilities);
   return Object.freeze({

@@ -559,3 +559,61 @@ describe('Minimum client assurance and device certificates from one CA', () => {
     expect(refused.status).toBe(401);
   });
 });
+
+describe('DCR metadata and client authentication a Curity SDK may use (#21)', () => {
+  it.each([
+    [
+      { token_endpoint_auth_method: 'private_key_jwt' },
+      'invalid_client_metadata',
+      'token_endpoint_auth_method',
+    ],
+    [{ jwks: { keys: [] } }, 'invalid_client_metadata', 'jwks is not honoured'],
+    [
+      { jwks_uri: 'https://device.example/jwks' },
+      'invalid_client_metadata',
+      'jwks_uri is not honoured',
+    ],
+    [
+      { redirect_uris: ['https://evil.example/cb'] },
+      'invalid_redirect_uri',
+      "must be among the template's",
+    ],
+  ])('metadata it would not honour is refused, not ignored: %j', async (extra, error, text) => {
+    const res = await register(await initialAccessToken(), {
+      software_id: 'haapi-template-client',
+      ...extra,
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; error_description: string };
+    expect(body.error).toBe(error);
+    expect(body.error_description).toContain(text);
+  });
+
+  it('metadata it honours is accepted: its own secret methods and the template redirect URIs', async () => {
+    const res = await register(await initialAccessToken(), {
+      software_id: 'haapi-template-client',
+      token_endpoint_auth_method: 'client_secret_post',
+      redirect_uris: ['app://haapi'],
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it('a dynamic client authenticates with client_secret_post as well as Basic', async () => {
+    const key = await dpopKey();
+    const reg = (await (
+      await register(await initialAccessToken(), { software_id: 'haapi-template-client' }, key)
+    ).json()) as Registration;
+    const res = await post(
+      TOKEN,
+      {
+        grant_type: 'client_credentials',
+        scope: HAAPI,
+        client_id: reg.client_id,
+        client_secret: reg.client_secret,
+      },
+      { DPoP: await dpopProof(key, { htu: TOKEN }) },
+    );
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as TokenBody).token_type).toBe('DPoP');
+  });
+});

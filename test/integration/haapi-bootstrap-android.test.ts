@@ -247,11 +247,23 @@ describe('HAAPI bootstrap, Android (docs/haapi-protocol.md §2.1)', () => {
     });
     expect(noPolicy.status).toBe(400);
     expect(((await noPolicy.json()) as { error: string }).error).toBe('unauthorized_client');
-    const challenge = await app.challenge(devClient);
+    // An encoding the server does not know answers what a failed attestation answers, so SDKs
+    // take their DCR fallback; the challenge is used up either way.
     for (const response of ['{', '{"platform":"android","x5c":["!!"]}', '{"platform":"windows"}']) {
+      const challenge = await app.challenge(devClient);
       const res = await app.postCat(devClient, challenge, response);
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
+      const again = await app.postCat(devClient, challenge, response);
+      expect(((await again.json()) as { error: string }).error).toBe('invalid_grant');
+    }
+    // Any Accept but text/html gets the challenge as JSON.
+    for (const accept of [undefined, '*/*', 'application/vnd.auth+json', 'application/xml']) {
+      const res = await app.call(`${CAT_URL}?client_id=${devClient}`, {
+        headers: accept ? { Accept: accept } : {},
+      });
+      expect(res.status, String(accept)).toBe(200);
+      expect(typeof ((await res.json()) as { challenge: string }).challenge).toBe('string');
     }
   });
 
