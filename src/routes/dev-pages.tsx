@@ -41,12 +41,7 @@ function consolePage(c: Context<AppEnv>, page: 'start' | 'callback'): Response {
   const settings = c.get('settings');
   const origin = new URL(c.req.url).origin;
   const locale = pickLocale(c.req.query('ui_locales'), c.req.header('Accept-Language'));
-  const layout = layoutOptions(c, locale, {
-    name: 'Development console',
-    logoUri: null,
-    policyUri: null,
-    tosUri: null,
-  });
+  const layout = layoutOptions(c, locale);
   const config = {
     page,
     clientId: DEV_CLIENT_ID,

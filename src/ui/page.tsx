@@ -127,7 +127,7 @@ function Form({
   const focusName = focusFirst
     ? (
         visible.find((f) => invalid.has(f.name)) ??
-        visible.find((f) => !options.values?.get(f.name))
+        visible.find((f) => !(options.values?.get(f.name) ?? f.value))
       )?.name
     : undefined;
   return (

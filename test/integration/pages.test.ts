@@ -131,6 +131,23 @@ describe('Pages and branding', () => {
   });
 });
 
+describe('login_hint (OIDC Core §3.1.2.1)', () => {
+  it('pre-fills the username of the login form; the cursor goes to the password', async () => {
+    const { html } = await firstPage({}, { login_hint: 'alice@example.com' });
+    expect(html).toMatch(
+      /<input id="f-userName" name="userName" type="text" value="alice@example.com"/,
+    );
+    expect(html).toMatch(
+      /<input id="f-password" name="password" type="password"[^>]* autofocus=""/,
+    );
+  });
+
+  it('a hint that cannot be a username is ignored', async () => {
+    const { html } = await firstPage({}, { login_hint: 'a\u0001b' });
+    expect(html).not.toContain('value="a');
+  });
+});
+
 describe('Pages where API clients get JSON', () => {
   it('a bad setting: browsers get a page naming it (development), API clients the OAuth error', async () => {
     const page = await fetchWith('/.well-known/openid-configuration', { ACCESS_TOKEN_TTL: '5m' });

@@ -61,6 +61,15 @@ function tooManyAttempts(ctx: FlowContext, reason: string): HaapiProblem {
   );
 }
 
+/** The username field of the login form, with the request's `login_hint` as its value. */
+export function usernameField(ctx: FlowContext) {
+  const hint = ctx.flow.state.request.loginHint;
+  return field('userName', 'username', {
+    label: ctx.t('login.username'),
+    ...(hint ? { value: hint } : {}),
+  });
+}
+
 export function passwordView(
   ctx: FlowContext,
   config: PasswordAuthenticatorConfig,
@@ -111,7 +120,7 @@ export function passwordView(
           type: 'application/x-www-form-urlencoded',
           actionTitle: ctx.t('login.submit'),
           fields: [
-            field('userName', 'username', { label: ctx.t('login.username') }),
+            usernameField(ctx),
             field('password', 'password', { label: ctx.t('login.password') }),
           ],
         },

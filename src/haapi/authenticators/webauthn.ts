@@ -63,6 +63,7 @@ import type { MessageKey } from '../messages/catalog';
 import { clientOperation, field, formAction, step } from '../representations/builders';
 import type { Action, FormAction, Representation } from '../representations/types';
 import type { WebauthnAuthenticatorConfig } from './config';
+import { usernameField } from './password';
 
 export const DONT_ASK_ATTRIBUTE = 'webauthn.dontAskToRegisterAdditionalPlatformDevice';
 const COOKIE_MAX_AGE = 400 * 86400;
@@ -185,7 +186,7 @@ async function loginView(
         method: 'POST',
         type: 'application/x-www-form-urlencoded',
         actionTitle: ctx.t('webauthn.continue'),
-        fields: [field('userName', 'username', { label: ctx.t('login.username') })],
+        fields: [usernameField(ctx)],
       },
       ctx.t('webauthn.continue'),
     ),

@@ -19,6 +19,8 @@ export interface AuthorizeRequest {
   readonly prompt: readonly string[];
   readonly acrValues: readonly string[];
   readonly uiLocales?: string;
+  /** OIDC `login_hint`: the username the login forms start with. */
+  readonly loginHint?: string;
 }
 
 export type AuthorizeProblem =
@@ -101,6 +103,9 @@ export function validateAuthorizeRequest(
   const acrValues = [single('acr_values'), single('acr')]
     .flatMap((v) => (v ?? '').split(' '))
     .filter(Boolean);
+  // A username hint, as OIDC Core §3.1.2.1 describes it; anything unusable as one is ignored.
+  const hint = single('login_hint');
+  const loginHint = hint && hint.length <= 255 && !/[\u0000-\u001f]/.test(hint) ? hint : undefined;
   return {
     ok: true,
     request: {
@@ -113,6 +118,7 @@ export function validateAuthorizeRequest(
       prompt,
       acrValues,
       uiLocales: single('ui_locales'),
+      ...(loginHint ? { loginHint } : {}),
     },
   };
 }
