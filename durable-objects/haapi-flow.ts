@@ -39,8 +39,8 @@ export type RedeemResult =
 export interface RedeemClaim {
   readonly clientId: string;
   readonly redirectUri: string | null;
-  /** BASE64URL(SHA-256(code_verifier)) (RFC 7636 §4.6, S256). */
-  readonly challengeOfVerifier: string;
+  /** BASE64URL(SHA-256(code_verifier)) (RFC 7636 §4.6, S256); null when no verifier was sent. */
+  readonly challengeOfVerifier: string | null;
   /** The thumbprint of the request's DPoP key, if it has a proof. */
   readonly dpopJkt: string | null;
 }
@@ -55,14 +55,16 @@ export type RedeemMismatch =
 interface GrantBinding {
   clientId: string;
   redirectUri: string;
-  codeChallenge: string;
+  /** null: the authorization request had no PKCE (a client without require_pkce, DPoP-bound). */
+  codeChallenge: string | null;
   dpopJkt?: string;
 }
 
 function mismatchOf(grant: GrantBinding, claim: RedeemClaim): RedeemMismatch | null {
   if (grant.clientId !== claim.clientId) return 'code_client_mismatch';
   if (grant.redirectUri !== claim.redirectUri) return 'redirect_uri_mismatch';
-  if (grant.codeChallenge !== claim.challengeOfVerifier) return 'pkce_mismatch';
+  // A code without a challenge takes no verifier either (no PKCE downgrade, either way).
+  if ((grant.codeChallenge ?? null) !== claim.challengeOfVerifier) return 'pkce_mismatch';
   if (grant.dpopJkt && grant.dpopJkt !== claim.dpopJkt) return 'code_dpop_mismatch';
   return null;
 }

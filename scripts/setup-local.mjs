@@ -63,7 +63,14 @@ const persist = process.env.PERSIST_TO ? ['--persist-to', process.env.PERSIST_TO
  * Columns added to the schema after 0.1 (docs/operations.md, "Upgrading"): a local database made
  * by an older `npm start` gets them before the seed, which may fill them.
  */
-const ADDED_COLUMNS = { clients: ['logo_uri', 'policy_uri', 'tos_uri'] };
+const ADDED_COLUMNS = {
+  clients: {
+    logo_uri: 'TEXT',
+    policy_uri: 'TEXT',
+    tos_uri: 'TEXT',
+    require_pkce: 'INTEGER NOT NULL DEFAULT 1 CHECK (require_pkce IN (0, 1))',
+  },
+};
 
 function upgradeLocalSchema() {
   const statements = [];
@@ -91,8 +98,8 @@ function upgradeLocalSchema() {
     const rows = JSON.parse(out)[0]?.results ?? [];
     if (rows.length === 0) continue; // a new database: schema.sql creates the table whole
     const have = new Set(rows.map((r) => r.name));
-    for (const column of columns) {
-      if (!have.has(column)) statements.push(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT;`);
+    for (const [column, type] of Object.entries(columns)) {
+      if (!have.has(column)) statements.push(`ALTER TABLE ${table} ADD COLUMN ${column} ${type};`);
     }
   }
   if (statements.length === 0) return;

@@ -71,6 +71,7 @@ const FIELDS: Record<string, { column: string; check: Check }> = {
   policy_uri: { column: 'policy_uri', check: pageUrl },
   tos_uri: { column: 'tos_uri', check: pageUrl },
   client_type: { column: 'client_type', check: oneOf('confidential', 'public') },
+  require_pkce: { column: 'require_pkce', check: flag },
   is_template: { column: 'is_template', check: flag },
   token_endpoint_auth_method: {
     column: 'token_endpoint_auth_method',

@@ -48,6 +48,11 @@ export interface Client {
   readonly policyUri: string | null;
   readonly tosUri: string | null;
   readonly clientType: 'confidential' | 'public';
+  /**
+   * PKCE on every authorization request (default). Off: a native app's HAAPI flow, whose code is
+   * bound to its DPoP key, may leave it out (Curity's `require_pkce`); browsers always need it.
+   */
+  readonly requirePkce: boolean;
   readonly isTemplate: boolean;
   readonly templateId: string | null;
   readonly secretHash: string | null;

@@ -92,7 +92,10 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   const haapi = isHaapi(c);
   // The AAT is checked first: without it, a HAAPI caller learns nothing about clients.
   const caller = haapi ? await haapiCaller(c) : null;
-  const validated = validateAuthorizeRequest(params, client, now);
+  // A native app's HAAPI code is bound to its DPoP key (below): its client may waive PKCE.
+  const callerPlatform = (caller?.claims.att as { platform?: string } | undefined)?.platform;
+  const codeBound = caller !== null && callerPlatform !== 'web';
+  const validated = validateAuthorizeRequest(params, client, now, codeBound);
   if (!validated.ok) return authorizeError(c, validated.problem);
   const { request } = validated;
   if (!caller && client && isHaapiOnly(client)) {
@@ -121,7 +124,7 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   }
   if (caller) {
     if (caller.clientId !== request.clientId) throw mismatch('aat_other_client');
-    const platform = (caller.claims.att as { platform?: string } | undefined)?.platform;
+    const platform = callerPlatform;
     binding = {
       mode: 'haapi',
       jkt: caller.jkt,

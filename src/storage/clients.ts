@@ -14,6 +14,8 @@ export interface ClientRow {
   policy_uri?: string | null;
   tos_uri?: string | null;
   client_type: 'confidential' | 'public';
+  /** 0: PKCE may be left out of DPoP-bound HAAPI flows (added in 0.2; absent: 1). */
+  require_pkce?: number | null;
   is_template: number;
   template_id: string | null;
   secret_hash: string | null;
@@ -72,6 +74,7 @@ export function clientFromRow(row: ClientRow): Client {
     policyUri: row.policy_uri ?? null,
     tosUri: row.tos_uri ?? null,
     clientType: row.client_type,
+    requirePkce: row.require_pkce !== 0,
     isTemplate: row.is_template === 1,
     templateId: row.template_id,
     secretHash: row.secret_hash,

@@ -20,7 +20,8 @@ export interface AuthorizationGrant {
   readonly clientId: string;
   readonly redirectUri: string;
   readonly scope: readonly string[];
-  readonly codeChallenge: string;
+  /** null only for a DPoP-bound HAAPI code of a client with require_pkce off. */
+  readonly codeChallenge: string | null;
   readonly codeChallengeMethod: 'S256';
   readonly nonce?: string;
   readonly auth: AuthContext;

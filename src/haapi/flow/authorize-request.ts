@@ -14,7 +14,8 @@ export interface AuthorizeRequest {
   readonly redirectUri: string;
   readonly scope: readonly string[];
   readonly state?: string;
-  readonly codeChallenge: string;
+  /** null: no PKCE (allowed only when the client does not require it and the code is DPoP-bound). */
+  readonly codeChallenge: string | null;
   readonly nonce?: string;
   readonly prompt: readonly string[];
   readonly acrValues: readonly string[];
@@ -39,6 +40,8 @@ export function validateAuthorizeRequest(
   params: URLSearchParams,
   client: Client | null,
   now: number,
+  /** The code will be bound to the caller's DPoP key (a HAAPI flow of a native app). */
+  codeBound = false,
 ): { ok: true; request: AuthorizeRequest } | { ok: false; problem: AuthorizeProblem } {
   const single = (name: string): string | undefined => {
     const values = params.getAll(name);
@@ -84,12 +87,18 @@ export function validateAuthorizeRequest(
   if (!client.grantTypes.includes('authorization_code') || client.capabilities.code === false) {
     return fail('unauthorized_client', 'The client may not use the code flow');
   }
-  const challenge = single('code_challenge');
-  if (!challenge) return fail('invalid_request', 'code_challenge is required (PKCE)');
-  if (single('code_challenge_method') !== 'S256')
-    return fail('invalid_request', 'code_challenge_method must be S256');
-  if (!isValidCodeChallenge(challenge))
-    return fail('invalid_request', 'code_challenge is malformed');
+  // PKCE is required, except for a client that does not require it whose code is bound to the
+  // app's DPoP key (which then protects the code as the verifier would).
+  const challenge = single('code_challenge') ?? null;
+  const pkceOptional = !client.requirePkce && codeBound;
+  if (challenge === null && !pkceOptional)
+    return fail('invalid_request', 'code_challenge is required (PKCE)');
+  if (challenge !== null) {
+    if (single('code_challenge_method') !== 'S256')
+      return fail('invalid_request', 'code_challenge_method must be S256');
+    if (!isValidCodeChallenge(challenge))
+      return fail('invalid_request', 'code_challenge is malformed');
+  }
   const scope = (single('scope') ?? '').split(' ').filter(Boolean);
   const refused = scope.filter((s) => !client.scopes.includes(s));
   if (refused.length > 0)

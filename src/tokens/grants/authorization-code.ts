@@ -4,7 +4,9 @@
  *  - the code is genuine, unexpired and redeemed once (HaapiFlow); a replayed code revokes the
  *    tokens its first redemption issued (RFC 6749 §4.1.2, RFC 9700 §4.2.4);
  *  - it was issued to the authenticated client, for exactly this `redirect_uri`;
- *  - `code_verifier` is present, well-formed and hashes (S256) to the code's challenge;
+ *  - `code_verifier` is well-formed and hashes (S256) to the code's challenge; it is absent
+ *    exactly when the code has none (a client with `require_pkce` off, whose HAAPI code is bound
+ *    to the app's DPoP key);
  *  - a code bound to a DPoP key (HAAPI) is redeemed with a proof of that key.
  * Issues an access token, a refresh token if the client may refresh, and an ID token for `openid`.
  */
@@ -25,7 +27,7 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
   const code = form.get('code');
   if (!code) throw new OAuthError('invalid_request', 'The code parameter is missing');
   const verifier = form.get('code_verifier');
-  if (!verifier)
+  if (!verifier && client.client.requirePkce)
     throw new OAuthError('invalid_request', 'The code_verifier parameter is missing (PKCE)');
   const redirectUri = form.get('redirect_uri');
 
@@ -36,7 +38,7 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     accessExp: now + accessTokenTtl(context),
     ...(refresh ? { familyId: randomToken(16) } : {}),
   };
-  if (!isWellFormedVerifier(verifier)) {
+  if (verifier && !isWellFormedVerifier(verifier)) {
     throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge', {
       reason: 'pkce_mismatch',
     });
@@ -50,7 +52,7 @@ export const authorizationCodeGrant: GrantHandler = async (context) => {
     {
       clientId: client.client.clientId,
       redirectUri: redirectUri ?? null,
-      challengeOfVerifier: await sha256Base64Url(verifier),
+      challengeOfVerifier: verifier ? await sha256Base64Url(verifier) : null,
       dpopJkt: context.dpop?.jkt ?? null,
     },
     planned,
