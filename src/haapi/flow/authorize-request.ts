@@ -114,7 +114,8 @@ export function validateAuthorizeRequest(
     .filter(Boolean);
   // A username hint, as OIDC Core §3.1.2.1 describes it; anything unusable as one is ignored.
   const hint = single('login_hint');
-  const loginHint = hint && hint.length <= 255 && !/[\u0000-\u001f]/.test(hint) ? hint : undefined;
+  const printable = (text: string) => [...text].every((ch) => ch.charCodeAt(0) >= 0x20);
+  const loginHint = hint && hint.length <= 255 && printable(hint) ? hint : undefined;
   return {
     ok: true,
     request: {
