@@ -52,8 +52,8 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.use('/admin/*', errorShape('oauth'));
   app.use(`${DEVICES_PATH}/*`, errorShape('oauth'));
   app.use(DEVICES_PATH, errorShape('oauth'));
-  app.use(`${settings.authnPath}/*`, errorShape('problem'));
-  app.use(settings.authorizationPath, errorShape('problem'));
+  app.use(`${settings.authnPath}/*`, errorShape('flow'));
+  app.use(settings.authorizationPath, errorShape('flow'));
   const oauthPaths = [
     settings.jwksPath,
     settings.tokenPath,

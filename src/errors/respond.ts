@@ -1,23 +1,31 @@
 /**
  * @module errors/respond
  * The one error boundary: every thrown error becomes a response here (app.onError and
- * app.notFound). OAuthError → RFC 6749 error JSON; HaapiProblem → problem+json; RequestError and
- * Hono's HTTPException → the shape of the route group (`errorShape` variable); anything else →
- * a generic 500 logged with the request id. No stack trace ever leaves the Worker, and every
+ * app.notFound). OAuthError → RFC 6749 error JSON; HaapiProblem → problem+json, or a page for a
+ * browser in the login flow's routes (shape `flow`); AuthorizeError → shown or redirected
+ * (errors/authorize-error.ts); RequestError and Hono's HTTPException → the shape of the route
+ * group (`errorShape` variable); anything else → a generic 500 logged with the request id (a
+ * page for browsers). No stack trace ever leaves the Worker, and every
  * error response is `Cache-Control: no-store`.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
 import { ConfigError } from '../config/errors';
+import { HAAPI_MEDIA_TYPE } from '../haapi/representations/types';
 import { securityEvent } from '../observability/events';
 import { log } from '../observability/log';
-import { misconfiguredPage, notFoundPage, wantsHtml } from '../ui/info-pages';
-import { OAuthError } from './oauth-error';
+import { misconfiguredPage, notFoundPage, problemPage, wantsHtml } from '../ui/info-pages';
+import { AuthorizeError } from './authorize-error';
+import { errorDescription, OAuthError } from './oauth-error';
 import { HaapiProblem } from './problem';
 import { RequestError } from './request-error';
 
-export type ErrorShape = 'oauth' | 'problem';
+/**
+ * How a route group answers errors: OAuth error JSON, problem documents, or, for the login flow
+ * (authorize and authn), problem documents for HAAPI callers and pages for browsers.
+ */
+export type ErrorShape = 'oauth' | 'problem' | 'flow';
 
 /** Internal reasons that mean a single-use value came back: logged as `replay.refused`. */
 const REPLAY_REASONS = new Set([
@@ -35,11 +43,59 @@ export interface ErrorShapeVariables {
 
 export const PROBLEM_JSON = 'application/problem+json';
 
+/** A HAAPI caller (its Accept names the HAAPI media type), as opposed to a browser. */
+function isHaapiCaller(c: Context<AppEnv>): boolean {
+  return (c.req.header('Accept') ?? '').includes(HAAPI_MEDIA_TYPE);
+}
+
+/** An authorization error in its shape (see errors/authorize-error.ts). */
+function authorizeResponse(err: AuthorizeError, c: Context<AppEnv>, headers: Headers): Response {
+  const { problem } = err;
+  if (!problem.redirect) {
+    const shown = new HaapiProblem(
+      'generic-user-error',
+      problem.description,
+      400,
+      { error: problem.error },
+      problem.error,
+    );
+    return isHaapiCaller(c) ? problemJson(shown, headers) : problemPage(c, shown);
+  }
+  const params: Record<string, string> = {
+    error: problem.error,
+    error_description: errorDescription(problem.description),
+    iss: c.get('settings').issuer,
+  };
+  if (problem.state !== undefined) params.state = problem.state;
+  const url = new URL(problem.redirectUri);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  if (isHaapiCaller(c)) {
+    const response = new HaapiProblem('error-authorization-response', problem.description, 400, {
+      ...params,
+      links: [{ rel: 'authorization-response', href: url.href }],
+    });
+    return problemJson(response, headers);
+  }
+  headers.set('Location', url.href);
+  return new Response(null, { status: 303, headers });
+}
+
+function problemJson(problem: HaapiProblem, headers: Headers): Response {
+  if (problem.reason) {
+    const requestId = headers.get('X-Request-Id') ?? undefined;
+    log('info', 'request.refused', { requestId, problem: problem.type, reason: problem.reason });
+  }
+  headers.set('Content-Type', PROBLEM_JSON);
+  return new Response(JSON.stringify(problem.toJSON()), { status: problem.status, headers });
+}
+
 export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId') as string | undefined;
   const shape = (c.get('errorShape') as ErrorShape | undefined) ?? 'problem';
   const headers = new Headers({ 'Cache-Control': 'no-store' });
   if (requestId) headers.set('X-Request-Id', requestId);
+
+  if (err instanceof AuthorizeError) return authorizeResponse(err, c, headers);
 
   if (err instanceof OAuthError) {
     if (err.status >= 500) logUnexpected(err, c);
@@ -56,10 +112,10 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
     return json(err.toJSON(), err.status, headers);
   }
   if (err instanceof HaapiProblem) {
+    if (shape !== 'flow' || isHaapiCaller(c)) return problemJson(err, headers);
     if (err.reason)
       log('info', 'request.refused', { requestId, problem: err.type, reason: err.reason });
-    headers.set('Content-Type', PROBLEM_JSON);
-    return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers });
+    return problemPage(c, err);
   }
   let requestError: RequestError | undefined;
   if (err instanceof RequestError) requestError = err;
@@ -67,7 +123,7 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
     requestError = new RequestError(err.status, 'Bad Request', err.message || 'Malformed request');
   }
   if (requestError) {
-    if (requestError.status === 404 && shape === 'problem' && wantsHtml(c.req.raw))
+    if (requestError.status === 404 && shape !== 'oauth' && wantsHtml(c.req.raw))
       return notFoundPage(c);
     return renderRequestError(requestError, shape, headers);
   }
@@ -75,7 +131,7 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
   logUnexpected(err, c);
   const description =
     err instanceof ConfigError ? 'The server is misconfigured' : 'An unexpected error occurred';
-  if (shape === 'problem' && wantsHtml(c.req.raw)) {
+  if (shape !== 'oauth' && wantsHtml(c.req.raw)) {
     const development = c.get('settings')?.environment === 'development';
     const detail = err instanceof ConfigError ? `Setting ${err.message}.` : description;
     const page = misconfiguredPage(c.req.raw, development, detail);

@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { generateCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env';
+import { AuthorizeError } from '../errors/authorize-error';
 import { HaapiProblem } from '../errors/problem';
 import { flowPaths, type SubmitOutcome } from '../haapi/flow/context';
 import { currentView, navigate, submit, unknownFlow } from '../haapi/flow/engine';
@@ -25,8 +26,6 @@ import {
 import type { Representation } from '../haapi/representations/types';
 import { findClient } from '../storage/clients';
 import { externalDone } from '../ui/external-done';
-import { problemPage } from '../ui/info-pages';
-import { authorizeError } from './authorize';
 import {
   accessFlow,
   flowContext,
@@ -38,6 +37,7 @@ import {
   problemResponse,
   setFlowCookie,
 } from './flow-http';
+import { readParameters } from './request-body';
 
 async function render(
   c: Context<AppEnv>,
@@ -66,18 +66,6 @@ async function render(
   });
 }
 
-/** HTML callers get an error page for problems; HAAPI callers the problem document. */
-function guarded(handler: (c: Context<AppEnv>) => Promise<Response>) {
-  return async (c: Context<AppEnv>) => {
-    try {
-      return await handler(c);
-    } catch (err) {
-      if (err instanceof HaapiProblem && !isHaapi(c)) return problemPage(c, err);
-      throw err;
-    }
-  };
-}
-
 /** What a failed form shows again: every submitted value but secrets. */
 function keptValues(form: ReadonlyMap<string, string>): Map<string, string> {
   const kept = new Map<string, string>();
@@ -87,38 +75,12 @@ function keptValues(form: ReadonlyMap<string, string>): Map<string, string> {
   return kept;
 }
 
-async function readForm(c: Context<AppEnv>): Promise<Map<string, string>> {
-  const type = (c.req.header('Content-Type') ?? '').split(';')[0]?.trim().toLowerCase();
-  const text = new TextDecoder().decode(await c.req.arrayBuffer());
-  const form = new Map<string, string>();
-  if (type === 'application/json') {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new HaapiProblem('invalid-input', 'The request body is not valid JSON', 400, {
-        invalidFields: [],
-      });
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new HaapiProblem('invalid-input', 'The request body must be a JSON object', 400, {
-        invalidFields: [],
-      });
-    }
-    for (const [k, v] of Object.entries(body))
-      form.set(k, typeof v === 'string' ? v : JSON.stringify(v));
-    return form;
-  }
-  if (type !== 'application/x-www-form-urlencoded') {
-    throw new HaapiProblem(
-      'invalid-input',
-      'The form must be application/x-www-form-urlencoded',
-      400,
-      { invalidFields: [] },
-    );
-  }
-  for (const [k, v] of new URLSearchParams(text)) form.set(k, v);
-  return form;
+/** A step's form: posted as a form or as JSON; bad bodies are `invalid-input` problems. */
+function readForm(c: Context<AppEnv>): Promise<Map<string, string>> {
+  return readParameters(c, {
+    json: true,
+    refuse: (detail) => new HaapiProblem('invalid-input', detail, 400, { invalidFields: [] }),
+  });
 }
 
 async function show(c: Context<AppEnv>): Promise<Response> {
@@ -204,7 +166,7 @@ async function cancel(c: Context<AppEnv>): Promise<Response> {
   const flow = await accessFlow(c, flowId, isHaapi(c) ? undefined : (form.get('_csrf') ?? null));
   await endFlow(c.env.HAAPI_FLOW, flowId);
   const { request } = flow.state;
-  return authorizeError(c, {
+  throw new AuthorizeError({
     redirect: true,
     redirectUri: request.redirectUri,
     state: request.state,
@@ -256,10 +218,10 @@ async function external(c: Context<AppEnv>): Promise<Response> {
 }
 
 export const authnRoutes = new Hono<AppEnv>()
-  .post('/:flowId/cancel', guarded(cancel))
-  .get('/:flowId', guarded(current))
-  .get('/:flowId/:authenticatorId/external', guarded(external))
-  .get('/:flowId/:authenticatorId', guarded(show))
-  .get('/:flowId/:authenticatorId/:action', guarded(show))
-  .post('/:flowId/:authenticatorId', guarded(post))
-  .post('/:flowId/:authenticatorId/:action', guarded(post));
+  .post('/:flowId/cancel', cancel)
+  .get('/:flowId', current)
+  .get('/:flowId/:authenticatorId/external', external)
+  .get('/:flowId/:authenticatorId', show)
+  .get('/:flowId/:authenticatorId/:action', show)
+  .post('/:flowId/:authenticatorId', post)
+  .post('/:flowId/:authenticatorId/:action', post);

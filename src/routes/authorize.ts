@@ -10,15 +10,14 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { isHaapiOnly } from '../clients/client';
-import { errorDescription } from '../errors/oauth-error';
+import { AuthorizeError } from '../errors/authorize-error';
 import { HaapiProblem } from '../errors/problem';
-import { type AuthorizeProblem, validateAuthorizeRequest } from '../haapi/flow/authorize-request';
+import { validateAuthorizeRequest } from '../haapi/flow/authorize-request';
 import { flowPaths } from '../haapi/flow/context';
 import { complete, completionView, currentView, firstState } from '../haapi/flow/engine';
 import { createFlow, type FlowBinding } from '../haapi/flow/state';
 import { findClient } from '../storage/clients';
 import { atLeast, requiredAssurance } from '../tokens/assurance';
-import { problemPage } from '../ui/info-pages';
 import {
   accessFlow,
   flowContext,
@@ -28,7 +27,6 @@ import {
   localeOf,
   mismatch,
   newHtmlBinding,
-  problemResponse,
   setFlowCookie,
 } from './flow-http';
 import { limitFlowsByIp } from './rate-limit';
@@ -49,39 +47,6 @@ async function parameters(c: Context<AppEnv>): Promise<URLSearchParams> {
   return new URL(c.req.url).searchParams;
 }
 
-/** An authorization error: shown when it cannot be redirected, else sent to the client. */
-export function authorizeError(c: Context<AppEnv>, problem: AuthorizeProblem): Response {
-  const issuer = c.get('settings').issuer;
-  if (!problem.redirect) {
-    const shown = new HaapiProblem(
-      'generic-user-error',
-      problem.description,
-      400,
-      { error: problem.error },
-      problem.error,
-    );
-    if (isHaapi(c)) return problemResponse(shown);
-    return problemPage(c, shown);
-  }
-  const params: Record<string, string> = {
-    error: problem.error,
-    error_description: errorDescription(problem.description),
-    iss: issuer,
-  };
-  if (problem.state !== undefined) params.state = problem.state;
-  const url = new URL(problem.redirectUri);
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  if (isHaapi(c)) {
-    return problemResponse(
-      new HaapiProblem('error-authorization-response', problem.description, 400, {
-        ...params,
-        links: [{ rel: 'authorization-response', href: url.href }],
-      }),
-    );
-  }
-  return c.redirect(url.href, 303);
-}
-
 async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Response> {
   const settings = c.get('settings');
   const now = nowSeconds();
@@ -96,12 +61,12 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   const callerPlatform = (caller?.claims.att as { platform?: string } | undefined)?.platform;
   const codeBound = caller !== null && callerPlatform !== 'web';
   const validated = validateAuthorizeRequest(params, client, now, codeBound);
-  if (!validated.ok) return authorizeError(c, validated.problem);
+  if (!validated.ok) throw new AuthorizeError(validated.problem);
   const { request } = validated;
   if (!caller && client && isHaapiOnly(client)) {
     // An app that must prove itself (attestation, a dynamic client's device key) cannot do so in
     // a browser: its browser logins are refused unless the client opts in (`browserFlow`).
-    return authorizeError(c, {
+    throw new AuthorizeError({
       redirect: true,
       redirectUri: request.redirectUri,
       state: request.state,
@@ -114,7 +79,7 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   let cookieSecret: string | undefined;
   const needed = requiredAssurance(client?.minCal ?? null, settings.scopeMinCal, request.scope);
   if (needed && !atLeast(caller?.cal, needed)) {
-    return authorizeError(c, {
+    throw new AuthorizeError({
       redirect: true,
       redirectUri: request.redirectUri,
       state: request.state,
