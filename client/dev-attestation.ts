@@ -38,7 +38,8 @@ import {
   Version,
 } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
-import { encodeBase64 } from '../src/crypto/pem';
+import { KEY_DESCRIPTION_OID } from '../src/attestation/android/key-description';
+import { derToPem } from '../src/crypto/pem';
 
 const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
 const RSA_SHA256 = '1.2.840.113549.1.1.11';
@@ -53,7 +54,6 @@ function signerOf(key: CryptoKey): {
     ? { oid: RSA_SHA256, params: 'RSASSA-PKCS1-v1_5', rsa: true }
     : { oid: ECDSA_SHA256, params: { name: 'ECDSA', hash: 'SHA-256' }, rsa: false };
 }
-const KEY_DESCRIPTION_OID = '1.3.6.1.4.1.11129.2.1.17';
 
 export interface DevCa {
   readonly keys: CryptoKeyPair;
@@ -156,9 +156,6 @@ export async function issueCertificate(options: IssueOptions): Promise<Uint8Arra
   return new Uint8Array(AsnConvert.serialize(cert));
 }
 
-const toPem = (der: Uint8Array) =>
-  `-----BEGIN CERTIFICATE-----\n${encodeBase64(der).replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----`;
-
 /** Key parameters for a development CA: P-256 by default; P-384 or RSA-4096 like Google's roots. */
 export type CaKeyType = 'P-256' | 'P-384' | 'RSA';
 
@@ -201,7 +198,7 @@ export async function createDevCa(
     signingKey: (issuer ?? { keys }).keys.privateKey,
     ca: true,
   });
-  return { keys, name: cn, der, pem: toPem(der) };
+  return { keys, name: cn, der, pem: derToPem(der) };
 }
 
 export interface AndroidLeafOptions {

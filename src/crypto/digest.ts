@@ -1,6 +1,6 @@
 /**
  * @module digest
- * SHA-256 helpers: the only hashing the rest of the code needs.
+ * The hashes the rest of the code needs: SHA-256, and SHA-512 for EdDSA's `at_hash`.
  */
 import { encodeBase64Url } from './base64url';
 
@@ -9,6 +9,11 @@ const encoder = new TextEncoder();
 export async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
   const bytes = typeof data === 'string' ? encoder.encode(data) : data;
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+export async function sha512(data: Uint8Array | string): Promise<Uint8Array> {
+  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+  return new Uint8Array(await crypto.subtle.digest('SHA-512', bytes));
 }
 
 export async function sha256Base64Url(data: Uint8Array | string): Promise<string> {

@@ -43,6 +43,8 @@ async function derive(serverSecret: string, purpose: KeyPurpose): Promise<Crypto
   );
 }
 
-export async function hmacSha256(key: CryptoKey, data: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(data)));
+/** HMAC-SHA256 of a text (UTF-8) or of bytes. */
+export async function hmacSha256(key: CryptoKey, data: string | Uint8Array): Promise<Uint8Array> {
+  const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+  return new Uint8Array(await crypto.subtle.sign('HMAC', key, bytes));
 }

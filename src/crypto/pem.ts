@@ -28,3 +28,11 @@ export function pemToDer(pem: string, label = 'CERTIFICATE'): Uint8Array {
   if (!der) throw new TypeError(`not a PEM ${label}`);
   return der;
 }
+
+/** A PEM `label` block of `der` (base64 in lines of 64 characters). */
+export function derToPem(der: Uint8Array, label = 'CERTIFICATE'): string {
+  const body = encodeBase64(der)
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`;
+}

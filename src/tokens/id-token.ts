@@ -5,7 +5,7 @@
  * left half of the SHA-256 of the access token, for the ES256/RS256/PS256 family).
  */
 import { encodeBase64Url } from '../crypto/base64url';
-import { sha256 } from '../crypto/digest';
+import { sha256, sha512 } from '../crypto/digest';
 import type { AuthContext } from './auth-context';
 import { type KeySet, signingKeyAt, signJwt } from './keys';
 
@@ -24,10 +24,7 @@ export interface IdTokenInput {
 /** `at_hash` (OIDC Core §3.1.3.6); EdDSA (Ed25519) uses SHA-512 per OIDC errata, others SHA-256. */
 export async function atHash(accessToken: string, alg: string): Promise<string> {
   const bytes = new TextEncoder().encode(accessToken);
-  const digest =
-    alg === 'EdDSA'
-      ? new Uint8Array(await crypto.subtle.digest('SHA-512', bytes))
-      : await sha256(bytes);
+  const digest = alg === 'EdDSA' ? await sha512(bytes) : await sha256(bytes);
   return encodeBase64Url(digest.slice(0, digest.length / 2));
 }
 

@@ -24,9 +24,8 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { decodeBase64Url, encodeBase64Url } from '../crypto/base64url';
-import type { WebauthnMode } from '../haapi/authenticators/config';
 import type { DeviceType, WebauthnDevice } from '../storage/webauthn-devices';
-import type { RelyingParty } from './settings';
+import type { RelyingParty, WebauthnMode } from './settings';
 
 /** Bytes of a base64url string, on a plain ArrayBuffer (what the library's types ask for). */
 function bytes(text: string): Uint8Array<ArrayBuffer> {

@@ -38,6 +38,13 @@ export interface RelyingParty {
   readonly userGesture: UserGestureRule;
 }
 
+/**
+ * The WebAuthn authenticator's modes (Curity's names): `passkeys-or-user-verifying-devices`
+ * requires user verification and prefers discoverable credentials; `any-device` prefers user
+ * verification and lets the user pick a built-in device or a security key.
+ */
+export type WebauthnMode = 'passkeys-or-user-verifying-devices' | 'any-device';
+
 const GESTURES: readonly UserGestureRule[] = ['safari', 'always', 'never'];
 
 export function parseWebauthnOptions(

@@ -15,7 +15,7 @@
 import { decodeCBOR } from '@levischuck/tiny-cbor';
 import { timingSafeEqualBytes } from '../../crypto/constant-time';
 import { sha256 } from '../../crypto/digest';
-import { derToRawEcdsa } from '../x509/signature';
+import { OID, verifySignature } from '../x509/signature';
 import { parseAssertionAuthData } from './auth-data';
 
 export type AssertionReason =
@@ -59,22 +59,9 @@ export async function verifyAppAttestAssertion(
   message.set(authenticatorData);
   message.set(clientDataHash, authenticatorData.length);
   const nonce = await sha256(message);
-  const raw = derToRawEcdsa(signature, 32);
-  let verified = false;
-  if (raw) {
-    try {
-      const key = await crypto.subtle.importKey(
-        'spki',
-        publicKeySpki,
-        { name: 'ECDSA', namedCurve: 'P-256' },
-        false,
-        ['verify'],
-      );
-      verified = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, raw, nonce);
-    } catch {
-      verified = false;
-    }
-  }
+  // The stored key is the P-256 key App Attest attested; the signature is ECDSA-SHA256 (DER).
+  const key = { spki: publicKeySpki, algorithm: OID.ecPublicKey, parameters: OID.p256 };
+  const verified = await verifySignature(key, OID.ecdsaSha256, signature, nonce);
   if (!verified) return { valid: false, reason: 'assertion_signature_invalid' };
   if (!timingSafeEqualBytes(await sha256(appId), head.rpIdHash))
     return { valid: false, reason: 'rp_id_mismatch' };

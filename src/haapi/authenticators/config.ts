@@ -17,6 +17,7 @@
  */
 import { ConfigError } from '../../config/errors';
 import { ObjectReader } from '../../config/parsers';
+import type { WebauthnMode } from '../../webauthn/settings';
 import { LOCALES, type Locale, type Texts } from '../messages/catalog';
 
 /** An authenticator's title in the selector: one text, or one per locale. */
@@ -30,7 +31,7 @@ export interface PasswordAuthenticatorConfig {
   readonly registration: boolean;
 }
 
-export type WebauthnMode = 'passkeys-or-user-verifying-devices' | 'any-device';
+export type { WebauthnMode };
 
 export interface WebauthnAuthenticatorConfig {
   readonly id: string;

@@ -7,7 +7,7 @@
  */
 import { decodeBase64Url, encodeBase64Url } from '../../crypto/base64url';
 import { timingSafeEqualBytes } from '../../crypto/constant-time';
-import { derivedHmacKey } from '../../crypto/hmac';
+import { derivedHmacKey, hmacSha256 } from '../../crypto/hmac';
 
 const RANDOM_BYTES = 16;
 const MAC_BYTES = 10;
@@ -15,7 +15,7 @@ const FLOW_ID = /^[A-Za-z0-9_-]{35}$/;
 
 async function mac(serverSecret: string, random: Uint8Array): Promise<Uint8Array> {
   const key = await derivedHmacKey(serverSecret, 'flow-id');
-  const full = new Uint8Array(await crypto.subtle.sign('HMAC', key, random));
+  const full = await hmacSha256(key, random);
   return full.slice(0, MAC_BYTES);
 }
 
