@@ -13,7 +13,13 @@ import type { AppEnv } from '../app-env';
 import { AuthorizeError } from '../errors/authorize-error';
 import { HaapiProblem } from '../errors/problem';
 import { flowPaths, type SubmitOutcome } from '../haapi/flow/context';
-import { currentView, navigate, submit, unknownFlow } from '../haapi/flow/engine';
+import {
+  currentView,
+  navigate,
+  otherAuthenticators,
+  submit,
+  unknownFlow,
+} from '../haapi/flow/engine';
 import { handOff, startExternal } from '../haapi/flow/external-browser';
 import {
   createFlow,
@@ -63,6 +69,10 @@ async function render(
     clientId: flow.state.request.clientId,
     values,
     finished: flow.state.completed === true,
+    alternatives: otherAuthenticators(flowContext(c, flow)).map((a) => ({
+      href: flowPaths(c.get('settings'), flow.id).step(a.id),
+      title: a.title,
+    })),
   });
 }
 

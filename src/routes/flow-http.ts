@@ -232,6 +232,7 @@ export async function htmlResponse(
     clientId?: string;
     values?: ReadonlyMap<string, string>;
     finished?: boolean;
+    alternatives?: readonly { href: string; title: string }[];
   },
 ): Promise<Response> {
   const layout = layoutOptions(c, options.locale, await pageClient(c, options.clientId));
@@ -257,6 +258,7 @@ export async function htmlResponse(
         extraMessages,
         values: options.values,
         finished: options.finished,
+        alternatives: options.alternatives,
         notice: scripts ? passkeyNotice(c, layout) : undefined,
         webauthnAutoStart:
           !options.problem &&

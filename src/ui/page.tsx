@@ -35,6 +35,8 @@ export interface PageOptions extends LayoutOptions {
   readonly notice?: { readonly text: string; readonly href?: string; readonly link?: string };
   /** The flow has ended (its code was issued): no action is offered. */
   readonly finished?: boolean;
+  /** The other authenticators the user may switch to (links to their steps). */
+  readonly alternatives?: readonly { readonly href: string; readonly title: string }[];
 }
 
 /** Forms whose password fields set a new password. */
@@ -400,6 +402,14 @@ export function StepPage({
           webauthn={false}
         />
       ))}
+      {options.alternatives?.length && !options.finished ? (
+        <nav class="links alternatives" aria-label={options.t('page.other-ways')}>
+          <span class="muted">{options.t('page.other-ways')}:</span>
+          {options.alternatives.map((alternative) => (
+            <a href={alternative.href}>{alternative.title}</a>
+          ))}
+        </nav>
+      ) : null}
       {links.length ? (
         <nav class="links">
           {links.map((link) => (

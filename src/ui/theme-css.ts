@@ -44,6 +44,8 @@ a:hover{text-decoration-thickness:2px}
 .message ul{padding-left:1.1rem;margin-bottom:0}
 .message.error{background:#fdeceb;border-color:#f2b8b5;color:var(--error)}
 .message.error a{color:var(--error)}
+.muted{color:var(--muted)}
+.alternatives{margin-top:1.25rem}
 .links{display:flex;flex-wrap:wrap;justify-content:center;gap:.5rem 1.25rem;margin-top:1.5rem;font-size:.95rem}
 footer{display:flex;justify-content:center;gap:1.25rem;margin-top:1.25rem;font-size:.875rem}
 footer a{color:var(--muted)}

@@ -46,7 +46,13 @@ async function firstPage(vars: Record<string, string>, extra: Record<string, str
     ...HTML,
     Cookie: cookie,
   });
-  return { page, html: await page.text(), csp: page.headers.get('Content-Security-Policy') ?? '' };
+  return {
+    page,
+    html: await page.text(),
+    csp: page.headers.get('Content-Security-Policy') ?? '',
+    cookie,
+    step: started.headers.get('Location') as string,
+  };
 }
 
 const TWO = JSON.stringify([
@@ -106,6 +112,20 @@ describe('Pages and branding', () => {
     );
     const sv = await firstPage({ AUTHENTICATORS: TWO }, { ui_locales: 'sv' });
     expect(sv.html).toContain('>Företagslösenord</button>');
+  });
+
+  it('an authenticator step links the other ways to sign in, and following one switches', async () => {
+    const { cookie, step } = await firstPage({ AUTHENTICATORS: TWO });
+    const headers = { ...HTML, Cookie: cookie };
+    const password = await (await fetchWith(`${step}/pw`, { AUTHENTICATORS: TWO }, headers)).text();
+    expect(password).toMatch(
+      /<nav class="links alternatives" aria-label="Other ways to sign in">[\s\S]*?<a href="[^"]+\/passkey">Passkey<\/a>/,
+    );
+    const passkey = await (
+      await fetchWith(`${step}/passkey`, { AUTHENTICATORS: TWO }, headers)
+    ).text();
+    expect(passkey).toContain('<h1>Sign in with a passkey or security key</h1>');
+    expect(passkey).toMatch(/<a href="[^"]+\/pw">Company password<\/a>/);
   });
 
   it("shows the client's name, and its logo, privacy policy and terms when it has them", async () => {

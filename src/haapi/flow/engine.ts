@@ -162,6 +162,19 @@ function debugView(ctx: FlowContext, resume: string): Representation {
 }
 
 /** A GET on an authenticator (or one of its action links): the state it moves the flow to. */
+/**
+ * The other authenticators this flow may switch to from its current step (the HTML pages link
+ * them, so choosing one is never a dead end): none on the selector, after authentication, or in
+ * an external-browser flow, which runs only what its operation named.
+ */
+export function otherAuthenticators(ctx: FlowContext): { id: string; title: string }[] {
+  const { state } = ctx.flow;
+  if (!state.authenticator || state.auth || state.parent) return [];
+  return offeredAuthenticators(ctx.settings.authenticators, state.request)
+    .filter((a) => a.id !== state.authenticator && authenticatorOf(ctx, a.id) !== undefined)
+    .map((a) => ({ id: a.id, title: authenticatorTitle(a, ctx.locale, ctx.t) }));
+}
+
 export function navigate(
   ctx: FlowContext,
   authenticatorId: string,
