@@ -14,7 +14,7 @@ import { AuthorizeError } from '../errors/authorize-error';
 import { HaapiProblem } from '../errors/problem';
 import { validateAuthorizeRequest } from '../haapi/flow/authorize-request';
 import { flowPaths } from '../haapi/flow/context';
-import { complete, completionView, currentView, firstState } from '../haapi/flow/engine';
+import { acrOf, complete, completionView, currentView, firstState } from '../haapi/flow/engine';
 import { createFlow, type FlowBinding } from '../haapi/flow/state';
 import { findClient } from '../storage/clients';
 import { atLeast, requiredAssurance } from '../tokens/assurance';
@@ -72,6 +72,20 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
       state: request.state,
       error: 'unauthorized_client',
       description: 'This client may only log in through the HAAPI',
+    });
+  }
+  // acr_values that no configured authenticator can meet are an error, not ignored: the client
+  // asked for an authentication this server cannot give.
+  if (
+    request.acrValues.length > 0 &&
+    !settings.authenticators.some((a) => request.acrValues.includes(acrOf(a)))
+  ) {
+    throw new AuthorizeError({
+      redirect: true,
+      redirectUri: request.redirectUri,
+      state: request.state,
+      error: 'unmet_authentication_requirements',
+      description: 'No authenticator of this server has an ACR the request asks for (acr_values)',
     });
   }
   const locale = localeOf(c, request.uiLocales);

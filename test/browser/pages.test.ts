@@ -107,6 +107,7 @@ describe.each(LOCALES)('sign-in pages (%s)', (locale) => {
       .locator('main form')
       .evaluateAll((forms) => forms.map((f) => f.getAttribute('data-kind')));
     expect(kinds).toEqual(['login', 'cancel']);
+    expect(await page.locator('nav.alternatives a').allTextContents()).toEqual(['Passkey']);
     expect(await page.getAttribute('input[name="password"]', 'autocomplete')).toBe(
       'current-password',
     );
@@ -137,7 +138,7 @@ describe.each(LOCALES)('sign-in pages (%s)', (locale) => {
     expect(items.join(' ')).not.toContain('userName');
     expect(await page.getAttribute('input[name="userName"]', 'aria-invalid')).toBe('true');
     await review(page, 'register-invalid', locale, v);
-    await page.click('nav.links a');
+    await page.click('nav.links:not(.alternatives) a');
 
     // Signed in: the code is redeemed on the callback page.
     await page.waitForSelector('form[data-kind="login"]');

@@ -843,10 +843,23 @@ describe('Security review (#17): what a username and a child flow may reveal or 
     // Only the password authenticator has that ACR: no selector, its login form at once.
     expect(first.body.actions?.some((a) => a.template === 'selector')).toBe(false);
     expect(action(first.body, 'login').model.href.endsWith('/pw')).toBe(true);
-    // An ACR that no authenticator has is a voluntary claim: every authenticator is offered.
+    // An ACR that no authenticator has cannot be met: an error, not ignored.
     const other = await app.request(
       (await authorizationRequest(apps.iosClient, { acr_values: 'urn:example:unknown' })).url,
     );
-    expect(other.body.actions?.some((a) => a.template === 'selector')).toBe(true);
+    expect(other.status).toBe(400);
+    expect(other.body).toMatchObject({
+      type: 'https://curity.se/problems/error-authorization-response',
+      error: 'unmet_authentication_requirements',
+    });
+    // One it has among others it does not: that one is used.
+    const mixed = await app.request(
+      (
+        await authorizationRequest(apps.iosClient, {
+          acr_values: 'urn:example:unknown urn:se:curity:authentication:html-form:htmlform',
+        })
+      ).url,
+    );
+    expect(action(mixed.body, 'login').model.href.endsWith('/pw')).toBe(true);
   });
 });

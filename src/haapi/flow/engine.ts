@@ -32,8 +32,9 @@ export function acrOf(config: AuthenticatorConfig): string {
 }
 
 /**
- * The authenticators a request may use: those whose ACR it asks for in `acr_values` (when any of
- * them is configured; the parameter is a voluntary claim, OIDC Core §3.1.2.1), else all.
+ * The authenticators a request may use: those whose ACR it asks for in `acr_values`, else all
+ * (a request whose `acr_values` no authenticator meets is refused before a flow exists:
+ * routes/authorize.ts).
  */
 export function offeredAuthenticators(
   authenticators: readonly AuthenticatorConfig[],
