@@ -9,11 +9,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { diagnose, SampleError } from '../src/attestation/diagnose';
-import { type AttestationPolicy, addDevelopmentRoots } from '../src/attestation/policies';
-import { parseCertificate } from '../src/attestation/x509/certificate';
+import type { AttestationPolicy } from '../src/attestation/policies';
 import { definitions } from '../src/config/definitions';
 import { ConfigError } from '../src/config/errors';
-import { pemToDer } from '../src/crypto/pem';
+import { withDevelopmentRoots } from '../src/config/settings';
 import { effectiveVars } from './check-settings';
 
 const USAGE = `usage: npm run attestation -- verify FILE.json [--json] [--config wrangler.toml [--dev-vars .dev.vars]]
@@ -38,10 +37,7 @@ function configuredPolicies(
     vars.DEV_ATTESTATION_ROOTS ?? '',
     definitions.devAttestationRoots.name,
   );
-  return addDevelopmentRoots(
-    policies,
-    pems.map((pem) => parseCertificate(pemToDer(pem))),
-  );
+  return withDevelopmentRoots(policies, pems);
 }
 
 function option(args: string[], name: string): string | undefined {

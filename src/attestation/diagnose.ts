@@ -20,12 +20,13 @@
  *   optional:   expected {valid, reason}, source, licence
  */
 import { ConfigError } from '../config/errors';
-import { decodeBase64, encodeBase64, pemToDer } from '../crypto/pem';
+import { withDevelopmentRoots } from '../config/settings';
+import { decodeBase64, encodeBase64 } from '../crypto/pem';
 import { spkiThumbprint } from '../crypto/spki-jwk';
 import { verifyAndroidKeyAttestation } from './android/verify';
 import { verifyAppAttestAssertion } from './ios/verify-assertion';
 import { verifyAppAttestation } from './ios/verify-attestation';
-import { type AttestationPolicy, addDevelopmentRoots, parsePolicy } from './policies';
+import { type AttestationPolicy, parsePolicy } from './policies';
 import {
   androidCheck,
   androidEvidence,
@@ -34,7 +35,6 @@ import {
   storedKeyProblem,
 } from './policy-checks';
 import { parseStatusList, StatusListError } from './status-list';
-import { parseCertificate } from './x509/certificate';
 
 export class SampleError extends Error {
   override readonly name = 'SampleError';
@@ -92,14 +92,12 @@ function policyOf(
     if (!isStrings(pems)) throw new SampleError('devAttestationRoots must be PEM certificates');
     if (pems.length > 0 && policy.mode === 'production')
       throw new SampleError('devAttestationRoots apply to non-production policies only');
-    const roots = pems.map((pem) => parseCertificate(pemToDer(pem)));
-    return addDevelopmentRoots(new Map([[policy.id, policy]]), roots).get(
+    return withDevelopmentRoots(new Map([[policy.id, policy]]), pems).get(
       policy.id,
     ) as AttestationPolicy;
   } catch (err) {
     if (err instanceof ConfigError) throw new SampleError(err.message);
-    if (err instanceof SampleError) throw err;
-    throw new SampleError('devAttestationRoots must be PEM certificates');
+    throw err;
   }
 }
 

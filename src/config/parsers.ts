@@ -241,14 +241,21 @@ export class ObjectReader {
     return v as T;
   }
 
-  /** Refuses the keys nothing read. Call once every option of the object has been read. */
-  end(): void {
-    const unknown = Object.keys(this.value).filter((key) => !this.read.has(key));
-    if (unknown.length > 0) {
-      const known = [...this.read].join(', ');
+  /** The keys read so far (the options this object has). */
+  keysRead(): string[] {
+    return [...this.read];
+  }
+
+  /**
+   * Refuses the keys nothing read. Call once every option of the object has been read; `rule`
+   * says what an unknown key is not (default: an option, listing the known ones).
+   */
+  end(rule?: string): void {
+    const unknown = Object.keys(this.value).find((key) => !this.read.has(key));
+    if (unknown !== undefined) {
       throw new ConfigError(
-        this.at(unknown[0] as string),
-        `is not an option here (known: ${known})`,
+        this.at(unknown),
+        rule ?? `is not an option here (known: ${this.keysRead().join(', ')})`,
       );
     }
   }

@@ -128,8 +128,11 @@ export function parseSettings(env: RawSettings): Settings {
   }) as Settings;
 }
 
-/** DEV_ATTESTATION_ROOTS become anchors of every non-production Android and iOS policy. */
-function withDevelopmentRoots(
+/**
+ * DEV_ATTESTATION_ROOTS become anchors of every non-production Android and iOS policy (also used
+ * by the attestation diagnostic, so that it adds them as the server does).
+ */
+export function withDevelopmentRoots(
   policies: ReadonlyMap<string, AttestationPolicy>,
   pems: readonly string[],
 ): ReadonlyMap<string, AttestationPolicy> {

@@ -12,7 +12,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
 import { ConfigError } from '../config/errors';
-import { HAAPI_MEDIA_TYPE } from '../haapi/representations/types';
+import { acceptsHaapi } from '../haapi/representations/types';
 import { securityEvent } from '../observability/events';
 import { log } from '../observability/log';
 import { misconfiguredPage, notFoundPage, problemPage, wantsHtml } from '../ui/info-pages';
@@ -43,10 +43,7 @@ export interface ErrorShapeVariables {
 
 export const PROBLEM_JSON = 'application/problem+json';
 
-/** A HAAPI caller (its Accept names the HAAPI media type), as opposed to a browser. */
-function isHaapiCaller(c: Context<AppEnv>): boolean {
-  return (c.req.header('Accept') ?? '').includes(HAAPI_MEDIA_TYPE);
-}
+const isHaapiCaller = (c: Context<AppEnv>) => acceptsHaapi(c.req.header('Accept'));
 
 /** An authorization error in its shape (see errors/authorize-error.ts). */
 function authorizeResponse(err: AuthorizeError, c: Context<AppEnv>, headers: Headers): Response {
@@ -59,7 +56,7 @@ function authorizeResponse(err: AuthorizeError, c: Context<AppEnv>, headers: Hea
       { error: problem.error },
       problem.error,
     );
-    return isHaapiCaller(c) ? problemJson(shown, headers) : problemPage(c, shown);
+    return problemAnswer(shown, c, headers, 'flow');
   }
   const params: Record<string, string> = {
     error: problem.error,
@@ -80,11 +77,22 @@ function authorizeResponse(err: AuthorizeError, c: Context<AppEnv>, headers: Hea
   return new Response(null, { status: 303, headers });
 }
 
-function problemJson(problem: HaapiProblem, headers: Headers): Response {
+/** A problem: logged with its reason, then a page for a browser in the login flow, else JSON. */
+function problemAnswer(
+  problem: HaapiProblem,
+  c: Context<AppEnv>,
+  headers: Headers,
+  shape: ErrorShape,
+): Response {
   if (problem.reason) {
     const requestId = headers.get('X-Request-Id') ?? undefined;
     log('info', 'request.refused', { requestId, problem: problem.type, reason: problem.reason });
   }
+  if (shape === 'flow' && !isHaapiCaller(c)) return problemPage(c, problem);
+  return problemJson(problem, headers);
+}
+
+function problemJson(problem: HaapiProblem, headers: Headers): Response {
   headers.set('Content-Type', PROBLEM_JSON);
   return new Response(JSON.stringify(problem.toJSON()), { status: problem.status, headers });
 }
@@ -111,12 +119,7 @@ export function errorResponse(err: unknown, c: Context<AppEnv>): Response {
     for (const [name, value] of Object.entries(err.headers)) headers.set(name, value);
     return json(err.toJSON(), err.status, headers);
   }
-  if (err instanceof HaapiProblem) {
-    if (shape !== 'flow' || isHaapiCaller(c)) return problemJson(err, headers);
-    if (err.reason)
-      log('info', 'request.refused', { requestId, problem: err.type, reason: err.reason });
-    return problemPage(c, err);
-  }
+  if (err instanceof HaapiProblem) return problemAnswer(err, c, headers, shape);
   let requestError: RequestError | undefined;
   if (err instanceof RequestError) requestError = err;
   else if (err instanceof HTTPException && err.status < 500) {

@@ -23,6 +23,7 @@ import { unknownFlow } from '../haapi/flow/engine';
 import { type LoadedFlow, loadFlow } from '../haapi/flow/state';
 import { type Locale, pickLocale, texts } from '../haapi/messages/catalog';
 import {
+  acceptsHaapi,
   HAAPI_MEDIA_TYPE,
   type Message,
   type Representation,
@@ -44,7 +45,7 @@ export const FLOW_COOKIE = 'haapi_flow';
 export const WEBAUTHN_SCRIPT_PATH = '/assets/webauthn.js';
 
 export function isHaapi(c: Context<AppEnv>): boolean {
-  return (c.req.header('Accept') ?? '').includes(HAAPI_MEDIA_TYPE);
+  return acceptsHaapi(c.req.header('Accept'));
 }
 
 export function clientIp(c: Context<AppEnv>): string {

@@ -10,13 +10,14 @@ import type { AppEnv } from '../app-env';
 import { randomToken } from '../crypto/random';
 import type { HaapiProblem } from '../errors/problem';
 import { type Locale, type MessageKey, pickLocale, texts } from '../haapi/messages/catalog';
+import { acceptsHaapi } from '../haapi/representations/types';
 import { DEV_START_PATH, Layout, type LayoutOptions, layoutOptions, pageCsp } from './layout';
 import { parseTheme } from './theme';
 
 /** Whether this request is from a browser that wants a page (not an API client). */
 export function wantsHtml(request: Request): boolean {
   const accept = request.headers.get('Accept') ?? '';
-  return /\btext\/html\b/.test(accept) && !accept.includes('application/vnd.auth+json');
+  return /\btext\/html\b/.test(accept) && !acceptsHaapi(accept);
 }
 
 function page(

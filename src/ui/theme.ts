@@ -11,7 +11,7 @@
  * that. Unknown keys are refused, so a typo cannot pass unnoticed.
  */
 import { ConfigError } from '../config/errors';
-import { jsonObject } from '../config/parsers';
+import { jsonObject, ObjectReader } from '../config/parsers';
 
 /** The colours a theme may set: the default stylesheet's custom properties (`--<name>`). */
 export const THEME_COLORS = [
@@ -35,7 +35,6 @@ export interface Theme {
   readonly css: string | null;
 }
 
-const KEYS = ['productName', 'logoUrl', 'colors', 'stylesheetUrl', 'css'];
 /** #rgb, #rrggbb, #rrggbbaa, or a CSS colour keyword: nothing that could end a declaration. */
 const COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$/;
 
@@ -54,44 +53,41 @@ function url(value: unknown, path: string): string {
 }
 
 export function parseTheme(raw: string, name: string): Theme {
-  const value = jsonObject(raw, name);
-  for (const key of Object.keys(value)) {
-    if (!KEYS.includes(key))
-      throw new ConfigError(`${name}.${key}`, `is not a theme key (one of ${KEYS.join(', ')})`);
-  }
-  const productName = value.productName ?? 'edge-haapi';
-  if (typeof productName !== 'string' || productName.length < 1 || productName.length > 64)
-    throw new ConfigError(`${name}.productName`, 'must be a text of 1–64 characters');
+  const r = new ObjectReader(jsonObject(raw, name), name);
+  const productName = r.string(
+    'productName',
+    'edge-haapi',
+    /^.{1,64}$/s,
+    'must be a text of 1–64 characters',
+  );
   const colors: Partial<Record<ThemeColor, string>> = {};
-  if (value.colors !== undefined) {
-    if (typeof value.colors !== 'object' || value.colors === null || Array.isArray(value.colors))
-      throw new ConfigError(`${name}.colors`, 'must be an object of colours');
-    for (const [key, color] of Object.entries(value.colors)) {
-      if (!(THEME_COLORS as readonly string[]).includes(key))
-        throw new ConfigError(
-          `${name}.colors.${key}`,
-          `is not a colour (${THEME_COLORS.join(', ')})`,
-        );
-      if (typeof color !== 'string' || !COLOR.test(color))
-        throw new ConfigError(
-          `${name}.colors.${key}`,
-          'must be #rgb, #rrggbb, #rrggbbaa or a colour name',
-        );
-      colors[key as ThemeColor] = color;
+  const colorsValue = r.get('colors');
+  if (colorsValue !== undefined) {
+    const c = new ObjectReader(colorsValue, r.at('colors'));
+    for (const key of THEME_COLORS) {
+      const color = c.optionalString(
+        key,
+        COLOR,
+        'must be #rgb, #rrggbb, #rrggbbaa or a colour name',
+      );
+      if (color !== undefined) colors[key] = color;
     }
+    c.end(`is not a colour (${THEME_COLORS.join(', ')})`);
   }
-  const css = value.css ?? null;
+  const css = r.get('css') ?? null;
   if (css !== null && (typeof css !== 'string' || css.length > 20_000 || /<\//.test(css)))
     throw new ConfigError(
-      `${name}.css`,
+      r.at('css'),
       'must be CSS text of at most 20,000 characters, without "</"',
     );
+  const logoUrl = r.get('logoUrl');
+  const stylesheetUrl = r.get('stylesheetUrl');
+  r.end(`is not a theme key (one of ${r.keysRead().join(', ')})`);
   return {
     productName,
-    logoUrl: value.logoUrl === undefined ? null : url(value.logoUrl, `${name}.logoUrl`),
+    logoUrl: logoUrl === undefined ? null : url(logoUrl, r.at('logoUrl')),
     colors,
-    stylesheetUrl:
-      value.stylesheetUrl === undefined ? null : url(value.stylesheetUrl, `${name}.stylesheetUrl`),
+    stylesheetUrl: stylesheetUrl === undefined ? null : url(stylesheetUrl, r.at('stylesheetUrl')),
     css,
   };
 }

@@ -9,7 +9,12 @@ import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import { basic } from '../support/clients';
 import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
-import { action, HaapiTestClient, insertSecretHaapiClient } from '../support/haapi-client';
+import {
+  action,
+  authorizationRequest,
+  HaapiTestClient,
+  insertSecretHaapiClient,
+} from '../support/haapi-client';
 import { call, ISSUER, post, type TokenBody } from '../support/worker';
 
 const TOKEN_URL = `${ISSUER}/oauth/v2/oauth-token`;
@@ -39,21 +44,17 @@ async function app(clientId: string): Promise<{ app: HaapiTestClient; key: DpopK
   return { app: new HaapiTestClient(fetchWorker, aat, key), key };
 }
 
-function authorizeUrl(clientId: string, extra: Record<string, string> = {}): string {
-  const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
-  url.search = new URLSearchParams({
-    client_id: clientId,
-    response_type: 'code',
-    redirect_uri: 'app://haapi',
-    scope: 'openid',
-    ...extra,
-  }).toString();
+/** The suite's authorization request for `clientId`, without its PKCE parameters. */
+async function authorizeUrl(clientId: string): Promise<string> {
+  const url = new URL((await authorizationRequest(clientId)).url);
+  url.searchParams.delete('code_challenge');
+  url.searchParams.delete('code_challenge_method');
   return url.href;
 }
 
 async function codeWithoutPkce(clientId: string) {
   const { app: client, key } = await app(clientId);
-  const first = await client.request(authorizeUrl(clientId));
+  const first = await client.request(await authorizeUrl(clientId));
   expect(first.status).toBe(200);
   const done = await client.follow(
     await client.submit(action(first.body, 'login'), { userName: 'demo', password: 'Password1' }),
@@ -80,7 +81,7 @@ function exchange(
 describe('require_pkce', () => {
   it('on (the default): a HAAPI authorization request without PKCE is refused', async () => {
     const { app: client } = await app(strict);
-    const res = await client.request(authorizeUrl(strict));
+    const res = await client.request(await authorizeUrl(strict));
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({
       type: 'https://curity.se/problems/error-authorization-response',
@@ -111,7 +112,7 @@ describe('require_pkce', () => {
     )
       .bind(relaxed)
       .run();
-    const res = await call(authorizeUrl(relaxed), { redirect: 'manual' });
+    const res = await call(await authorizeUrl(relaxed), { redirect: 'manual' });
     expect(res.status).toBe(303);
     const location = new URL(res.headers.get('Location') as string);
     expect(location.searchParams.get('error')).toBe('invalid_request');

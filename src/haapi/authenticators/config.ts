@@ -56,21 +56,22 @@ const TYPES = ['password', 'webauthn'];
 const MODES: readonly WebauthnMode[] = ['passkeys-or-user-verifying-devices', 'any-device'];
 
 function parseTitle(value: unknown, path: string): AuthenticatorTitle {
-  const text = (v: unknown, at: string) => {
-    if (typeof v !== 'string' || v.trim().length === 0 || v.length > 64)
-      throw new ConfigError(at, 'must be a text of 1–64 characters');
-    return v;
-  };
+  const rule = 'must be a text of 1–64 characters';
+  const TEXT = /^(?=.*\S).{1,64}$/s;
   if (value === undefined) return null;
-  if (typeof value === 'string') return text(value, path);
+  if (typeof value === 'string') {
+    if (!TEXT.test(value)) throw new ConfigError(path, rule);
+    return value;
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new ConfigError(path, 'must be a text or an object of texts per locale');
+  const r = new ObjectReader(value, path);
   const titles: Partial<Record<Locale, string>> = {};
-  for (const [locale, v] of Object.entries(value)) {
-    if (!(LOCALES as readonly string[]).includes(locale))
-      throw new ConfigError(`${path}.${locale}`, `is not a locale (one of ${LOCALES.join(', ')})`);
-    titles[locale as Locale] = text(v, `${path}.${locale}`);
+  for (const locale of LOCALES) {
+    const title = r.optionalString(locale, TEXT, rule);
+    if (title !== undefined) titles[locale] = title;
   }
+  r.end(`is not a locale (one of ${LOCALES.join(', ')})`);
   return titles;
 }
 

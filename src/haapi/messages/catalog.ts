@@ -5,7 +5,7 @@
  * setting overrides any text per locale (parseMessageOverrides); `texts()` gives the texts of one
  * locale with its overrides.
  */
-import { ConfigError } from '../../config/errors';
+import { jsonObject, ObjectReader } from '../../config/parsers';
 
 const en = {
   'login.heading': 'Sign in',
@@ -186,29 +186,21 @@ export function texts(locale: Locale, overrides?: MessageOverrides): Texts {
  * refused (a typo would otherwise leave the default text in place, unnoticed).
  */
 export function parseMessageOverrides(raw: string, name: string): MessageOverrides {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(name, 'must be valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ConfigError(name, 'must be a JSON object of locales');
+  const r = new ObjectReader(jsonObject(raw, name), name);
   const result: Partial<Record<Locale, Partial<Record<MessageKey, string>>>> = {};
-  for (const [locale, messages] of Object.entries(value)) {
-    if (!(LOCALES as readonly string[]).includes(locale))
-      throw new ConfigError(`${name}.${locale}`, `is not a locale (one of ${LOCALES.join(', ')})`);
-    if (typeof messages !== 'object' || messages === null || Array.isArray(messages))
-      throw new ConfigError(`${name}.${locale}`, 'must be an object of message keys and texts');
+  for (const locale of LOCALES) {
+    const messages = r.get(locale);
+    if (messages === undefined) continue;
+    const m = new ObjectReader(messages, r.at(locale));
     const own: Partial<Record<MessageKey, string>> = {};
-    for (const [key, text] of Object.entries(messages)) {
-      if (!(key in en)) throw new ConfigError(`${name}.${locale}.${key}`, 'is not a message key');
-      if (typeof text !== 'string' || text.length === 0 || text.length > 500)
-        throw new ConfigError(`${name}.${locale}.${key}`, 'must be a text of 1–500 characters');
-      own[key as MessageKey] = text;
+    for (const key of Object.keys(en) as MessageKey[]) {
+      const text = m.optionalString(key, /^[\s\S]{1,500}$/, 'must be a text of 1–500 characters');
+      if (text !== undefined) own[key] = text;
     }
-    result[locale as Locale] = own;
+    m.end('is not a message key');
+    result[locale] = own;
   }
+  r.end(`is not a locale (one of ${LOCALES.join(', ')})`);
   return result;
 }
 

@@ -6,6 +6,11 @@
 
 export const HAAPI_MEDIA_TYPE = 'application/vnd.auth+json';
 
+/** Whether an Accept header asks for HAAPI representations (a HAAPI caller, not a browser). */
+export function acceptsHaapi(accept: string | null | undefined): boolean {
+  return (accept ?? '').includes(HAAPI_MEDIA_TYPE);
+}
+
 export type StepType =
   | 'authentication-step'
   | 'registration-step'
