@@ -12,6 +12,7 @@
 //     prints what is wrong while the old values keep serving) and forwards SIGINT, SIGTERM and SIGHUP to
 //     the whole group, so stopping this process (Ctrl+C, an IDE's stop button, `kill`, a
 //     container's stop) stops wrangler and workerd too.
+// Arguments (`npm start -- --var NAME:value ...`) go to the settings check and wrangler dev.
 // PERSIST_TO=<dir> keeps the local D1 and Durable Objects there instead of .wrangler/state.
 // With PORT set, the development issuer and the WebAuthn origin follow the port unless .dev.vars
 // or the environment sets them.
@@ -100,7 +101,8 @@ function portVars() {
 
 await step([join(root, 'scripts', 'build-assets.mjs')]);
 await step([join(root, 'scripts', 'setup-local.mjs')]);
-const overrides = portVars();
+// `npm start -- --var NAME:value` overrides a setting for this run, checked like the rest.
+const overrides = [...portVars(), ...process.argv.slice(2)];
 await step([join(root, 'scripts', 'run-ts.mjs'), 'scripts/check-settings.ts', ...overrides]);
 if (!(await portIsFree())) {
   console.error(`edge-haapi: port ${port} on ${host} is taken (another npm start, or another server).

@@ -39,4 +39,11 @@ describe('relative links in the README and docs/', () => {
       expect(text, doc).not.toMatch(/\.\.\/shared|DESIGN\.md|\bspec\/[a-z-]+\.md/);
     }
   });
+
+  it('the README stays a newcomer guide (at most 15 KB), and the licence package.json names is there', () => {
+    expect(readFileSync('README.md').length).toBeLessThanOrEqual(15 * 1024);
+    const license = JSON.parse(readFileSync('package.json', 'utf8')).license;
+    expect(license).toBe('Apache-2.0');
+    expect(readFileSync('LICENSE', 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/);
+  });
 });

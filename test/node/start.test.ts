@@ -3,7 +3,14 @@
 // issuer following PORT, a taken port explained, and SIGTERM to its one process stopping the
 // server it started. Each run keeps its local D1 and objects in a directory of its own.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,9 +92,13 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-function start(port: number, persist: string): { child: ChildProcess; output: () => string } {
+function start(
+  port: number,
+  persist: string,
+  args: string[] = [],
+): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+  const child = spawn(process.execPath, ['scripts/start.mjs', ...args], {
     env: { ...process.env, PORT: String(port), PERSIST_TO: persist },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -115,6 +126,12 @@ describe('npm start (scripts/start.mjs)', () => {
       }
     }
     expect(discovery?.issuer, output()).toBe(`http://127.0.0.1:${port}`);
+    // A change to the configuration while it runs is checked again (content unchanged here).
+    const now = new Date();
+    utimesSync('wrangler.toml', now, now);
+    for (let i = 0; i < 60 && !output().includes('settings checked again: valid'); i++)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(output()).toContain('edge-haapi: settings checked again: valid');
     child.kill('SIGTERM');
     await exited(child);
     let open = true;
@@ -123,6 +140,16 @@ describe('npm start (scripts/start.mjs)', () => {
       open = await listening(port);
     }
     expect(open, 'wrangler or workerd still serves after SIGTERM').toBe(false);
+  }, 180_000);
+
+  it('stops before wrangler dev on an invalid setting, naming it', async () => {
+    const port = await freePort();
+    const { child, output } = start(port, tempDir(), ['--var', 'ACCESS_TOKEN_TTL:5m']);
+    expect(await exited(child)).toBe(1);
+    expect(output()).toContain(
+      'edge-haapi: setting ACCESS_TOKEN_TTL must be a whole number (got "5m")',
+    );
+    expect(await listening(port)).toBe(false);
   }, 180_000);
 
   it('explains a taken port and exits 1', async () => {
