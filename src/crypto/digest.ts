@@ -20,6 +20,11 @@ export async function sha256Base64Url(data: Uint8Array | string): Promise<string
   return encodeBase64Url(await sha256(data));
 }
 
+/** Two hex digits per byte value, built once (hashes are hex-encoded on every request). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  return [...(await sha256(data))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  let hex = '';
+  for (const byte of await sha256(data)) hex += HEX[byte];
+  return hex;
 }

@@ -12,15 +12,17 @@ import { generateCookie } from 'hono/cookie';
 import type { AppEnv } from '../app-env';
 import { AuthorizeError } from '../errors/authorize-error';
 import { HaapiProblem } from '../errors/problem';
+import { authenticatorFor } from '../haapi/authenticators/registry';
 import { flowPaths, type SubmitOutcome } from '../haapi/flow/context';
 import {
   currentView,
+  enterAuthenticator,
   navigate,
   otherAuthenticators,
   submit,
-  unknownFlow,
 } from '../haapi/flow/engine';
 import { handOff, startExternal } from '../haapi/flow/external-browser';
+import { unknownFlow } from '../haapi/flow/problems';
 import {
   createFlow,
   endFlow,
@@ -197,7 +199,7 @@ async function external(c: Context<AppEnv>): Promise<Response> {
   const settings = c.get('settings');
   const config = settings.authenticators.find((a) => a.id === authenticatorId);
   const parent = await loadFlow(c.env.HAAPI_FLOW, flowId, settings.serverSecret);
-  if (!parent || config?.type !== 'webauthn') throw unknownFlow();
+  if (!parent || !config || !authenticatorFor(config).externalBrowser) throw unknownFlow();
   const client = await findClient(
     c.get('db'),
     parent.state.request.clientId,
@@ -205,10 +207,10 @@ async function external(c: Context<AppEnv>): Promise<Response> {
     c.env.DB,
   );
   const browser = await newHtmlBinding();
-  const state = await startExternal(
+  const base = await startExternal(
     c.env.HAAPI_FLOW,
     parent,
-    config,
+    config.id,
     client,
     {
       token: c.req.query('token') ?? '',
@@ -219,7 +221,7 @@ async function external(c: Context<AppEnv>): Promise<Response> {
   );
   const childId = await createFlow(
     c.env.HAAPI_FLOW,
-    state,
+    enterAuthenticator(base, config),
     settings.flowTtl,
     settings.serverSecret,
   );

@@ -19,7 +19,7 @@ import { HaapiProblem } from '../errors/problem';
 import { PROBLEM_JSON } from '../errors/respond';
 import { type HaapiCaller, verifyHaapiCaller } from '../haapi/caller';
 import type { FlowContext } from '../haapi/flow/context';
-import { unknownFlow } from '../haapi/flow/engine';
+import { unknownFlow } from '../haapi/flow/problems';
 import { type LoadedFlow, loadFlow } from '../haapi/flow/state';
 import { type Locale, pickLocale, texts } from '../haapi/messages/catalog';
 import {

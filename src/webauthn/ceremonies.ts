@@ -4,7 +4,7 @@
  * registration and authentication, and verification of the browser's or app's response. The
  * library's plain `Error`s become our problems; nothing is stored here (see storage/webauthn-devices).
  *
- * Mode rules (haapi/authenticators/config.ts):
+ * Mode rules (haapi/authenticators/webauthn/config.ts):
  *  - passkeys-or-user-verifying-devices: `residentKey: preferred`, `userVerification: required`
  *    (registration and authentication), any attachment;
  *  - any-device: `userVerification: preferred`; the platform and cross-platform option sets differ

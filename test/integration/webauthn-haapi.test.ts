@@ -184,6 +184,27 @@ describe('WebAuthn for an attested iOS app: client operations', () => {
     expect(decodeJwt(tokens.id_token).amr).toEqual(['pwd', 'hwk', 'mfa']);
   });
 
+  it('acr_values naming the WebAuthn authenticator still reaches its password prerequisite', async () => {
+    const app = await ios();
+    const account = await newAccount();
+    const { url } = await authorizationRequest(clientOf(app), {
+      acr_values: 'urn:se:curity:authentication:webauthn:webauthn',
+    });
+    // The only authenticator the request allows: no selector, straight to its login step.
+    const login = await app.request(url);
+    expect(login.body.metadata?.viewName).toBe('authenticator/webauthn/authenticate/get');
+    const prerequisite = await toPrerequisite(app, login.body);
+    expect(action(prerequisite.body, 'login').model.href).toMatch(/\/pw$/);
+    const registration = await app.submit(action(prerequisite.body, 'login'), {
+      userName: account.username,
+      password: 'Password1',
+    });
+    expect(operation(registration.body, 'webauthn-registration')).toBeDefined();
+    // Once the prerequisite is done, the password authenticator is not this flow's to run.
+    const other = await app.request(action(prerequisite.body, 'login').model.href);
+    expect(other.status).toBe(400);
+  });
+
   it('username-less passkey login with a discoverable credential; the counter and last use move', async () => {
     const account = await newAccount();
     const authenticator = new SoftAuthenticator({ origin, attachment: 'platform' });

@@ -35,10 +35,16 @@ function clientKeys(jwks: NonNullable<Client['jwks']>): ReturnType<typeof create
  * static app client is shared by every install of the app, wherever it is: each of its
  * assertions gets an object of its own (undefined owner), created near the device that sent it.
  */
+const ownersByClient = new WeakMap<Client, (key: string) => string>();
 async function assertionOwner(client: Client): Promise<((key: string) => string) | undefined> {
   const sharedByDevices = client.capabilities.haapi === true && client.templateId === null;
   if (sharedByDevices) return undefined;
-  return clientAssertionOwner(await sha256Hex(`client\u0000${client.clientId}`));
+  let owner = ownersByClient.get(client);
+  if (!owner) {
+    owner = clientAssertionOwner(await sha256Hex(`client\u0000${client.clientId}`));
+    ownersByClient.set(client, owner);
+  }
+  return owner;
 }
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

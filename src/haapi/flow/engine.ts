@@ -4,31 +4,25 @@
  * current representation, submissions, and the end of the flow, where the authorization code is
  * issued into the same HaapiFlow object (RFC 6749 §4.1.2) with the authentication attributes.
  */
-import { HaapiProblem } from '../../errors/problem';
+import { randomToken } from '../../crypto/random';
 import { type AuthorizationGrant, completeWithCode } from '../../tokens/authorization-code';
-import { type AuthenticatorConfig, authenticatorTitle } from '../authenticators/config';
 import {
-  PASSWORD_ACR,
-  passwordNavigate,
-  passwordSubmit,
-  passwordView,
-} from '../authenticators/password';
-import {
-  afterPrerequisite,
-  enterWebauthn,
-  webauthnAcr,
-  webauthnNavigate,
-  webauthnSubmit,
-  webauthnView,
-} from '../authenticators/webauthn';
+  type AuthenticatorConfig,
+  authenticatorTitle,
+  prerequisiteOf,
+} from '../authenticators/config';
+import { refused, stepProblem } from '../authenticators/problems';
+import { authenticatorFor } from '../authenticators/registry';
 import { authorizationResponse, formAction, step } from '../representations/builders';
 import type { Representation } from '../representations/types';
 import { type FlowContext, flowPaths, type SubmitOutcome } from './context';
-import type { FlowState } from './state';
+import { externalView, resumeExternal } from './external-browser';
+import { unknownFlow, wrongStep } from './problems';
+import { type FlowState, serialise } from './state';
 
 /** The ACR an authenticator's logins carry. */
 export function acrOf(config: AuthenticatorConfig): string {
-  return config.type === 'webauthn' ? webauthnAcr(config) : PASSWORD_ACR;
+  return authenticatorFor(config).acr(config);
 }
 
 /**
@@ -51,42 +45,52 @@ export function firstState(
 ): FlowState {
   const authenticators = offeredAuthenticators(configured, base.request);
   const only = authenticators.length === 1 ? (authenticators[0] as AuthenticatorConfig) : null;
-  return only
-    ? enter({ ...base, authenticator: null, step: 'select' }, only)
-    : { ...base, authenticator: null, step: 'select' };
-}
-
-/** The state on the first step of `config`. */
-function enter(state: FlowState, config: AuthenticatorConfig): FlowState {
-  if (config.type === 'webauthn') return enterWebauthn(state, config, 'login');
-  const { pendingRegistration: _, webauthn: __, ...rest } = state;
-  return { ...rest, authenticator: config.id, step: 'login' };
+  const selector: FlowState = { ...base, authenticator: null, step: 'select' };
+  return only ? enterAuthenticator(selector, only) : selector;
 }
 
 /**
- * The authenticator `id`, if this flow may run it: one its request's `acr_values` allow and, in
- * a browser flow opened for a HAAPI flow's external-browser operation, only the authenticator the
- * operation named (and the password prerequisite of its pending registration).
+ * The state on the first step of `config`: the authenticator's own data only, no prerequisite
+ * waiting, and the external-browser part when a HAAPI caller runs it in a browser (the same one
+ * when it re-enters the authenticator it is on).
+ */
+export function enterAuthenticator(state: FlowState, config: AuthenticatorConfig): FlowState {
+  const authenticator = authenticatorFor(config);
+  const { data: _, pending: __, external, ...rest } = state;
+  const entered = authenticator.enter({ ...rest, authenticator: config.id, step: 'login' }, config);
+  const { binding } = state;
+  const runsExternally =
+    binding.mode === 'haapi' &&
+    authenticator.externalBrowser?.runsExternally(binding, state.forceExternalBrowser === true) ===
+      true;
+  if (!runsExternally) return entered;
+  const same = external !== undefined && state.authenticator === config.id;
+  return { ...entered, external: same ? external : { token: randomToken(24) } };
+}
+
+function configured(ctx: FlowContext, id: string | undefined | null) {
+  return id ? ctx.settings.authenticators.find((a) => a.id === id) : undefined;
+}
+
+/** Whether `id` is the prerequisite of the authenticator waiting in this flow. */
+function isPendingPrerequisite(ctx: FlowContext, id: string): boolean {
+  const pending = configured(ctx, ctx.flow.state.pending);
+  return pending !== undefined && prerequisiteOf(pending) === id;
+}
+
+/**
+ * The authenticator `id`, if this flow may run it: one its request's `acr_values` allow, or the
+ * prerequisite of the authenticator waiting for it; in a browser flow opened for a HAAPI flow's
+ * external-browser operation, only the authenticator the operation named (and that prerequisite).
  */
 export function authenticatorOf(ctx: FlowContext, id: string): AuthenticatorConfig | undefined {
   const { state } = ctx.flow;
-  const config = offeredAuthenticators(ctx.settings.authenticators, state.request).find(
+  const offered = offeredAuthenticators(ctx.settings.authenticators, state.request).find(
     (a) => a.id === id,
   );
-  if (!config || !state.parent || config.id === state.parent.authenticator) return config;
-  const prerequisite =
-    state.pendingRegistration === state.parent.authenticator && config.type === 'password';
-  return prerequisite ? config : undefined;
-}
-
-export function unknownFlow(): HaapiProblem {
-  return new HaapiProblem(
-    'generic-user-error',
-    'The login has expired or does not exist. Start again.',
-    400,
-    {},
-    'unknown_flow',
-  );
+  const prerequisite = isPendingPrerequisite(ctx, id) ? configured(ctx, id) : undefined;
+  if (state.parent && id !== state.parent.authenticator) return prerequisite;
+  return offered ?? prerequisite;
 }
 
 function selectorView(ctx: FlowContext): Representation {
@@ -108,7 +112,7 @@ function selectorView(ctx: FlowContext): Representation {
                 { href: paths.step(a.id), method: 'GET' },
                 authenticatorTitle(a, ctx.locale, ctx.t),
               ),
-              properties: { authenticatorType: a.type === 'password' ? 'html-form' : a.type },
+              properties: { authenticatorType: authenticatorFor(a).selectorType },
             })),
         },
       },
@@ -130,13 +134,14 @@ export async function currentView(ctx: FlowContext): Promise<Representation> {
   }
   const config = state.authenticator ? authenticatorOf(ctx, state.authenticator) : undefined;
   if (!config) return selectorView(ctx);
-  if (config.type === 'webauthn') return webauthnView(ctx, config);
-  const view = passwordView(ctx, config);
-  if (state.pendingRegistration) {
-    view.messages = [
-      ...(view.messages ?? []),
-      { text: ctx.t('webauthn.prerequisite'), classList: ['info'] },
-    ];
+  const authenticator = authenticatorFor(config);
+  if (state.external && authenticator.externalBrowser)
+    return externalView(ctx, config.id, authenticator.externalBrowser, state.external.token);
+  const view = await authenticator.view(ctx, config);
+  const pending = configured(ctx, state.pending);
+  const waiting = pending ? authenticatorFor(pending).waitingMessage : undefined;
+  if (waiting) {
+    view.messages = [...(view.messages ?? []), { text: ctx.t(waiting), classList: ['info'] }];
   }
   return view;
 }
@@ -162,7 +167,6 @@ function debugView(ctx: FlowContext, resume: string): Representation {
   });
 }
 
-/** A GET on an authenticator (or one of its action links): the state it moves the flow to. */
 /**
  * The other authenticators this flow may switch to from its current step (the HTML pages link
  * them, so choosing one is never a dead end): none on the selector, after authentication, or in
@@ -176,6 +180,7 @@ export function otherAuthenticators(ctx: FlowContext): { id: string; title: stri
     .map((a) => ({ id: a.id, title: authenticatorTitle(a, ctx.locale, ctx.t) }));
 }
 
+/** A GET on an authenticator (or one of its action links): the state it moves the flow to. */
 export function navigate(
   ctx: FlowContext,
   authenticatorId: string,
@@ -186,14 +191,26 @@ export function navigate(
   if (!config) throw unknownFlow();
   const { state } = ctx.flow;
   if (state.auth) return state;
+  const authenticator = authenticatorFor(config);
+  if (
+    forceExternal &&
+    state.binding.mode === 'haapi' &&
+    authenticator.externalBrowser &&
+    !state.forceExternalBrowser
+  )
+    return enterAuthenticator({ ...state, forceExternalBrowser: true }, config);
   if (state.authenticator !== config.id) {
-    // The prerequisite of a pending WebAuthn registration keeps the registration pending.
-    if (state.pendingRegistration && config.type === 'password')
-      return { ...state, authenticator: config.id, step: 'login' };
-    return enter(state, config);
+    const entered = enterAuthenticator(state, config);
+    // The prerequisite of a waiting authenticator keeps it waiting.
+    return state.pending && isPendingPrerequisite(ctx, config.id)
+      ? { ...entered, pending: state.pending }
+      : entered;
   }
-  if (config.type === 'webauthn') return webauthnNavigate(ctx, config, action, forceExternal);
-  return { ...state, step: passwordNavigate(ctx, config, action) };
+  const next = authenticator.navigate(ctx, config, action);
+  if (next.kind === 'state') return next.state;
+  const prerequisite = configured(ctx, prerequisiteOf(config));
+  if (!prerequisite) return state;
+  return { ...enterAuthenticator(state, prerequisite), pending: config.id };
 }
 
 export async function submit(
@@ -203,27 +220,25 @@ export async function submit(
   form: ReadonlyMap<string, string>,
 ): Promise<SubmitOutcome> {
   const config = authenticatorOf(ctx, authenticatorId);
-  if (!config || ctx.flow.state.authenticator !== config.id || ctx.flow.state.auth) {
-    throw new HaapiProblem(
-      'generic-user-error',
-      'This step is not the current step of the login',
-      400,
-      {},
-      'wrong_step',
-    );
+  const { state } = ctx.flow;
+  if (!config || state.authenticator !== config.id || state.auth) throw wrongStep();
+  if (action === 'resume') return resumeExternal(ctx, form);
+  const authenticator = authenticatorFor(config);
+  if (state.external && authenticator.externalBrowser) {
+    const key = authenticator.externalBrowser.action;
+    return refused(stepProblem(ctx, 'generic-user-error', key, 'external_browser_flow'));
   }
-  if (config.type === 'webauthn') return webauthnSubmit(ctx, config, action, form);
-  return prerequisiteDone(ctx, await passwordSubmit(ctx, config, action, form));
+  return prerequisiteDone(ctx, await authenticator.submit(ctx, config, action, form));
 }
 
-/** A password login that was the prerequisite of a WebAuthn registration continues there. */
+/** The prerequisite of a waiting authenticator authenticated: that authenticator continues. */
 function prerequisiteDone(ctx: FlowContext, outcome: SubmitOutcome): SubmitOutcome {
   const { state } = ctx.flow;
-  const pending = state.pendingRegistration
-    ? authenticatorOf(ctx, state.pendingRegistration)
-    : undefined;
-  if (outcome.kind !== 'authenticated' || pending?.type !== 'webauthn') return outcome;
-  return { kind: 'state', state: afterPrerequisite(state, pending, outcome.auth) };
+  const pending = configured(ctx, state.pending);
+  const after = pending ? authenticatorFor(pending).afterPrerequisite : undefined;
+  if (outcome.kind !== 'authenticated' || !pending || !after) return outcome;
+  const entered = enterAuthenticator(state, pending);
+  return { kind: 'state', state: after(entered, pending, outcome.auth), cookies: outcome.cookies };
 }
 
 export type Completion =
@@ -260,7 +275,7 @@ export async function complete(ctx: FlowContext): Promise<Completion> {
     {
       id: ctx.flow.id,
       version: ctx.flow.version,
-      completedState: JSON.stringify({ ...state, completed: true } satisfies FlowState),
+      completedState: serialise({ ...state, completed: true }),
     },
     grant,
     ctx.settings.authorizationCodeTtl,

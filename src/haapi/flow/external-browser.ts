@@ -1,7 +1,8 @@
 /**
  * @module haapi/flow/external-browser
  * The external-browser-flow operation (docs/haapi-protocol.md §5): a HAAPI flow whose app cannot
- * run WebAuthn itself hands the authenticator to a browser.
+ * run an authenticator's client operations itself (the authenticator's `externalBrowser.
+ * runsExternally`: WebAuthn outside attested iOS apps) hands the authenticator to a browser.
  *  1. The app opens `…/<authenticator>/external?token=…` with `redirect_uri` (native: a registered
  *     redirect URI of the client) or `for_origin` (browser apps: an allowed origin of the client).
  *     The token is single-use and only good for this flow.
@@ -18,13 +19,16 @@ import { timingSafeEqualStrings } from '../../crypto/constant-time';
 import { sha256Base64Url } from '../../crypto/digest';
 import { randomToken } from '../../crypto/random';
 import { HaapiProblem } from '../../errors/problem';
-import type { WebauthnAuthenticatorConfig } from '../authenticators/config';
-import { enterWebauthn } from '../authenticators/webauthn';
+import { invalidInput, refused } from '../authenticators/problems';
+import type { Authenticator } from '../authenticators/types';
 import type { Locale } from '../messages/catalog';
-import { unknownFlow } from './engine';
+import { clientOperation, field, formAction, step } from '../representations/builders';
+import type { Representation } from '../representations/types';
+import type { FlowAuth } from './auth';
+import { type FlowContext, flowPaths, type SubmitOutcome } from './context';
+import { unknownFlow } from './problems';
 import {
   endFlow,
-  type FlowAuth,
   type FlowState,
   type LoadedFlow,
   loadFlow,
@@ -32,24 +36,81 @@ import {
   saveFlow,
 } from './state';
 
-function refused(reason: string, text: string): HaapiProblem {
+function refusedStart(reason: string, text: string): HaapiProblem {
   return new HaapiProblem('generic-user-error', text, 400, {}, reason);
 }
 
-/** Checks the app's request and marks the token used; returns the child flow's first state. */
+type ExternalTexts = NonNullable<Authenticator['externalBrowser']>;
+
+/** The step of a flow whose authenticator runs in the external browser. */
+export function externalView(
+  ctx: FlowContext,
+  authenticatorId: string,
+  texts: ExternalTexts,
+  token: string,
+): Representation {
+  const paths = flowPaths(ctx.settings, ctx.flow.id);
+  return step('authentication-step', {
+    viewName: texts.viewName,
+    messages: [{ text: ctx.t(texts.heading), classList: ['heading'] }],
+    actions: [
+      clientOperation(
+        'external-browser-flow',
+        'external-browser-flow',
+        { href: paths.external(authenticatorId, token) },
+        [
+          formAction('continue', {
+            href: paths.step(authenticatorId, 'resume'),
+            method: 'POST',
+            type: 'application/x-www-form-urlencoded',
+            fields: [field('_resume_nonce', 'context')],
+          }),
+        ],
+        [],
+        ctx.t(texts.action),
+      ),
+      formAction('cancel', { href: paths.cancel, method: 'POST' }, ctx.t('cancel')),
+    ],
+  });
+}
+
+/** The app's continue post after the external browser finished (`_resume_nonce`). */
+export async function resumeExternal(
+  ctx: FlowContext,
+  form: ReadonlyMap<string, string>,
+): Promise<SubmitOutcome> {
+  const { external } = ctx.flow.state;
+  const nonce = form.get('_resume_nonce');
+  if (!nonce)
+    return refused(invalidInput(ctx, [{ name: '_resume_nonce', reason: 'missing' }], 'missing'));
+  if (
+    !external?.nonceHash ||
+    !external.auth ||
+    !(await timingSafeEqualStrings(await sha256Base64Url(nonce), external.nonceHash))
+  )
+    return refused(
+      invalidInput(ctx, [{ name: '_resume_nonce', reason: 'invalidValue' }], 'resume_nonce'),
+    );
+  return { kind: 'authenticated', auth: external.auth };
+}
+
+/**
+ * Checks the app's request and marks the token used; returns the child flow's state before its
+ * authenticator is entered (engine.enterAuthenticator).
+ */
 export async function startExternal(
   flows: DurableObjectNamespace<HaapiFlow>,
   parent: LoadedFlow,
-  config: WebauthnAuthenticatorConfig,
+  authenticatorId: string,
   client: Client | null,
   query: { token: string; redirectUri: string | null; forOrigin: string | null },
   browser: { cookieHash: string; csrf: string; locale: Locale },
 ): Promise<FlowState> {
   const { state } = parent;
-  const external = state.webauthn?.external;
+  const { external } = state;
   if (
     state.binding.mode !== 'haapi' ||
-    state.authenticator !== config.id ||
+    state.authenticator !== authenticatorId ||
     state.auth ||
     !external ||
     external.started ||
@@ -59,34 +120,29 @@ export async function startExternal(
   let target: Pick<ParentFlow, 'redirectUri' | 'forOrigin'>;
   if (query.redirectUri !== null) {
     if (!client?.redirectUris.includes(query.redirectUri))
-      throw refused('external_redirect_uri', 'redirect_uri is not a redirect URI of the client');
+      throw refusedStart(
+        'external_redirect_uri',
+        'redirect_uri is not a redirect URI of the client',
+      );
     target = { redirectUri: query.redirectUri };
   } else if (query.forOrigin !== null) {
     if (!client?.allowedOrigins.includes(query.forOrigin))
-      throw refused('external_origin', 'for_origin is not an allowed origin of the client');
+      throw refusedStart('external_origin', 'for_origin is not an allowed origin of the client');
     target = { forOrigin: query.forOrigin };
   } else {
-    throw refused('external_target', 'redirect_uri or for_origin is required');
+    throw refusedStart('external_target', 'redirect_uri or for_origin is required');
   }
-  const webauthn = state.webauthn as NonNullable<FlowState['webauthn']>;
-  const marked: FlowState = {
-    ...state,
-    webauthn: { ...webauthn, external: { ...external, started: true } },
-  };
+  const marked: FlowState = { ...state, external: { ...external, started: true } };
   if (!(await saveFlow(flows, parent, marked)))
-    throw refused('external_conflict', 'This login was continued elsewhere');
-  return enterWebauthn(
-    {
-      request: state.request,
-      binding: { mode: 'html', cookieHash: browser.cookieHash, csrf: browser.csrf },
-      locale: browser.locale,
-      authenticator: null,
-      step: 'select',
-      parent: { flowId: parent.id, authenticator: config.id, ...target },
-    },
-    config,
-    'login',
-  );
+    throw refusedStart('external_conflict', 'This login was continued elsewhere');
+  return {
+    request: state.request,
+    binding: { mode: 'html', cookieHash: browser.cookieHash, csrf: browser.csrf },
+    locale: browser.locale,
+    authenticator: null,
+    step: 'select',
+    parent: { flowId: parent.id, authenticator: authenticatorId, ...target },
+  };
 }
 
 /** Hands the browser flow's login to its parent; returns the `_resume_nonce` for the app. */
@@ -101,16 +157,13 @@ export async function handOff(
   const nonceHash = await sha256Base64Url(nonce);
   for (let attempt = 0; attempt < 3; attempt++) {
     const parent = await loadFlow(flows, parentRef.flowId, serverSecret);
-    const webauthn = parent?.state.webauthn;
-    if (!parent || !webauthn?.external || parent.state.auth) throw unknownFlow();
-    const state: FlowState = {
-      ...parent.state,
-      webauthn: { ...webauthn, external: { ...webauthn.external, nonceHash, auth } },
-    };
+    const external = parent?.state.external;
+    if (!parent || !external || parent.state.auth) throw unknownFlow();
+    const state: FlowState = { ...parent.state, external: { ...external, nonceHash, auth } };
     if (await saveFlow(flows, parent, state)) {
       await endFlow(flows, childId);
       return nonce;
     }
   }
-  throw refused('external_conflict', 'This login was continued elsewhere');
+  throw refusedStart('external_conflict', 'This login was continued elsewhere');
 }

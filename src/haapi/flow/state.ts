@@ -5,7 +5,10 @@
  */
 import type { HaapiFlow } from '../../../durable-objects/haapi-flow';
 import type { ClientAssuranceLevel } from '../../tokens/auth-context';
+import type { AuthenticatorStates } from '../authenticators/states';
+import type { WebauthnFlowState } from '../authenticators/webauthn/state';
 import type { Locale } from '../messages/catalog';
+import type { FlowAuth } from './auth';
 import type { AuthorizeRequest } from './authorize-request';
 import { isGenuineFlowId, mintFlowId } from './flow-id';
 
@@ -22,38 +25,24 @@ export type FlowBinding =
     }
   | { readonly mode: 'html'; readonly cookieHash: string; readonly csrf: string };
 
-export interface FlowAuth {
-  readonly subject: string;
-  readonly authTime: number;
-  readonly acr: string;
-  readonly amr: readonly string[];
+export type { FlowAuth };
+
+/**
+ * The engine's part of an external-browser-flow (external-browser.ts): the current authenticator
+ * runs in a browser the app opens, which hands its login back with a `_resume_nonce`.
+ */
+export interface ExternalBrowserState {
+  /** Single use: opens the browser flow (`…/<authenticator>/external?token=…`). */
+  readonly token: string;
+  readonly started?: boolean;
+  /** SHA-256 of the `_resume_nonce` the browser flow handed to the app. */
+  readonly nonceHash?: string;
+  /** The browser flow's login, waiting for the app's `_resume_nonce`. */
+  readonly auth?: FlowAuth;
 }
 
-/** The WebAuthn authenticator's part of the flow (haapi/authenticators/webauthn.ts). */
-export interface WebauthnFlowState {
-  /** The challenge of the ceremony the current step offers (base64url, single use). */
-  readonly challenge: string;
-  /** The account being authenticated (after `identify`) or registering (after the prerequisite). */
-  readonly subject?: string;
-  /**
-   * `identify` found no account with devices for this (normalised) username: the authenticate
-   * step offers deterministic made-up credential ids instead (WebAuthn L3 §14.6.2), and fails.
-   */
-  readonly decoy?: string;
-  /** The prerequisite login that established `subject` for a registration. */
-  readonly prerequisite?: FlowAuth;
-  /** Registration limited to built-in devices (the additional-platform-device prompt). */
-  readonly platformOnly?: boolean;
-  /** A login waiting for the answer to the additional-platform-device prompt. */
-  readonly pendingAuth?: FlowAuth;
-  /** HAAPI callers that continue in an external browser (spec §5 external-browser-flow). */
-  readonly external?: {
-    readonly token: string;
-    readonly started?: boolean;
-    readonly nonceHash?: string;
-    readonly auth?: FlowAuth;
-  };
-}
+/** The version of the FlowState shape (older flows are upgraded on load, upgradeFlowState). */
+export const FLOW_STATE_VERSION = 2;
 
 /** A browser flow opened by an external-browser-flow operation: where its result goes. */
 export interface ParentFlow {
@@ -75,13 +64,41 @@ export interface FlowState {
   readonly step: string;
   readonly auth?: FlowAuth;
   readonly completed?: boolean;
-  readonly webauthn?: WebauthnFlowState;
-  /** The WebAuthn authenticator waiting for its prerequisite authenticator (a registration). */
-  readonly pendingRegistration?: string;
+  /** The shape's version (FLOW_STATE_VERSION); absent in flows saved before version 2. */
+  readonly v?: number;
+  /** Each authenticator's own state, one typed member per type (authenticators/states.ts). */
+  readonly data?: AuthenticatorStates;
+  /** The authenticator waiting for the current one, its prerequisite (e.g. a registration). */
+  readonly pending?: string;
+  /** The current authenticator runs in an external browser (HAAPI callers). */
+  readonly external?: ExternalBrowserState;
   /** Set when this browser flow runs an external-browser-flow for a HAAPI flow. */
   readonly parent?: ParentFlow;
   /** The HAAPI client asked for the external browser (`_force_external_browser_flow`). */
-  readonly forceExternal?: boolean;
+  readonly forceExternalBrowser?: boolean;
+}
+
+/**
+ * A saved state in the current shape. Version 1 kept the WebAuthn authenticator's state at the
+ * top (`webauthn`, with its external-browser part inside, `pendingRegistration`,
+ * `forceExternal`); flows live minutes, but a deployment must not break the ones in progress.
+ */
+export function upgradeFlowState(saved: Record<string, unknown>): FlowState {
+  if (saved.v === FLOW_STATE_VERSION) return saved as unknown as FlowState;
+  const { webauthn, pendingRegistration, forceExternal, ...rest } = saved as {
+    webauthn?: Record<string, unknown> & { external?: ExternalBrowserState };
+    pendingRegistration?: string;
+    forceExternal?: boolean;
+  } & Record<string, unknown>;
+  const { external, ...own } = webauthn ?? {};
+  return {
+    ...(rest as unknown as FlowState),
+    v: FLOW_STATE_VERSION,
+    ...(webauthn ? { data: { webauthn: own as unknown as WebauthnFlowState } } : {}),
+    ...(pendingRegistration ? { pending: pendingRegistration } : {}),
+    ...(external ? { external } : {}),
+    ...(forceExternal ? { forceExternalBrowser: true } : {}),
+  };
 }
 
 export interface LoadedFlow {
@@ -97,6 +114,11 @@ function stub(
   return binding.get(binding.idFromName(id));
 }
 
+/** The state as saved: JSON, stamped with the shape's version. */
+export function serialise(state: FlowState): string {
+  return JSON.stringify({ ...state, v: FLOW_STATE_VERSION });
+}
+
 export async function createFlow(
   binding: DurableObjectNamespace<HaapiFlow>,
   state: FlowState,
@@ -105,7 +127,7 @@ export async function createFlow(
 ): Promise<string> {
   for (;;) {
     const id = await mintFlowId(serverSecret);
-    if (await stub(binding, id).create(JSON.stringify(state), ttl)) return id;
+    if (await stub(binding, id).create(serialise(state), ttl)) return id;
   }
 }
 
@@ -118,7 +140,7 @@ export async function loadFlow(
   if (!(await isGenuineFlowId(serverSecret, id))) return null;
   const snapshot = await stub(binding, id).read();
   return snapshot
-    ? { id, state: JSON.parse(snapshot.state) as FlowState, version: snapshot.version }
+    ? { id, state: upgradeFlowState(JSON.parse(snapshot.state)), version: snapshot.version }
     : null;
 }
 
@@ -128,7 +150,7 @@ export async function saveFlow(
   flow: LoadedFlow,
   state: FlowState,
 ): Promise<boolean> {
-  const result = await stub(binding, flow.id).update(JSON.stringify(state), flow.version);
+  const result = await stub(binding, flow.id).update(serialise(state), flow.version);
   return result.ok;
 }
 
