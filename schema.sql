@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS clients (
   grant_types TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(grant_types)),
   scopes TEXT NOT NULL DEFAULT '' ,
   redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(redirect_uris)),
+  -- where the end-session endpoint may send the browser after a logout (OpenID Connect
+  -- RP-Initiated Logout 1.0 §3.1; added in 0.2)
+  post_logout_redirect_uris TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(post_logout_redirect_uris)),
   allowed_origins TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(allowed_origins)),
   jwks TEXT CHECK (jwks IS NULL OR json_valid(jwks)),
   -- tls_client_auth (RFC 8705 §2.1): the certificate must be verified by Cloudflare against the
@@ -84,6 +87,9 @@ CREATE TABLE IF NOT EXISTS accounts (
   failed_logins INTEGER NOT NULL DEFAULT 0,
   locked_until INTEGER,
   disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  -- single sign-on sessions that began at or before this time (Unix seconds) are ended: set by a
+  -- new password and by an operator (added in 0.2)
+  sessions_valid_after INTEGER,
   created_at INTEGER NOT NULL DEFAULT (unixepoch()),
   updated_at INTEGER NOT NULL DEFAULT (unixepoch())
 );

@@ -8,7 +8,7 @@
  *   schema                                      apply schema.sql
  *   clients list | get <id> | add <json> | update <id> <json> | remove <id>
  *   templates revoke-dynamic <template id>
- *   accounts list | add <username> <password> [attributes json] | set-password <username> <password> | remove <username>
+ *   accounts list | add <username> <password> [attributes json] | set-password <username> <password> | end-sessions <username> | remove <username>
  *   devices list <username> | remove <credential id>
  *   keys rotate [--file PATH] [--activate-in SECONDS]   stage a new ES256 key (default file: .dev.vars)
  *   keys prune <kid> [--file PATH]                      drop a key once its tokens have expired
@@ -29,7 +29,7 @@ const USAGE = `usage: npm run admin -- [--local | --remote] [--persist-to DIR] <
   schema
   clients list | get <id> | add <json> | update <id> <json> | remove <id>
   templates revoke-dynamic <template id>
-  accounts list | add <username> <password> [attributes json] | set-password <username> <password> | remove <username>
+  accounts list | add <username> <password> [attributes json] | set-password <username> <password> | end-sessions <username> | remove <username>
   devices list <username> | remove <credential id>
   keys rotate [--file PATH] [--activate-in SECONDS] | keys prune <kid> [--file PATH]`;
 
@@ -204,6 +204,10 @@ async function command(options: Options): Promise<void> {
         );
       exec(options, statements.setPassword(a, await hashPassword(b, pepper(options))));
       console.log(`password set for ${a}`);
+      return;
+    case 'accounts end-sessions':
+      exec(options, statements.endSessions(a ?? ''));
+      console.log(`single sign-on sessions of ${a} ended`);
       return;
     case 'accounts remove':
       exec(options, statements.deleteAccount(a ?? ''));

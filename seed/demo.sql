@@ -29,10 +29,11 @@ VALUES ('haapi-template-client', 'HAAPI DCR template', 'confidential', 1, 'clien
 ON CONFLICT (client_id) DO NOTHING;
 
 INSERT INTO clients (client_id, client_name, client_type, token_endpoint_auth_method, grant_types,
-  scopes, redirect_uris, allowed_origins, capabilities, attestation_policy, dpop_required)
+  scopes, redirect_uris, post_logout_redirect_uris, allowed_origins, capabilities,
+  attestation_policy, dpop_required)
 VALUES ('haapi-web-client', 'HAAPI demo single-page app', 'public', 'none',
   '["authorization_code","refresh_token","client_credentials"]', 'openid profile',
-  '["http://localhost:5173/callback"]', '["http://localhost:5173"]',
+  '["http://localhost:5173/callback"]', '["http://localhost:5173/"]', '["http://localhost:5173"]',
   '{"code":true,"haapi":true,"browserFlow":true}', 'web-dev', 1)
 ON CONFLICT (client_id) DO NOTHING;
 

@@ -21,6 +21,7 @@ import { authnRoutes } from './routes/authn';
 import { authorizeRoutes } from './routes/authorize';
 import { catRoutes } from './routes/cat';
 import { devPageRoutes } from './routes/dev-pages';
+import { endSessionRoutes } from './routes/end-session';
 import { introspectionRoutes } from './routes/introspection';
 import { jwksRoutes } from './routes/jwks';
 import { registrationRoutes } from './routes/registration';
@@ -54,6 +55,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.use(DEVICES_PATH, errorShape('oauth'));
   app.use(`${settings.authnPath}/*`, errorShape('flow'));
   app.use(settings.authorizationPath, errorShape('flow'));
+  app.use(settings.endSessionPath, errorShape('flow'));
   const oauthPaths = [
     settings.jwksPath,
     settings.tokenPath,
@@ -72,6 +74,7 @@ export function createApp(settings: Settings): Hono<AppEnv> {
   app.route(settings.jwksPath, jwksRoutes);
   app.route(settings.authorizationPath, authorizeRoutes);
   app.route(settings.authnPath, authnRoutes);
+  app.route(settings.endSessionPath, endSessionRoutes);
   app.route(`${settings.tokenPath}/cat`, catRoutes);
   app.route(settings.tokenPath, tokenRoutes);
   app.route(settings.introspectionPath, introspectionRoutes);

@@ -64,6 +64,20 @@ const pageUrl: Check = (v, f) => {
   return url.href;
 };
 
+/** Redirect URIs: each parses, none has a fragment (RFC 6749 §3.1.2). */
+const uris: Check = (v, f) => {
+  if (!isStringArray(v)) throw bad(f, 'must be an array of URIs');
+  for (const uri of v) {
+    try {
+      new URL(uri);
+    } catch {
+      throw bad(f, `contains a URI that does not parse: ${uri}`);
+    }
+    if (uri.includes('#')) throw bad(f, 'must not contain fragments (RFC 6749 §3.1.2)');
+  }
+  return JSON.stringify(v);
+};
+
 /** Operator-settable fields and how each is checked. */
 const FIELDS: Record<string, { column: string; check: Check }> = {
   client_name: { column: 'client_name', check: text },
@@ -94,21 +108,9 @@ const FIELDS: Record<string, { column: string; check: Check }> = {
       return v.split(' ').filter(Boolean).join(' ');
     },
   },
-  redirect_uris: {
-    column: 'redirect_uris',
-    check: (v, f) => {
-      if (!isStringArray(v)) throw bad(f, 'must be an array of URIs');
-      for (const uri of v) {
-        try {
-          new URL(uri);
-        } catch {
-          throw bad(f, `contains a URI that does not parse: ${uri}`);
-        }
-        if (uri.includes('#')) throw bad(f, 'must not contain fragments (RFC 6749 §3.1.2)');
-      }
-      return JSON.stringify(v);
-    },
-  },
+  redirect_uris: { column: 'redirect_uris', check: uris },
+  post_logout_redirect_uris: { column: 'post_logout_redirect_uris', check: uris },
+
   allowed_origins: { column: 'allowed_origins', check: strings },
   jwks: {
     column: 'jwks',
@@ -178,6 +180,7 @@ export function clientView(row: Record<string, unknown>): Record<string, unknown
     'extra_auth_methods',
     'grant_types',
     'redirect_uris',
+    'post_logout_redirect_uris',
     'allowed_origins',
     'jwks',
     'tls_cert_sha256',

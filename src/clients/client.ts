@@ -61,6 +61,8 @@ export interface Client {
   readonly grantTypes: readonly string[];
   readonly scopes: readonly string[];
   readonly redirectUris: readonly string[];
+  /** Where the end-session endpoint may send the browser after a logout. */
+  readonly postLogoutRedirectUris: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly jwks: { keys: JWK[] } | null;
   readonly tlsSubjectDn: string | null;

@@ -115,6 +115,15 @@ export const definitions = {
     description: 'Path of the revocation endpoint (RFC 7009).',
     parse: path,
   }),
+  endSessionPath: define({
+    name: 'END_SESSION_PATH',
+    kind: 'var',
+    type: 'path',
+    default: '/oauth/v2/oauth-session/logout',
+    description:
+      'Path of the end-session endpoint (OpenID Connect RP-Initiated Logout 1.0): ends the browser single sign-on session.',
+    parse: path,
+  }),
   userinfoPath: define({
     name: 'USERINFO_PATH',
     kind: 'var',
@@ -179,6 +188,15 @@ export const definitions = {
     default: '900',
     description: 'How long a login flow (one HaapiFlow object) lives before its alarm deletes it.',
     parse: integer(60, DAY),
+  }),
+  ssoSessionTtl: define({
+    name: 'SSO_SESSION_TTL',
+    kind: 'var',
+    type: 'seconds',
+    default: '28800',
+    description:
+      'How long a browser single sign-on session lasts after its login (a cookie bound to a server-side session object): a later authorization request in the same browser completes without a prompt unless it asks for `prompt=login`, a `max_age` the session is older than, or an `acr_values` the session did not meet. HAAPI flows never use it. 0 turns single sign-on off.',
+    parse: integer(0, 30 * DAY),
   }),
   haapiAccessTokenTtl: define({
     name: 'HAAPI_ACCESS_TOKEN_TTL',

@@ -26,6 +26,7 @@ export type Settings = { readonly [K in keyof Definitions]: ParsedValue<K> } & {
     introspection: string;
     revocation: string;
     userinfo: string;
+    endSession: string;
   }>;
 };
 
@@ -75,6 +76,7 @@ export function parseSettings(env: RawSettings): Settings {
     settings.introspectionPath,
     settings.revocationPath,
     settings.userinfoPath,
+    settings.endSessionPath,
     settings.authnPath,
   ];
   const duplicate = paths.find((p, i) => paths.indexOf(p) !== i);
@@ -124,6 +126,7 @@ export function parseSettings(env: RawSettings): Settings {
       introspection: url(settings.introspectionPath),
       revocation: url(settings.revocationPath),
       userinfo: url(settings.userinfoPath),
+      endSession: url(settings.endSessionPath),
     },
   }) as Settings;
 }

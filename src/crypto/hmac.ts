@@ -10,7 +10,8 @@ export type KeyPurpose =
   | 'refresh-token'
   | 'attestation-challenge'
   | 'flow-id'
-  | 'webauthn-decoy';
+  | 'webauthn-decoy'
+  | 'end-session';
 
 const encoder = new TextEncoder();
 const cache = new Map<string, Promise<CryptoKey>>();

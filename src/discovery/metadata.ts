@@ -7,6 +7,7 @@
 import { supportedAuthMethods } from '../clients/auth';
 import { ASSERTION_ALGORITHMS } from '../clients/auth/private-key-jwt';
 import type { Settings } from '../config/settings';
+import { acrOf } from '../haapi/flow/engine';
 import { DPOP_ALGORITHMS } from '../tokens/dpop-proof';
 import { supportedGrantTypes } from '../tokens/grants';
 import type { KeySet } from '../tokens/keys';
@@ -27,11 +28,13 @@ export function authorizationServerMetadata(settings: Settings, keys: KeySet): M
     revocation_endpoint: endpoints.revocation,
     userinfo_endpoint: endpoints.userinfo,
     registration_endpoint: endpoints.registration,
+    end_session_endpoint: endpoints.endSession,
     grant_types_supported: supportedGrantTypes(),
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     authorization_response_iss_parameter_supported: true,
     prompt_values_supported: ['none', 'login'],
+    acr_values_supported: [...new Set(settings.authenticators.map(acrOf))],
     ui_locales_supported: ['en', 'sv'],
     scopes_supported: ['openid', 'profile', 'email', 'urn:se:curity:scopes:haapi', 'dcr'],
     token_endpoint_auth_methods_supported: authMethods,

@@ -147,6 +147,13 @@ export const adminRoutes = new Hono<AppEnv>()
     changed(c, 'account.set-password', c.req.param('username'));
     return c.body(null, 204);
   })
+  .post('/accounts/:username/end-sessions', async (c) => {
+    const username = c.req.param('username');
+    const result = await run(c.env.DB, statements.endSessions(username)).run();
+    if (result.meta.changes === 0) throw notFound('account');
+    changed(c, 'account.end-sessions', username);
+    return c.body(null, 204);
+  })
   .delete('/accounts/:username', async (c) => {
     const result = await run(c.env.DB, statements.deleteAccount(c.req.param('username'))).run();
     if (result.meta.changes === 0) throw notFound('account');

@@ -13,9 +13,9 @@ import { isHaapiOnly } from '../clients/client';
 import { AuthorizeError } from '../errors/authorize-error';
 import { HaapiProblem } from '../errors/problem';
 import { validateAuthorizeRequest } from '../haapi/flow/authorize-request';
-import { flowPaths } from '../haapi/flow/context';
+import { type FlowContext, flowPaths } from '../haapi/flow/context';
 import { acrOf, complete, completionView, currentView, firstState } from '../haapi/flow/engine';
-import { createFlow, type FlowBinding } from '../haapi/flow/state';
+import { createFlow, type FlowBinding, type FlowState } from '../haapi/flow/state';
 import { findClient } from '../storage/clients';
 import { atLeast, requiredAssurance } from '../tokens/assurance';
 import {
@@ -31,6 +31,7 @@ import {
 } from './flow-http';
 import { limitFlowsByIp } from './rate-limit';
 import { nowSeconds } from './request-context';
+import { sessionLogin, startBrowserSession } from './sso';
 
 async function parameters(c: Context<AppEnv>): Promise<URLSearchParams> {
   if (c.req.method === 'POST') {
@@ -118,7 +119,36 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
     const html = await newHtmlBinding();
     cookieSecret = html.secret;
     binding = { mode: 'html', cookieHash: html.cookieHash, csrf: html.csrf };
+    // The browser's single sign-on session stands in for a login when the request allows it.
+    const auth = await sessionLogin(c, request, now);
+    if (auth) {
+      const state: FlowState = {
+        request,
+        binding,
+        locale,
+        authenticator: null,
+        step: 'select',
+        auth,
+        fromSession: true,
+      };
+      const flowId = await createFlow(
+        c.env.HAAPI_FLOW,
+        state,
+        settings.flowTtl,
+        settings.serverSecret,
+      );
+      return finish(c, flowContext(c, { id: flowId, state, version: 1 }, locale));
+    }
   }
+  // Only a browser's session can answer prompt=none (HAAPI flows never join single sign-on).
+  if (request.prompt.includes('none'))
+    throw new AuthorizeError({
+      redirect: true,
+      redirectUri: request.redirectUri,
+      state: request.state,
+      error: 'login_required',
+      description: 'The user must authenticate',
+    });
   const state = firstState(settings.authenticators, { request, binding, locale });
   const flowId = await createFlow(c.env.HAAPI_FLOW, state, settings.flowTtl, settings.serverSecret);
   const ctx = flowContext(c, { id: flowId, state, version: 1 }, locale);
@@ -147,6 +177,12 @@ async function resume(c: Context<AppEnv>, flowId: string): Promise<Response> {
       ? haapiResponse(await currentView(ctx))
       : c.redirect(flowPaths(ctx.settings, flowId).step(state.authenticator ?? ''), 303);
   }
+  return finish(c, ctx);
+}
+
+/** Issues the authenticated flow's code and answers with it (HAAPI) or redirects to the client. */
+async function finish(c: Context<AppEnv>, ctx: FlowContext): Promise<Response> {
+  const { state } = ctx.flow;
   const result = await complete(ctx);
   if ('refused' in result) {
     if (result.refused === 'code-exists')
@@ -166,6 +202,9 @@ async function resume(c: Context<AppEnv>, flowId: string): Promise<Response> {
     );
   }
   if (isHaapi(c)) return haapiResponse(completionView(result.redirectUri, result.parameters));
+  // A browser login (not one handed to a HAAPI flow, nor the session's own) starts a session.
+  if (state.auth && state.binding.mode === 'html' && !state.parent && !state.fromSession)
+    await startBrowserSession(c, state.auth, ctx.now, state.request.clientId);
   const url = new URL(result.redirectUri);
   for (const [k, v] of Object.entries(result.parameters)) url.searchParams.set(k, v);
   return c.redirect(url.href, 303);

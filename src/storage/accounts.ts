@@ -13,6 +13,8 @@ export interface Account {
   readonly lockedUntil: number | null;
   /** Wrong passwords since the last successful login. */
   readonly failedLogins: number;
+  /** Unix seconds: single sign-on sessions that began at or before it are ended. */
+  readonly sessionsValidAfter: number | null;
 }
 
 interface AccountRow {
@@ -23,6 +25,7 @@ interface AccountRow {
   disabled: number;
   locked_until: number | null;
   failed_logins: number;
+  sessions_valid_after?: number | null;
 }
 
 function fromRow(row: AccountRow): Account {
@@ -36,6 +39,7 @@ function fromRow(row: AccountRow): Account {
     disabled: row.disabled === 1,
     lockedUntil: row.locked_until,
     failedLogins: row.failed_logins ?? 0,
+    sessionsValidAfter: row.sessions_valid_after ?? null,
   };
 }
 

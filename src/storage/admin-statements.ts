@@ -62,8 +62,13 @@ export const statements = {
     params: [subject, username, passwordHash, attributes],
   }),
   setPassword: (username: string, passwordHash: string): Statement => ({
-    sql: 'UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = unixepoch() WHERE username = ?',
+    // A new password also ends the account's single sign-on sessions.
+    sql: 'UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL, sessions_valid_after = unixepoch(), updated_at = unixepoch() WHERE username = ?',
     params: [passwordHash, username],
+  }),
+  endSessions: (username: string): Statement => ({
+    sql: 'UPDATE accounts SET sessions_valid_after = unixepoch(), updated_at = unixepoch() WHERE username = ?',
+    params: [username],
   }),
   deleteAccount: (username: string): Statement => ({
     sql: 'DELETE FROM accounts WHERE username = ?',

@@ -24,6 +24,7 @@ export interface ClientRow {
   grant_types: string;
   scopes: string;
   redirect_uris: string;
+  post_logout_redirect_uris?: string | null;
   allowed_origins: string;
   jwks: string | null;
   tls_subject_dn: string | null;
@@ -82,6 +83,7 @@ export function clientFromRow(row: ClientRow): Client {
     grantTypes: stringArray(row.grant_types),
     scopes: row.scopes.split(' ').filter(Boolean),
     redirectUris: stringArray(row.redirect_uris),
+    postLogoutRedirectUris: stringArray(row.post_logout_redirect_uris ?? '[]'),
     allowedOrigins: stringArray(row.allowed_origins),
     jwks:
       jwks && typeof jwks === 'object' && Array.isArray((jwks as { keys?: unknown }).keys)

@@ -4,6 +4,7 @@
  * auth_time, nonce (echoed from the authorization request), acr, amr, cal and `at_hash` (the
  * left half of the SHA-256 of the access token, for the ES256/RS256/PS256 family).
  */
+import { errors, type JWTPayload, jwtVerify } from 'jose';
 import { encodeBase64Url } from '../crypto/base64url';
 import { sha256, sha512 } from '../crypto/digest';
 import type { AuthContext } from './auth-context';
@@ -41,4 +42,32 @@ export async function mintIdToken(keys: KeySet, input: IdTokenInput): Promise<st
   };
   if (input.nonce !== undefined) claims.nonce = input.nonce;
   return signJwt(keys, claims, 'JWT');
+}
+
+/**
+ * An `id_token_hint` (OIDC Core §3.1.2.1; RP-Initiated Logout 1.0 §2): one of our ID tokens,
+ * signature and issuer checked; an expired one is still a good hint (the user may come back to
+ * log out long after it expired). Returns its subject and client, or null.
+ */
+export async function verifyIdTokenHint(
+  keys: KeySet,
+  token: string,
+  issuer: string,
+): Promise<{ subject: string; clientId: string } | null> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, keys.verificationKeys, {
+      issuer,
+      typ: 'JWT',
+      algorithms: keys.all.map((k) => k.alg),
+      requiredClaims: ['sub', 'aud', 'at_hash'],
+    }));
+  } catch (err) {
+    if (!(err instanceof errors.JWTExpired)) return null;
+    payload = err.payload;
+    if (payload.iss !== issuer) return null;
+  }
+  const aud = Array.isArray(payload.aud) && payload.aud.length === 1 ? payload.aud[0] : payload.aud;
+  if (typeof payload.sub !== 'string' || typeof aud !== 'string') return null;
+  return { subject: payload.sub, clientId: aud };
 }

@@ -1,54 +1,14 @@
 // The same login as HTML (no Accept: application/vnd.auth+json): server-rendered steps, a
 // per-flow cookie and CSRF token, a strict CSP, English and Swedish messages.
-import { exports } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
+import { Browser, formOf } from '../support/browser';
 import { dpopKey, dpopProof } from '../support/dpop';
 import { ISSUER, post, type TokenBody } from '../support/worker';
 
-const fetchWorker = (request: Request) =>
-  exports.default.fetch(request as unknown as Request<unknown, IncomingRequestCfProperties>);
 const REDIRECT = 'http://localhost:5173/callback';
-
-class Browser {
-  cookies = new Map<string, string>();
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size)
-      headers.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    headers.set('CF-Connecting-IP', '198.51.100.7');
-    const res = await fetchWorker(
-      new Request(new URL(url, ISSUER), { ...init, headers, redirect: 'manual' }),
-    );
-    const cookie = res.headers.get('Set-Cookie');
-    if (cookie) {
-      const [pair] = cookie.split(';');
-      const [name, value] = (pair as string).split('=');
-      this.cookies.set(name as string, value as string);
-    }
-    return res;
-  }
-  postForm(url: string, fields: Record<string, string>): Promise<Response> {
-    return this.go(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
-  }
-}
-
-function formOf(html: string, kind: string): { action: string; csrf: string } {
-  const match = new RegExp(
-    `<form method="post" action="([^"]+)" data-kind="${kind}"><input type="hidden" name="_csrf" value="([^"]+)"`,
-  ).exec(html);
-  expect(match, `a ${kind} form in ${html}`).not.toBeNull();
-  return {
-    action: (match as RegExpExecArray)[1] as string,
-    csrf: (match as RegExpExecArray)[2] as string,
-  };
-}
 
 async function start(browser: Browser, extra: Record<string, string> = {}) {
   const verifier = randomToken(32);
@@ -116,11 +76,8 @@ describe('HTML login (one step logic, two renderings)', () => {
 
   it('the set-up cookie is Secure, HttpOnly and SameSite=Lax', async () => {
     const verifier = randomToken(32);
-    const res = await fetchWorker(
-      new Request(
-        `${ISSUER}/oauth/v2/oauth-authorize?client_id=haapi-web-client&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}&code_challenge=${await sha256Base64Url(verifier)}&code_challenge_method=S256`,
-        { redirect: 'manual' },
-      ),
+    const res = await new Browser().go(
+      `${ISSUER}/oauth/v2/oauth-authorize?client_id=haapi-web-client&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}&code_challenge=${await sha256Base64Url(verifier)}&code_challenge_method=S256`,
     );
     const cookie = res.headers.get('Set-Cookie') as string;
     expect(cookie).toMatch(/^haapi_flow=[\w-]+\.[\w-]+;/);

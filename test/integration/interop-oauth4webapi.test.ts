@@ -1,10 +1,12 @@
 // Interop: panva's oauth4webapi drives the server as a real, strict client (discovery,
 // client_credentials with private_key_jwt and DPoP, authorization_code with PKCE and DPoP,
-// refresh, introspection, revocation). Its HTTP goes to the Worker through customFetch.
+// refresh, introspection, revocation, browser single sign-on and logout). Its HTTP goes to the Worker through customFetch.
+import { env } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { exportJWK, generateKeyPair } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
+import { Browser, logInOnPage } from '../support/browser';
 import { createTestClient } from '../support/clients';
 import { issueTestCode } from '../support/codes';
 import { ISSUER } from '../support/worker';
@@ -204,5 +206,95 @@ describe('oauth4webapi interop', () => {
     );
     expect(aat.token_type).toBe('dpop');
     expect(aat.scope).toBe('urn:se:curity:scopes:haapi');
+  });
+
+  it('browser single sign-on: prompt=none with a session and max_age, ID token checked, then RP-initiated logout', async () => {
+    const as = await discover();
+    const redirect = 'https://rp.example/cb';
+    const afterLogout = 'https://rp.example/bye';
+    const registered = await createTestClient({
+      clientType: 'public',
+      authMethod: 'none',
+      grantTypes: ['authorization_code'],
+      scopes: 'openid profile',
+      redirectUris: [redirect],
+    });
+    await env.DB.prepare('UPDATE clients SET post_logout_redirect_uris = ? WHERE client_id = ?')
+      .bind(JSON.stringify([afterLogout]), registered.clientId)
+      .run();
+    const client: oauth.Client = { client_id: registered.clientId };
+
+    // The browser signs in once, in the demo web client's pages.
+    const browser = new Browser('198.51.100.31');
+    const web = new URL(as.authorization_endpoint as string);
+    web.search = new URLSearchParams({
+      client_id: 'haapi-web-client',
+      response_type: 'code',
+      redirect_uri: 'http://localhost:5173/callback',
+      scope: 'openid',
+      code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+      code_challenge_method: 'S256',
+    }).toString();
+    await logInOnPage(
+      browser,
+      new URL((await browser.go(web.href)).headers.get('Location') as string, ISSUER),
+    );
+
+    // Another relying party asks without a prompt; oauth4webapi checks state, iss, the nonce
+    // and that auth_time is within max_age.
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const nonce = oauth.generateRandomNonce();
+    const url = new URL(as.authorization_endpoint as string);
+    url.search = new URLSearchParams({
+      client_id: client.client_id,
+      response_type: 'code',
+      redirect_uri: redirect,
+      scope: 'openid',
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      prompt: 'none',
+      max_age: '300',
+      state,
+      nonce,
+    }).toString();
+    const answer = await browser.go(url.href);
+    const callback = new URL(answer.headers.get('Location') as string);
+    const params = oauth.validateAuthResponse(as, client, callback, state);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      params,
+      redirect,
+      verifier,
+      options,
+    );
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: nonce,
+      maxAge: 300,
+    });
+    const claims = oauth.getValidatedIdTokenClaims(result) as oauth.IDToken;
+    expect(claims.sub).toBe('demo');
+    expect(typeof claims.auth_time).toBe('number');
+
+    // RP-initiated logout at the discovered end-session endpoint.
+    const logout = new URL(as.end_session_endpoint as string);
+    logout.search = new URLSearchParams({
+      id_token_hint: result.id_token as string,
+      post_logout_redirect_uri: afterLogout,
+      state: 'after',
+    }).toString();
+    const out = await browser.go(logout.href);
+    expect(out.headers.get('Location')).toBe(`${afterLogout}?state=after`);
+
+    // Without the session, prompt=none is answered with login_required, which oauth4webapi
+    // reports as the authorization server's error.
+    const again = await browser.go(url.href);
+    const denied = new URL(again.headers.get('Location') as string);
+    expect(() => oauth.validateAuthResponse(as, client, denied, state)).toThrow(
+      oauth.AuthorizationResponseError,
+    );
+    expect(denied.searchParams.get('error')).toBe('login_required');
   });
 });

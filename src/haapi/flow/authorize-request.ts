@@ -18,6 +18,8 @@ export interface AuthorizeRequest {
   readonly codeChallenge: string | null;
   readonly nonce?: string;
   readonly prompt: readonly string[];
+  /** OIDC `max_age`: the most seconds since the user's authentication a login may reuse. */
+  readonly maxAge?: number;
   readonly acrValues: readonly string[];
   readonly uiLocales?: string;
   /** OIDC `login_hint`: the username the login forms start with. */
@@ -107,8 +109,11 @@ export function validateAuthorizeRequest(
   if (prompt.some((p) => !PROMPTS.has(p)) || (prompt.includes('none') && prompt.length > 1)) {
     return fail('invalid_request', 'The prompt parameter is invalid');
   }
-  // Every flow authenticates the user afresh (there is no single sign-on session to reuse).
-  if (prompt.includes('none')) return fail('login_required', 'The user must authenticate');
+  // prompt=none is decided by the caller: only a browser's single sign-on session can answer it.
+  const maxAgeText = single('max_age');
+  const maxAge = maxAgeText === undefined ? undefined : Number(maxAgeText);
+  if (maxAge !== undefined && !(/^\d{1,10}$/.test(maxAgeText as string) && maxAge <= 2 ** 31))
+    return fail('invalid_request', 'max_age must be a whole number of seconds');
   const acrValues = [single('acr_values'), single('acr')]
     .flatMap((v) => (v ?? '').split(' '))
     .filter(Boolean);
@@ -126,6 +131,7 @@ export function validateAuthorizeRequest(
       codeChallenge: challenge,
       nonce: single('nonce'),
       prompt,
+      ...(maxAge !== undefined ? { maxAge } : {}),
       acrValues,
       uiLocales: single('ui_locales'),
       ...(loginHint ? { loginHint } : {}),

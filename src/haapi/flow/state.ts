@@ -76,6 +76,8 @@ export interface FlowState {
   readonly parent?: ParentFlow;
   /** The HAAPI client asked for the external browser (`_force_external_browser_flow`). */
   readonly forceExternalBrowser?: boolean;
+  /** The login is the browser's single sign-on session's, not one made in this flow. */
+  readonly fromSession?: boolean;
 }
 
 /**

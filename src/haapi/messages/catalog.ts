@@ -80,6 +80,11 @@ const en = {
   'webauthn.ip-address':
     'Passkeys do not work on an IP address such as 127.0.0.1: browsers accept them only on a domain name.',
   'webauthn.ip-address.link': 'Open this sign-in on localhost',
+  'logout.heading': 'Sign out',
+  'logout.text': 'Do you want to sign out of the sign-in service in this browser?',
+  'logout.submit': 'Sign out',
+  'logout.done.heading': 'You are signed out',
+  'logout.done.text': 'You are no longer signed in in this browser.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -158,6 +163,11 @@ const sv: Record<MessageKey, string> = {
   'webauthn.ip-address':
     'Passkeys fungerar inte på en IP-adress som 127.0.0.1: webbläsare godtar dem bara på ett domännamn.',
   'webauthn.ip-address.link': 'Öppna inloggningen på localhost',
+  'logout.heading': 'Logga ut',
+  'logout.text': 'Vill du logga ut från inloggningstjänsten i den här webbläsaren?',
+  'logout.submit': 'Logga ut',
+  'logout.done.heading': 'Du är utloggad',
+  'logout.done.text': 'Du är inte längre inloggad i den här webbläsaren.',
 };
 
 const catalogs: Record<Locale, Record<MessageKey, string>> = { en, sv };
