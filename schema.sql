@@ -15,6 +15,10 @@ CREATE TABLE IF NOT EXISTS clients (
   -- 0: PKCE may be left out of a native app's HAAPI flow, whose code is bound to its DPoP key
   -- (added in 0.2)
   require_pkce INTEGER NOT NULL DEFAULT 1 CHECK (require_pkce IN (0, 1)),
+  -- 1: a native app's HAAPI code is bound to its DPoP key, so only that key redeems it (Curity's
+  -- issue-token-bound-authorization-code); 0: not bound, and PKCE is then always required
+  -- (added in 0.2)
+  token_bound_code INTEGER NOT NULL DEFAULT 1 CHECK (token_bound_code IN (0, 1)),
   client_type TEXT NOT NULL DEFAULT 'confidential' CHECK (client_type IN ('confidential', 'public')),
   is_template INTEGER NOT NULL DEFAULT 0 CHECK (is_template IN (0, 1)),
   template_id TEXT REFERENCES clients (client_id) ON DELETE CASCADE,

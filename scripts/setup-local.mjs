@@ -69,6 +69,7 @@ const ADDED_COLUMNS = {
     policy_uri: 'TEXT',
     tos_uri: 'TEXT',
     require_pkce: 'INTEGER NOT NULL DEFAULT 1 CHECK (require_pkce IN (0, 1))',
+    token_bound_code: 'INTEGER NOT NULL DEFAULT 1 CHECK (token_bound_code IN (0, 1))',
     post_logout_redirect_uris:
       "TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(post_logout_redirect_uris))",
   },

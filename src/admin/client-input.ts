@@ -86,6 +86,7 @@ const FIELDS: Record<string, { column: string; check: Check }> = {
   tos_uri: { column: 'tos_uri', check: pageUrl },
   client_type: { column: 'client_type', check: oneOf('confidential', 'public') },
   require_pkce: { column: 'require_pkce', check: flag },
+  token_bound_code: { column: 'token_bound_code', check: flag },
   is_template: { column: 'is_template', check: flag },
   token_endpoint_auth_method: {
     column: 'token_endpoint_auth_method',

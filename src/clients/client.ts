@@ -31,6 +31,17 @@ export interface ClientCapabilities {
   readonly introspection?: boolean;
   /** `private_key_jwt`: also accept the token endpoint URL as the assertion's `aud` (legacy). */
   readonly assertionAudienceEndpoint?: boolean;
+  /**
+   * Templates (copied to their dynamic clients): pin each dynamic client to the DPoP key it
+   * registered with, or of its first AAT request (default true). Off, any DPoP key will do, for
+   * SDKs that make a new key per session.
+   */
+  readonly pinDeviceKey?: boolean;
+  /**
+   * Templates: a device may register its own public key (`jwks`, one key) and authenticate with
+   * `private_key_jwt` instead of getting a secret.
+   */
+  readonly deviceJwks?: boolean;
 }
 
 /** Template clients: what their dynamic clients may be (`template_limits` column). */
@@ -53,6 +64,11 @@ export interface Client {
    * bound to its DPoP key, may leave it out (Curity's `require_pkce`); browsers always need it.
    */
   readonly requirePkce: boolean;
+  /**
+   * A native app's HAAPI code is bound to the app's DPoP key (Curity's
+   * `issue-token-bound-authorization-code`, on by default); off, PKCE is always required.
+   */
+  readonly tokenBoundCode: boolean;
   readonly isTemplate: boolean;
   readonly templateId: string | null;
   readonly secretHash: string | null;

@@ -57,6 +57,10 @@ export async function initialAccessToken(
 export async function bindDynamicClientDevice(context: GrantContext): Promise<void> {
   const { client, dpop, db, now } = context;
   if (!client.client.templateId || !dpop) return;
+  if (client.client.capabilities.pinDeviceKey === false) {
+    context.defer(touchClient(db, client.client.clientId, now));
+    return;
+  }
   const bound =
     client.client.deviceJkt ?? (await bindDeviceKey(db, client.client.clientId, dpop.jkt));
   if (bound !== dpop.jkt) {

@@ -10,9 +10,14 @@
  *  - the initial access token is used once; registrations are rate limited per IP and per main
  *    client credential (429 + Retry-After); the template's `maxClients` is a hard quota;
  *  - a device key (the DPoP key of the request) registers at most one client per template: doing
- *    it again returns the same client_id with a new secret and registration access token.
+ *    it again returns the same client_id with a new secret and registration access token; a
+ *    template with `pinDeviceKey: false` pins nothing (every registration is a new client);
+ *  - a template with `deviceJwks` lets the device register its own public key (`jwks`, one key,
+ *    `token_endpoint_auth_method: private_key_jwt`): it then gets no secret and authenticates
+ *    with assertions signed by that key.
  */
 
+import { importJWK, type JWK } from 'jose';
 import type { ReplayGuard } from '../../durable-objects/replay-guard';
 import type { Settings } from '../config/settings';
 import { randomToken } from '../crypto/random';
@@ -24,6 +29,7 @@ import { findClient, forgetClient } from '../storage/clients';
 import type { Db } from '../storage/db';
 import { findByDevice, insertDynamicClient, rotateCredentials } from '../storage/dynamic-clients';
 import type { AccessTokenClaims } from '../tokens/access-token';
+import { ASSERTION_ALGORITHMS } from './auth/private-key-jwt';
 import { type Client, DYNAMIC_CLIENT_PREFIX } from './client';
 
 export interface RegistrationInput {
@@ -55,12 +61,13 @@ export function clientMetadata(
     client_id: client.clientId,
     software_id: client.templateId,
     grant_types: client.grantTypes,
-    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_method: client.jwks ? 'private_key_jwt' : 'client_secret_basic',
     scope: client.scopes.join(' '),
     redirect_uris: client.redirectUris,
     client_secret_expires_at: client.expiresAt ?? 0,
     registration_client_uri: `${settings.endpoints.registration}/${client.clientId}`,
   };
+  if (client.jwks) metadata.jwks = client.jwks;
   if (createdAt !== undefined) metadata.client_id_issued_at = createdAt;
   if (client.clientName) metadata.client_name = client.clientName;
   return metadata;
@@ -77,33 +84,82 @@ function slowDown(what: string, retryAfterSeconds: number): OAuthError {
   });
 }
 
-/** The authentication methods a dynamic client may name: it always gets a secret. */
+/** The authentication methods a dynamic client may name with a secret. */
 const SECRET_METHODS = ['client_secret_basic', 'client_secret_post'];
+
+function refuseMetadata(description: string, reason: string): OAuthError {
+  return new OAuthError('invalid_client_metadata', description, { reason });
+}
+
+/**
+ * The device's own key of a registration with `jwks` (templates with `deviceJwks`): one public
+ * signing key of a type the assertion verifier takes (RFC 7591 §2 `jwks`; RFC 7523). Anything
+ * else is refused: a private key, several keys, other key types or uses.
+ */
+async function deviceJwks(value: unknown): Promise<{ keys: JWK[] }> {
+  const keys = (value as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length !== 1 || typeof keys[0] !== 'object' || !keys[0])
+    throw refuseMetadata('jwks must hold exactly one public key', 'device_jwks_shape');
+  const jwk = keys[0] as JWK;
+  const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+  if (privateMembers.some((m) => m in jwk))
+    throw refuseMetadata('jwks must hold a public key only', 'device_jwks_private');
+  const alg = jwk.alg ?? (jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'RS256');
+  const fits =
+    ASSERTION_ALGORITHMS.includes(alg) &&
+    (jwk.use === undefined || jwk.use === 'sig') &&
+    ((jwk.kty === 'EC' && jwk.crv === 'P-256' && alg === 'ES256') ||
+      (jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && alg === 'EdDSA') ||
+      (jwk.kty === 'RSA' && (alg === 'RS256' || alg === 'PS256') && (jwk.n?.length ?? 0) >= 342));
+  if (!fits)
+    throw refuseMetadata(
+      `jwks must hold a P-256 (ES256), Ed25519 (EdDSA) or RSA of 2048 bits or more (RS256, PS256) signing key`,
+      'device_jwks_type',
+    );
+  try {
+    await importJWK(jwk, alg);
+  } catch {
+    throw refuseMetadata('jwks holds a key that does not import', 'device_jwks_invalid');
+  }
+  return { keys: [jwk] };
+}
 
 /**
  * Registration metadata this server would not honour is refused (RFC 7591 §3.2.2,
  * `invalid_client_metadata`) rather than silently ignored, so a client never believes it has
- * what it asked for: other authentication methods than its secret, its own keys (`jwks`,
- * `jwks_uri`), and redirect URIs the template does not have. (The client gets the template's
- * redirect URIs.)
+ * what it asked for: other authentication methods than its secret (or, where the template allows
+ * a device key, `private_key_jwt` with `jwks`), `jwks_uri`, and redirect URIs the template does
+ * not have. (The client gets the template's redirect URIs.) Returns the device's key, if any.
  */
-function refuseUnhonouredMetadata(body: Readonly<Record<string, unknown>>, template: Client): void {
+async function honouredMetadata(
+  body: Readonly<Record<string, unknown>>,
+  template: Client,
+): Promise<{ keys: JWK[] } | null> {
   const method = body.token_endpoint_auth_method;
-  if (method !== undefined && !SECRET_METHODS.includes(method as string)) {
+  const keyAllowed = template.capabilities.deviceJwks === true;
+  const offered = keyAllowed ? [...SECRET_METHODS, 'private_key_jwt'] : SECRET_METHODS;
+  if (method !== undefined && !offered.includes(method as string)) {
     throw new OAuthError(
       'invalid_client_metadata',
-      `token_endpoint_auth_method ${JSON.stringify(method)} is not offered: a dynamic client authenticates with its secret (${SECRET_METHODS.join(' or ')})`,
+      `token_endpoint_auth_method ${JSON.stringify(method)} is not offered: a dynamic client of this template authenticates with ${offered.join(' or ')}`,
       { reason: 'auth_method_not_offered' },
     );
   }
-  for (const key of ['jwks', 'jwks_uri']) {
-    if (body[key] !== undefined)
-      throw new OAuthError(
-        'invalid_client_metadata',
-        `${key} is not honoured: a dynamic client authenticates with the secret it is issued`,
-        { reason: 'keys_not_offered' },
-      );
-  }
+  if (body.jwks_uri !== undefined)
+    throw refuseMetadata(
+      'jwks_uri is not honoured: register the key itself (jwks)',
+      'keys_not_offered',
+    );
+  if (body.jwks !== undefined && !keyAllowed)
+    throw refuseMetadata(
+      'jwks is not honoured: a dynamic client of this template authenticates with the secret it is issued',
+      'keys_not_offered',
+    );
+  if ((method === 'private_key_jwt') !== (body.jwks !== undefined))
+    throw refuseMetadata(
+      'private_key_jwt and jwks go together: the key in jwks signs the assertions',
+      'device_jwks_method',
+    );
   const uris = body.redirect_uris;
   if (uris !== undefined) {
     if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string'))
@@ -116,6 +172,7 @@ function refuseUnhonouredMetadata(body: Readonly<Record<string, unknown>>, templ
         { reason: 'redirect_uri_not_in_template' },
       );
   }
+  return body.jwks === undefined ? null : deviceJwks(body.jwks);
 }
 
 export async function registerDynamicClient(input: RegistrationInput): Promise<Registered> {
@@ -135,7 +192,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
       reason: 'unknown_template',
     });
   }
-  refuseUnhonouredMetadata(input.body, template);
+  const deviceKey = await honouredMetadata(input.body, template);
   if (!template.capabilities.allowWithoutAttestation) {
     throw new OAuthError(
       'invalid_client_metadata',
@@ -189,13 +246,18 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     });
   }
 
-  const secret = randomToken(32);
+  // A device with its own key gets no secret.
+  const secret = deviceKey ? null : randomToken(32);
   const registrationAccessToken = randomToken(32);
   const [secretHash, ratHash] = await Promise.all([
-    hashGeneratedSecret(secret),
+    secret ? hashGeneratedSecret(secret) : null,
     hashGeneratedSecret(registrationAccessToken),
   ]);
-  const credentials = { client_secret: secret, registration_access_token: registrationAccessToken };
+  const jwks = deviceKey ? JSON.stringify(deviceKey) : null;
+  const credentials = {
+    ...(secret ? { client_secret: secret } : {}),
+    registration_access_token: registrationAccessToken,
+  };
   const registrationCal = String(initialToken.reg_cal ?? 'none');
   const registeredBy = typeof initialToken.reg_cred === 'string' ? initialToken.reg_cred : null;
   // Registering again from a device key that has a client: the same client with new credentials
@@ -205,6 +267,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     await rotateCredentials(input.primary, {
       clientId,
       secretHash,
+      jwks,
       registrationAccessTokenHash: ratHash,
       registrationCal,
       registeredBy,
@@ -221,10 +284,12 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     clientId,
     template,
     secretHash,
+    jwks,
     registrationAccessTokenHash: ratHash,
     registrationCal,
     registeredBy,
-    deviceJkt: input.deviceJkt,
+    // A template that does not pin device keys keeps none (any DPoP key will do).
+    deviceJkt: template.capabilities.pinDeviceKey === false ? null : input.deviceJkt,
     now,
     expiresAt: limits.lifetimeSeconds ? now + limits.lifetimeSeconds : null,
     maxClients: limits.maxClients ?? null,

@@ -58,9 +58,10 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
   const haapi = isHaapi(c);
   // The AAT is checked first: without it, a HAAPI caller learns nothing about clients.
   const caller = haapi ? await haapiCaller(c) : null;
-  // A native app's HAAPI code is bound to its DPoP key (below): its client may waive PKCE.
+  // A native app's HAAPI code is bound to its DPoP key (below), unless its client says not to;
+  // only a bound code lets the client waive PKCE.
   const callerPlatform = (caller?.claims.att as { platform?: string } | undefined)?.platform;
-  const codeBound = caller !== null && callerPlatform !== 'web';
+  const codeBound = caller !== null && callerPlatform !== 'web' && client?.tokenBoundCode !== false;
   const validated = validateAuthorizeRequest(params, client, now, codeBound);
   if (!validated.ok) throw new AuthorizeError(validated.problem);
   const { request } = validated;
@@ -110,7 +111,7 @@ async function start(c: Context<AppEnv>, params: URLSearchParams): Promise<Respo
       jkt: caller.jkt,
       ...(caller.cal ? { cal: caller.cal } : {}),
       // The web driver's page gets the AAT; the single-page app redeems the code without its key.
-      bindCode: platform !== 'web',
+      bindCode: codeBound,
       ...(platform === 'android' || platform === 'ios' || platform === 'web' ? { platform } : {}),
     };
   } else {

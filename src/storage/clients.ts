@@ -16,6 +16,7 @@ export interface ClientRow {
   client_type: 'confidential' | 'public';
   /** 0: PKCE may be left out of DPoP-bound HAAPI flows (added in 0.2; absent: 1). */
   require_pkce?: number | null;
+  token_bound_code?: number | null;
   is_template: number;
   template_id: string | null;
   secret_hash: string | null;
@@ -76,6 +77,7 @@ export function clientFromRow(row: ClientRow): Client {
     tosUri: row.tos_uri ?? null,
     clientType: row.client_type,
     requirePkce: row.require_pkce !== 0,
+    tokenBoundCode: row.token_bound_code !== 0,
     isTemplate: row.is_template === 1,
     templateId: row.template_id,
     secretHash: row.secret_hash,

@@ -12,7 +12,9 @@ import type { Db } from './db';
 export interface NewDynamicClient {
   readonly clientId: string;
   readonly template: Client;
-  readonly secretHash: string;
+  /** How it authenticates: its secret (hashed), or the public key it registered (`jwks`). */
+  readonly secretHash: string | null;
+  readonly jwks: string | null;
   readonly registrationAccessTokenHash: string;
   readonly registrationCal: string;
   readonly registeredBy: string | null;
@@ -35,8 +37,8 @@ export async function insertDynamicClient(
       .prepare(
         `INSERT INTO clients (client_id, client_name, client_type, template_id, secret_hash, token_endpoint_auth_method,
          grant_types, scopes, redirect_uris, allowed_origins, capabilities, dpop_required, access_token_ttl, refresh_token_ttl,
-         registration_access_token_hash, registration_cal, registered_by, device_jkt, created_at, updated_at, last_used_at, expires_at, min_cal)
-       SELECT ?, ?, 'confidential', ?, ?, 'client_secret_basic', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+         registration_access_token_hash, registration_cal, registered_by, device_jkt, created_at, updated_at, last_used_at, expires_at, min_cal, jwks)
+       SELECT ?, ?, 'confidential', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
        WHERE ? IS NULL OR (SELECT COUNT(*) FROM clients WHERE template_id = ?) < ?
        RETURNING *`,
       )
@@ -45,6 +47,7 @@ export async function insertDynamicClient(
         t.clientName,
         t.clientId,
         c.secretHash,
+        c.jwks ? 'private_key_jwt' : 'client_secret_basic',
         JSON.stringify(
           t.grantTypes.filter(
             (g) =>
@@ -67,6 +70,7 @@ export async function insertDynamicClient(
         c.now,
         c.expiresAt,
         t.minCal,
+        c.jwks,
         c.maxClients,
         t.clientId,
         c.maxClients,
@@ -103,7 +107,9 @@ export async function rotateCredentials(
   db: Db,
   change: {
     clientId: string;
-    secretHash: string;
+    /** A new secret (the current one is kept as the previous), or the device's new public key. */
+    secretHash: string | null;
+    jwks: string | null;
     registrationAccessTokenHash: string;
     registrationCal: string;
     registeredBy: string | null;
@@ -123,12 +129,15 @@ export async function rotateCredentials(
       .bind(change.previousSecretUntil, clientId),
     db
       .prepare(
-        `UPDATE clients SET secret_hash = ?, registration_access_token_hash = ?, registration_cal = ?,
+        `UPDATE clients SET secret_hash = ?, jwks = ?, token_endpoint_auth_method = ?,
+           registration_access_token_hash = ?, registration_cal = ?,
            registered_by = ?, updated_at = ?, last_used_at = ?
          WHERE client_id = ? AND template_id IS NOT NULL`,
       )
       .bind(
         change.secretHash,
+        change.jwks,
+        change.jwks ? 'private_key_jwt' : 'client_secret_basic',
         change.registrationAccessTokenHash,
         change.registrationCal,
         change.registeredBy,

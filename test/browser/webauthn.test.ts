@@ -119,7 +119,10 @@ async function deviceTypes(subject: string): Promise<string[]> {
   return results.map((r) => r.device_type);
 }
 
-/** Opens the authorization request and picks `authenticator` in the selector. */
+/**
+ * Opens the authorization request and picks `authenticator` in the selector. Each asks for a new
+ * login (`prompt=login`): the browser's single sign-on session would otherwise complete it.
+ */
 async function startLogin(page: Page, authenticator = 'webauthn'): Promise<void> {
   const authorize = new URL('/oauth/v2/oauth-authorize', server.issuer);
   authorize.search = new URLSearchParams({
@@ -127,6 +130,7 @@ async function startLogin(page: Page, authenticator = 'webauthn'): Promise<void>
     response_type: 'code',
     redirect_uri: CALLBACK,
     scope: 'openid',
+    prompt: 'login',
     code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     code_challenge_method: 'S256',
   }).toString();

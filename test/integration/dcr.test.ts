@@ -7,7 +7,7 @@ import {
   env,
   waitOnExecutionContext,
 } from 'cloudflare:test';
-import { decodeJwt, SignJWT } from 'jose';
+import { decodeJwt, exportJWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
@@ -79,6 +79,7 @@ async function insertTemplate(
     allowWithoutAttestation?: boolean;
     maxClients?: number;
     lifetimeSeconds?: number;
+    capabilities?: Record<string, boolean>;
   } = {},
 ): Promise<string> {
   const id = `template-${crypto.randomUUID()}`;
@@ -92,6 +93,7 @@ async function insertTemplate(
         code: true,
         haapi: true,
         allowWithoutAttestation: options.allowWithoutAttestation !== false,
+        ...options.capabilities,
       }),
       registrar,
       JSON.stringify({ maxClients: options.maxClients, lifetimeSeconds: options.lifetimeSeconds }),
@@ -615,5 +617,128 @@ describe('DCR metadata and client authentication a Curity SDK may use (#21)', ()
     );
     expect(res.status).toBe(200);
     expect(((await res.json()) as TokenBody).token_type).toBe('DPoP');
+  });
+});
+
+describe('Template settings: device-generated keys (private_key_jwt) and key pinning (#21)', () => {
+  async function deviceKeyPair() {
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'device-1', alg: 'ES256' };
+    return { privateKey: pair.privateKey, jwk };
+  }
+  async function assertionFor(clientId: string, privateKey: CryptoKey) {
+    return new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'device-1' })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(ISSUER)
+      .setExpirationTime('1m')
+      .sign(privateKey);
+  }
+  /** The AAT request of `clientId` with an assertion signed by `privateKey`, and a DPoP proof. */
+  async function aatWithAssertion(clientId: string, privateKey: CryptoKey, key: DpopKey) {
+    return post(
+      TOKEN,
+      {
+        grant_type: 'client_credentials',
+        scope: HAAPI,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await assertionFor(clientId, privateKey),
+      },
+      { DPoP: await dpopProof(key, { htu: TOKEN }) },
+    );
+  }
+
+  it('a device registers its own public key, gets no secret, and authenticates with assertions it signs', async () => {
+    const template = await insertTemplate('haapi-android-client', {
+      capabilities: { deviceJwks: true },
+    });
+    const device = await deviceKeyPair();
+    const key = await dpopKey();
+    const res = await register(
+      await initialAccessToken(),
+      {
+        software_id: template,
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks: { keys: [device.jwk] },
+      },
+      key,
+    );
+    expect(res.status).toBe(201);
+    const reg = (await res.json()) as Registration & Record<string, unknown>;
+    expect(reg.client_secret).toBeUndefined();
+    expect(reg).toMatchObject({
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [device.jwk] },
+    });
+    const ok = await aatWithAssertion(reg.client_id, device.privateKey, key);
+    expect(ok.status).toBe(200);
+    expect(decodeJwt(((await ok.json()) as TokenBody).access_token).cal).toBe('none');
+    // Another key's assertion, or the right assertion with another DPoP key, is refused.
+    const other = await deviceKeyPair();
+    const forged = await aatWithAssertion(reg.client_id, other.privateKey, key);
+    expect(forged.status).toBe(401);
+    const wrongDevice = await aatWithAssertion(reg.client_id, device.privateKey, await dpopKey());
+    expect(wrongDevice.status).toBe(400);
+    // Registering again from the device key replaces the key: same client, the new key works.
+    const again = (await (
+      await register(
+        await initialAccessToken(),
+        {
+          software_id: template,
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [other.jwk] },
+        },
+        key,
+      )
+    ).json()) as Registration;
+    expect(again.client_id).toBe(reg.client_id);
+    expect((await aatWithAssertion(reg.client_id, other.privateKey, key)).status).toBe(200);
+    expect((await aatWithAssertion(reg.client_id, device.privateKey, key)).status).toBe(401);
+  });
+
+  it.each([
+    [{ jwks: { keys: [] } }, 'exactly one public key'],
+    [{ jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'a', y: 'b', d: 'c' }] } }, 'public key only'],
+    [{ jwks: { keys: [{ kty: 'EC', crv: 'P-384', x: 'a', y: 'b' }] } }, 'P-256'],
+    [{ jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' }] } }, 'does not import'],
+    [{ token_endpoint_auth_method: 'client_secret_basic', jwks: { keys: [] } }, 'go together'],
+    [{ token_endpoint_auth_method: 'private_key_jwt' }, 'go together'],
+  ])('refuses device keys it cannot use: %j', async (extra, text) => {
+    const template = await insertTemplate('haapi-android-client', {
+      capabilities: { deviceJwks: true },
+    });
+    const res = await register(await initialAccessToken(), {
+      software_id: template,
+      ...('jwks' in extra && !('token_endpoint_auth_method' in extra)
+        ? { token_endpoint_auth_method: 'private_key_jwt' }
+        : {}),
+      ...extra,
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; error_description: string };
+    expect(body.error).toBe('invalid_client_metadata');
+    expect(body.error_description).toContain(text);
+  });
+
+  it('a template with pinDeviceKey false lets a dynamic client use any DPoP key', async () => {
+    const template = await insertTemplate('haapi-android-client', {
+      capabilities: { pinDeviceKey: false },
+    });
+    const reg = (await (
+      await register(await initialAccessToken(), { software_id: template }, await dpopKey())
+    ).json()) as Registration;
+    expect((await aat(reg.client_id, reg.client_secret, await dpopKey())).status).toBe(200);
+    expect((await aat(reg.client_id, reg.client_secret, await dpopKey())).status).toBe(200);
+    // The demo template pins: the second key is refused.
+    const key = await dpopKey();
+    const pinned = (await (
+      await register(await initialAccessToken(), { software_id: 'haapi-template-client' }, key)
+    ).json()) as Registration;
+    expect((await aat(pinned.client_id, pinned.client_secret, key)).status).toBe(200);
+    expect((await aat(pinned.client_id, pinned.client_secret, await dpopKey())).status).toBe(400);
   });
 });

@@ -38,6 +38,44 @@ async function withNonceRetry<T>(
   }
 }
 
+/** The demo main client's initial access token (scope `dcr`), by client_credentials. */
+async function initialAccessToken(as: oauth.AuthorizationServer) {
+  const main: oauth.Client = { client_id: 'haapi-android-client' };
+  return oauth.processClientCredentialsResponse(
+    as,
+    main,
+    await oauth.clientCredentialsGrantRequest(
+      as,
+      main,
+      oauth.ClientSecretBasic('Password1'),
+      { scope: 'dcr' },
+      options,
+    ),
+  );
+}
+
+/** A dynamic client's AAT (client_credentials, scope haapi) with a DPoP proof of `deviceKeys`. */
+function haapiAat(
+  as: oauth.AuthorizationServer,
+  clientId: string,
+  clientAuth: oauth.ClientAuth,
+  deviceKeys: CryptoKeyPair,
+) {
+  const dynamic: oauth.Client = { client_id: clientId };
+  const DPoP = oauth.DPoP(dynamic, deviceKeys);
+  return withNonceRetry(
+    () =>
+      oauth.clientCredentialsGrantRequest(
+        as,
+        dynamic,
+        clientAuth,
+        { scope: 'urn:se:curity:scopes:haapi' },
+        { ...options, DPoP },
+      ),
+    (res) => oauth.processClientCredentialsResponse(as, dynamic, res),
+  );
+}
+
 describe('oauth4webapi interop', () => {
   it('client_credentials with private_key_jwt and DPoP, then introspection', async () => {
     const as = await discover();
@@ -167,18 +205,7 @@ describe('oauth4webapi interop', () => {
 
   it('dynamic registration (initial access token, software_id, DPoP device key), then client_credentials + DPoP for the AAT', async () => {
     const as = await discover();
-    const main: oauth.Client = { client_id: 'haapi-android-client' };
-    const iat = await oauth.processClientCredentialsResponse(
-      as,
-      main,
-      await oauth.clientCredentialsGrantRequest(
-        as,
-        main,
-        oauth.ClientSecretBasic('Password1'),
-        { scope: 'dcr' },
-        options,
-      ),
-    );
+    const iat = await initialAccessToken(as);
     const deviceKeys = await generateKeyPair('ES256', { extractable: false });
     const registered = await oauth.processDynamicClientRegistrationResponse(
       await oauth.dynamicClientRegistrationRequest(
@@ -191,21 +218,50 @@ describe('oauth4webapi interop', () => {
       ),
     );
     expect(registered.client_id).toMatch(/^dyn-/);
-    const dynamic: oauth.Client = { client_id: registered.client_id };
-    const DPoP = oauth.DPoP(dynamic, deviceKeys);
-    const aat = await withNonceRetry(
-      () =>
-        oauth.clientCredentialsGrantRequest(
-          as,
-          dynamic,
-          oauth.ClientSecretBasic(registered.client_secret as string),
-          { scope: 'urn:se:curity:scopes:haapi' },
-          { ...options, DPoP },
-        ),
-      (res) => oauth.processClientCredentialsResponse(as, dynamic, res),
+    const aat = await haapiAat(
+      as,
+      registered.client_id,
+      oauth.ClientSecretBasic(registered.client_secret as string),
+      deviceKeys,
     );
     expect(aat.token_type).toBe('dpop');
     expect(aat.scope).toBe('urn:se:curity:scopes:haapi');
+  });
+
+  it('dynamic registration with a device-generated jwks (private_key_jwt), then the AAT with that key', async () => {
+    const as = await discover();
+    const template = `template-${crypto.randomUUID()}`;
+    await env.DB.prepare(
+      `INSERT INTO clients (client_id, client_type, is_template, grant_types, scopes, redirect_uris, capabilities, authenticate_client_by, dpop_required)
+       VALUES (?, 'confidential', 1, '["client_credentials","authorization_code"]', 'openid', '["app://haapi"]', '{"code":true,"haapi":true,"allowWithoutAttestation":true,"deviceJwks":true}', 'haapi-android-client', 1)`,
+    )
+      .bind(template)
+      .run();
+    const iat = await initialAccessToken(as);
+    const assertionKey = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(assertionKey.publicKey)), kid: 'device', alg: 'ES256' };
+    const deviceKeys = await generateKeyPair('ES256', { extractable: false });
+    const registered = await oauth.processDynamicClientRegistrationResponse(
+      await oauth.dynamicClientRegistrationRequest(
+        as,
+        {
+          software_id: template,
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [jwk] },
+        } as Partial<oauth.Client>,
+        // No DPoP here: the device key is bound by the first AAT request (trust on first use).
+        { ...options, initialAccessToken: iat.access_token },
+      ),
+    );
+    expect(registered.client_secret).toBeUndefined();
+    expect(registered.token_endpoint_auth_method).toBe('private_key_jwt');
+    const aat = await haapiAat(
+      as,
+      registered.client_id,
+      oauth.PrivateKeyJwt({ key: assertionKey.privateKey, kid: 'device' }),
+      deviceKeys,
+    );
+    expect(aat.token_type).toBe('dpop');
   });
 
   it('browser single sign-on: prompt=none with a session and max_age, ID token checked, then RP-initiated logout', async () => {

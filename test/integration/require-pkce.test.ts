@@ -23,6 +23,7 @@ const fetchWorker = (request: Request) =>
 const secret = randomToken();
 let strict: string;
 let relaxed: string;
+let unbound: string;
 
 beforeAll(async () => {
   const hash = await hashGeneratedSecret(secret);
@@ -30,6 +31,12 @@ beforeAll(async () => {
   relaxed = await insertSecretHaapiClient(hash);
   await env.DB.prepare('UPDATE clients SET require_pkce = 0 WHERE client_id = ?')
     .bind(relaxed)
+    .run();
+  unbound = await insertSecretHaapiClient(hash);
+  await env.DB.prepare(
+    'UPDATE clients SET require_pkce = 0, token_bound_code = 0 WHERE client_id = ?',
+  )
+    .bind(unbound)
     .run();
 });
 
@@ -117,5 +124,37 @@ describe('require_pkce', () => {
     const location = new URL(res.headers.get('Location') as string);
     expect(location.searchParams.get('error')).toBe('invalid_request');
     expect(location.searchParams.get('error_description')).toContain('PKCE');
+  });
+});
+
+/** Logs in as `demo` in the HAAPI flow `url` starts; returns its code. */
+async function loginCode(client: HaapiTestClient, url: string): Promise<string> {
+  const first = await client.request(url);
+  const done = await client.follow(
+    await client.submit(action(first.body, 'login'), { userName: 'demo', password: 'Password1' }),
+  );
+  return (done.body.properties as Record<string, string>).code as string;
+}
+
+describe('token_bound_code (Curity: issue-token-bound-authorization-code)', () => {
+  it('off: PKCE is required whatever require_pkce says, and the code is not bound to the app key', async () => {
+    const { app: client } = await app(unbound);
+    const refused = await client.request(await authorizeUrl(unbound));
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'invalid_request' });
+
+    const { url, verifier } = await authorizationRequest(unbound);
+    const code = await loginCode(client, url);
+    // Another DPoP key redeems it (the client authenticates; the verifier proves the flow).
+    const res = await exchange(unbound, code, await dpopKey(), { code_verifier: verifier });
+    expect(res.status).toBe(200);
+  });
+
+  it('on (the default): the code of a client that requires PKCE is still bound to the app key', async () => {
+    const { app: client } = await app(strict);
+    const { url, verifier } = await authorizationRequest(strict);
+    const code = await loginCode(client, url);
+    const other = await exchange(strict, code, await dpopKey(), { code_verifier: verifier });
+    expect(other.status).toBe(400);
   });
 });

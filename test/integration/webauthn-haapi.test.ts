@@ -1,6 +1,7 @@
 // The WebAuthn authenticator through the Worker, as HAAPI apps see it (docs/haapi-protocol.md §5):
 // an attested iOS app gets the webauthn-registration / webauthn-authentication client operations
-// and posts `PublicKeyCredential.toJSON()` results as JSON; an Android app gets an
+// and posts `PublicKeyCredential.toJSON()` results as JSON; so does an Android app (with its
+// apk-key-hash origin); an app that cannot run them follows the error action to an
 // external-browser-flow and resumes with `_resume_nonce`. Ceremonies are answered by a software
 // authenticator (test/support/soft-authenticator.ts); devices land in real D1.
 import { createExecutionContext, env } from 'cloudflare:test';
@@ -10,6 +11,7 @@ import type {
 } from '@simplewebauthn/server';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { getSettings } from '../../src/config/settings';
 import { encodeBase64Url } from '../../src/crypto/base64url';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
@@ -421,14 +423,50 @@ async function browserPage(href: string, cookie: string) {
   };
 }
 
-describe('WebAuthn for an Android app: external-browser-flow', () => {
+/** The external-browser-flow of a step whose client operation the app cannot run. */
+async function externalOperation(app: HaapiTestClient, step: HaapiResult) {
+  const native = (step.body.actions ?? []).find(
+    (a): a is ClientOperationAction => a.template === 'client-operation',
+  ) as ClientOperationAction;
+  const fallback = native.model.errorActions?.[0] as FormAction;
+  expect(fallback.model.href).toMatch(/_force_external_browser_flow=true$/);
+  return operation((await app.submit(fallback)).body, 'external-browser-flow');
+}
+
+describe('WebAuthn for an Android app: client operations, and the external-browser-flow', () => {
+  it('runs the ceremonies natively with its apk-key-hash origin', async () => {
+    const androidOrigin = getSettings(
+      apps.env as unknown as Record<string, unknown>,
+    ).relyingParty.origins.find((o) => o.startsWith('android:apk-key-hash:')) as string;
+    expect(androidOrigin).toBeDefined();
+    const account = await newAccount();
+    const authenticator = new SoftAuthenticator({ origin: androidOrigin, attachment: 'platform' });
+    const registered = await registerDuringLogin(await android(), account, authenticator);
+    expect(registered.done.body.type).toBe('oauth-authorization-response');
+    const app = await android();
+    const { step, verifier } = await start(app);
+    const op = operation(step.body, 'webauthn-authentication');
+    const done = await app.follow(
+      await postCredential(
+        app,
+        op,
+        'credential',
+        await authenticator.get(
+          credentialOptions<PublicKeyCredentialRequestOptionsJSON>(op, 'credentialRequestOptions'),
+        ),
+      ),
+    );
+    expect(done.body.type).toBe('oauth-authorization-response');
+    expect(decodeJwt((await redeem(app, done, verifier)).id_token).sub).toBe(account.subject);
+  });
+
   it('continues the flow in the browser and resumes it with _resume_nonce', async () => {
     const account = await newAccount();
     const authenticator = new SoftAuthenticator({ origin, attachment: 'platform' });
     await registerDuringLogin(await ios(), account, authenticator);
     const app = await android();
     const { step, verifier } = await start(app);
-    const op = operation(step.body, 'external-browser-flow');
+    const op = await externalOperation(app, step);
     const href = op.model.arguments.href as string;
     expect(href.startsWith(`${ISSUER}/authn/`)).toBe(true);
     const resume = op.model.continueActions[0] as FormAction;
@@ -496,7 +534,7 @@ describe('WebAuthn for an Android app: external-browser-flow', () => {
     const app = await HaapiTestClient.withSecret(apps.fetch, clientId, secret);
     clients.set(app, clientId);
     const { step } = await start(app);
-    const op = operation(step.body, 'external-browser-flow');
+    const op = await externalOperation(app, step);
     const href = op.model.arguments.href as string;
     const refused = await apps.fetch(new Request(`${href}&for_origin=https://other.example`));
     expect(refused.status).toBe(400);
@@ -835,7 +873,7 @@ describe('Security review (#17): what a username and a child flow may reveal or 
   it('#17.17 the external browser flow runs only the authenticator its operation named', async () => {
     const app = await android();
     const { step } = await start(app);
-    const op = operation(step.body, 'external-browser-flow');
+    const op = await externalOperation(app, step);
     const href = op.model.arguments.href as string;
     const { cookie, location } = await openExternal(
       href,

@@ -10,6 +10,8 @@ import type { Settings } from '../../config/settings';
 import type { HaapiProblem } from '../../errors/problem';
 import type { Db } from '../../storage/db';
 import type { Locale, Texts } from '../messages/catalog';
+import { formAction } from '../representations/builders';
+import type { FormAction } from '../representations/types';
 import type { FlowAuth, FlowState, LoadedFlow } from './state';
 
 export interface FlowContext {
@@ -56,4 +58,22 @@ export function flowPaths(settings: Settings, flowId: string) {
       `${settings.issuer}${base}/${authenticatorId}/external?token=${encodeURIComponent(token)}`,
     resume: `${settings.authorizationPath}?flow=${flowId}`,
   };
+}
+
+/**
+ * The flow's cancel form: POST, url-encoded, no fields (it ends the flow with `access_denied`),
+ * with the `actionTitle` that Curity's SDKs label their buttons with.
+ */
+export function cancelAction(ctx: FlowContext): FormAction {
+  const title = ctx.t('cancel');
+  return formAction(
+    'cancel',
+    {
+      href: flowPaths(ctx.settings, ctx.flow.id).cancel,
+      method: 'POST',
+      type: 'application/x-www-form-urlencoded',
+      actionTitle: title,
+    },
+    title,
+  );
 }

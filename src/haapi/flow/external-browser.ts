@@ -25,7 +25,7 @@ import type { Locale } from '../messages/catalog';
 import { clientOperation, field, formAction, step } from '../representations/builders';
 import type { Representation } from '../representations/types';
 import type { FlowAuth } from './auth';
-import { type FlowContext, flowPaths, type SubmitOutcome } from './context';
+import { cancelAction, type FlowContext, flowPaths, type SubmitOutcome } from './context';
 import { unknownFlow } from './problems';
 import {
   endFlow,
@@ -69,7 +69,7 @@ export function externalView(
         [],
         ctx.t(texts.action),
       ),
-      formAction('cancel', { href: paths.cancel, method: 'POST' }, ctx.t('cancel')),
+      cancelAction(ctx),
     ],
   });
 }

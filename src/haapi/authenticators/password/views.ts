@@ -3,7 +3,7 @@
  * The password authenticator's steps as representations: `login` (authentication-step, with a
  * link to create an account when `registration` is on) and `register` (registration-step).
  */
-import { type FlowContext, flowPaths } from '../../flow/context';
+import { cancelAction, type FlowContext, flowPaths } from '../../flow/context';
 import { field, formAction, step } from '../../representations/builders';
 import type { Representation } from '../../representations/types';
 import type { PasswordAuthenticatorConfig } from './config';
@@ -47,7 +47,7 @@ function registerView(ctx: FlowContext, config: PasswordAuthenticatorConfig): Re
         },
         ctx.t('register.submit'),
       ),
-      formAction('cancel', { href: paths.cancel, method: 'POST' }, ctx.t('cancel')),
+      cancelAction(ctx),
     ],
     links: [{ href: paths.step(config.id), rel: 'login', title: ctx.t('login.submit') }],
   });
@@ -77,7 +77,7 @@ export function passwordView(
         },
         ctx.t('login.submit'),
       ),
-      formAction('cancel', { href: paths.cancel, method: 'POST' }, ctx.t('cancel')),
+      cancelAction(ctx),
     ],
     links: config.registration
       ? [

@@ -14,9 +14,10 @@
  *    (the platform-device cookie), "Don't ask me again" (the account attribute
  *    `webauthn.dontAskToRegisterAdditionalPlatformDevice`, shared by every authenticator on the
  *    account manager).
- * HAAPI apps that are not attested iOS apps (Android, web, DCR clients), or that ask for it with
- * `_force_external_browser_flow=true`, get an `external-browser-flow` operation instead
- * (the engine's external-browser mechanics, haapi/flow/external-browser.ts).
+ * HAAPI apps get the `webauthn-registration` / `webauthn-authentication` client operations; one
+ * that cannot run them follows their error action (`_force_external_browser_flow=true`) and gets
+ * an `external-browser-flow` operation instead (the engine's external-browser mechanics,
+ * haapi/flow/external-browser.ts).
  */
 import type { Authenticator } from '../types';
 import type { WebauthnAuthenticatorConfig } from './config';
@@ -53,8 +54,9 @@ export const webauthnAuthenticator: Authenticator<WebauthnAuthenticatorConfig> =
     onStep(state, config, 'register', { subject: auth.subject, prerequisite: auth }),
   waitingMessage: 'webauthn.prerequisite',
   externalBrowser: {
-    // Only attested iOS apps run the WebAuthn client operations natively.
-    runsExternally: (binding, forced) => binding.platform !== 'ios' || forced,
+    // Every HAAPI caller is offered the client operations (Curity's SDKs run them natively on
+    // iOS, Android and the web); one that cannot follows their error action, which forces this.
+    runsExternally: (_binding, forced) => forced,
     viewName: 'authenticator/webauthn/external-browser-flow',
     heading: 'webauthn.heading',
     action: 'webauthn.external',

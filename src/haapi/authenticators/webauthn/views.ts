@@ -13,7 +13,7 @@ import {
   type WebauthnDevice,
 } from '../../../storage/webauthn-devices';
 import { authenticationOptions, registrationOptions } from '../../../webauthn/ceremonies';
-import { type FlowContext, flowPaths } from '../../flow/context';
+import { cancelAction, type FlowContext, flowPaths } from '../../flow/context';
 import { clientOperation, field, formAction, step } from '../../representations/builders';
 import type { Action, FormAction, Representation } from '../../representations/types';
 import { usernameField } from '../password/views';
@@ -27,14 +27,6 @@ type StepView = (
   config: WebauthnAuthenticatorConfig,
   wa: WebauthnFlowState,
 ) => Promise<Representation>;
-
-function cancelAction(ctx: FlowContext): FormAction {
-  return formAction(
-    'cancel',
-    { href: flowPaths(ctx.settings, ctx.flow.id).cancel, method: 'POST' },
-    ctx.t('cancel'),
-  );
-}
 
 function continueForm(href: string, names: string[]): FormAction {
   return formAction('continue', {
