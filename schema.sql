@@ -165,3 +165,23 @@ CREATE TABLE IF NOT EXISTS attestation_revocations (
   expires TEXT,
   updated_at INTEGER NOT NULL DEFAULT (unixepoch())
 );
+
+-- The FIDO Metadata Service (MDS3) entries of FIDO2 authenticators (by AAGUID), from the last blob
+-- whose signature chained to the metadata root (WEBAUTHN_METADATA_URL; the Cron trigger refreshes
+-- it): the model's name, the roots its attestations chain to, the latest status report.
+CREATE TABLE IF NOT EXISTS webauthn_metadata (
+  aaguid TEXT PRIMARY KEY CHECK (length(aaguid) = 36),
+  description TEXT NOT NULL,
+  attestation_roots TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(attestation_roots)),
+  status TEXT,
+  updated_at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+
+-- The blob the rows above came from: its serial number (`no`, only ever moves forward), its
+-- `nextUpdate`, and when it was stored.
+CREATE TABLE IF NOT EXISTS webauthn_metadata_blob (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  serial INTEGER NOT NULL,
+  next_update TEXT NOT NULL,
+  stored_at INTEGER NOT NULL
+);

@@ -46,6 +46,10 @@ export default defineConfig(async () => {
                   DEV_ATTESTATION_ROOTS: '',
                   DEV_CLIENT_CERTIFICATE_HEADER: 'false',
                   DEV_MTLS_CA: '',
+                  // The suite never reaches the network: the Cron tests set their own URLs and
+                  // stub fetch.
+                  ATTESTATION_STATUS_URL: '',
+                  WEBAUTHN_METADATA_URL: '',
                   // Every test request comes from one address; the rate-limit tests set their own.
                   TOKEN_REQUESTS_PER_IP: '0',
                   CAT_REQUESTS_PER_IP: '0',

@@ -15,6 +15,7 @@ import { loadKeySet, signingKeyAt } from './tokens/keys';
 import { misconfiguredPage, wantsHtml } from './ui/info-pages';
 import { THEME_CSS_PATH } from './ui/layout';
 import { THEME_CSS } from './ui/theme-css';
+import { metadataRoots, refreshMetadata } from './webauthn/metadata';
 
 export { HaapiFlow } from '../durable-objects/haapi-flow';
 export { ReplayGuard } from '../durable-objects/replay-guard';
@@ -64,7 +65,7 @@ export default {
 
   /**
    * Cron trigger: reports the signing-key schedule (which key signs, which are staged), purges
-   * expired dynamic clients, refreshes Google's attestation status list.
+   * expired dynamic clients, refreshes the FIDO metadata and Google's attestation status list.
    */
   async scheduled(_controller, env, ctx) {
     const settings = getSettings(env as unknown as Record<string, unknown>);
@@ -87,6 +88,26 @@ export default {
         (err: unknown) => log('error', 'dcr.purge-failed', { message: String(err) }),
       ),
     );
+    const metadataUrl = settings.webauthnMetadataUrl;
+    if (metadataUrl) {
+      // A blob that does not verify, or is not newer, keeps the stored one; either is logged.
+      ctx.waitUntil(
+        refreshMetadata(
+          env.DB,
+          metadataUrl,
+          metadataRoots(settings.webauthnMetadataRoot),
+          new Date(),
+        ).then(
+          (result) =>
+            log(result.stored ? 'info' : 'warn', 'webauthn.metadata.refresh', {
+              url: metadataUrl,
+              ...result,
+            }),
+          (err: unknown) =>
+            log('error', 'webauthn.metadata.failed', { url: metadataUrl, message: String(err) }),
+        ),
+      );
+    }
     if (!settings.attestationStatusUrl) return;
     const url = settings.attestationStatusUrl;
     ctx.waitUntil(

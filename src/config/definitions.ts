@@ -250,6 +250,24 @@ export const definitions = {
       "Google's Android attestation certificate status list, fetched by the Cron trigger into D1; a chain with a REVOKED or SUSPENDED serial fails. Empty: no refresh (the D1 table can still be filled by hand).",
     parse: optionalUrl,
   }),
+  webauthnMetadataUrl: define({
+    name: 'WEBAUTHN_METADATA_URL',
+    kind: 'var',
+    type: 'URL or empty',
+    default: 'https://mds3.fidoalliance.org/',
+    description:
+      'The FIDO Metadata Service (MDS3) blob, fetched by the Cron trigger into D1 when its signature chains to WEBAUTHN_METADATA_ROOT and its serial number is newer than the stored one (otherwise the stored one stays, and the refusal is logged). WebAuthn authenticators with `requireTrustedAttestation` trust the roots it lists per AAGUID; device lists show its model names. Empty: no refresh.',
+    parse: optionalUrl,
+  }),
+  webauthnMetadataRoot: define({
+    name: 'WEBAUTHN_METADATA_ROOT',
+    kind: 'var',
+    type: 'PEM certificates',
+    default: '',
+    description:
+      "The roots a metadata blob's signing chain must reach. Empty: the FIDO Alliance's MDS root as @simplewebauthn/server ships it (GlobalSign Root CA - R3).",
+    parse: pemBundle,
+  }),
   initialAccessTokenTtl: define({
     name: 'INITIAL_ACCESS_TOKEN_TTL',
     kind: 'var',
@@ -336,7 +354,7 @@ export const definitions = {
     type: 'JSON array',
     default: '[{"id":"pw","type":"password","registration":true}]',
     description:
-      "The authenticators of the login flow, in order: `id` (used in URLs), `type` (`password` or `webauthn`), and per type options (password: `registration`; webauthn: `mode`, `allowPlatformDevices`, `allowRegistrationDuringLogin`, `prerequisiteAuthenticator`, `askToRegisterAdditionalPlatformDevice`, `platformDeviceCookieName`, `accountManager`; and `title`, the selector's text; see docs/reference.md). With more than one, the user picks.",
+      "The authenticators of the login flow, in order: `id` (used in URLs), `type` (`password` or `webauthn`), and per type options (password: `registration`; webauthn: `mode`, `allowPlatformDevices`, `allowRegistrationDuringLogin`, `prerequisiteAuthenticator`, `askToRegisterAdditionalPlatformDevice`, `platformDeviceCookieName`, `accountManager`, `attestation`, `allowedAaguids`, `requireTrustedAttestation`; and `title`, the selector's text; see docs/reference.md). With more than one, the user picks.",
     parse: parseAuthenticators,
   }),
   tokenRequestsPerIp: define({

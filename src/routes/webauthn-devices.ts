@@ -18,7 +18,7 @@ import { RequestError } from '../errors/request-error';
 import { securityEvent } from '../observability/events';
 import {
   deleteDevice,
-  listDevices,
+  listDevicesWithModel,
   renameDevice,
   type WebauthnDevice,
 } from '../storage/webauthn-devices';
@@ -33,10 +33,12 @@ async function accountOf(c: Context<AppEnv>): Promise<string> {
   return account.subject;
 }
 
-function view(d: WebauthnDevice) {
+function view(d: WebauthnDevice & { readonly model?: string | null }) {
   return {
     id: d.credentialId,
     name: d.name,
+    // The authenticator model's name from the FIDO metadata, when its AAGUID is known there.
+    model: d.model ?? null,
     type: d.deviceType,
     aaguid: d.aaguid,
     transports: d.transports,
@@ -54,7 +56,7 @@ function noDevice(): RequestError {
 export const webauthnDeviceRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const subject = await accountOf(c);
-    return c.json({ devices: (await listDevices(c.get('db'), subject)).map(view) });
+    return c.json({ devices: (await listDevicesWithModel(c.get('db'), subject)).map(view) });
   })
   .patch('/:id', async (c) => {
     const subject = await accountOf(c);
@@ -64,7 +66,9 @@ export const webauthnDeviceRoutes = new Hono<AppEnv>()
       throw new OAuthError('invalid_request', 'name must be a string of 1–64 characters');
     const id = c.req.param('id');
     if (!(await renameDevice(c.get('db'), subject, id, name.trim()))) throw noDevice();
-    const device = (await listDevices(c.get('db'), subject)).find((d) => d.credentialId === id);
+    const device = (await listDevicesWithModel(c.get('db'), subject)).find(
+      (d) => d.credentialId === id,
+    );
     if (!device) throw noDevice();
     return c.json(view(device));
   })

@@ -75,7 +75,7 @@ export const statements = {
     params: [username],
   }),
   listDevices: (username: string): Statement => ({
-    sql: 'SELECT d.credential_id, d.device_type, d.name, d.aaguid, d.created_at, d.last_used_at FROM webauthn_devices AS d JOIN accounts AS a ON a.subject = d.subject WHERE a.username = ? ORDER BY d.created_at',
+    sql: 'SELECT d.credential_id, d.device_type, d.name, d.aaguid, m.description AS model, d.created_at, d.last_used_at FROM webauthn_devices AS d JOIN accounts AS a ON a.subject = d.subject LEFT JOIN webauthn_metadata AS m ON m.aaguid = d.aaguid WHERE a.username = ? ORDER BY d.created_at',
     params: [username],
   }),
   deleteDevice: (credentialId: string): Statement => ({

@@ -65,6 +65,25 @@ export async function listDevices(db: Db, subject: string): Promise<WebauthnDevi
   return results.map(fromRow);
 }
 
+/**
+ * The account's devices with their model's name from the FIDO metadata (`model`, when the AAGUID
+ * is known there), for the device lists.
+ */
+export async function listDevicesWithModel(
+  db: Db,
+  subject: string,
+): Promise<(WebauthnDevice & { readonly model: string | null })[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT d.*, m.description AS model FROM webauthn_devices AS d
+       LEFT JOIN webauthn_metadata AS m ON m.aaguid = d.aaguid
+       WHERE d.subject = ? ORDER BY d.created_at, d.credential_id`,
+    )
+    .bind(subject)
+    .all<Row & { model: string | null }>();
+  return results.map((row) => ({ ...fromRow(row), model: row.model }));
+}
+
 export async function findDevice(db: Db, credentialId: string): Promise<WebauthnDevice | null> {
   const row = await db
     .prepare('SELECT * FROM webauthn_devices WHERE credential_id = ?')

@@ -25,6 +25,7 @@ import {
 } from '@simplewebauthn/server';
 import { decodeBase64Url, encodeBase64Url } from '../crypto/base64url';
 import type { DeviceType, WebauthnDevice } from '../storage/webauthn-devices';
+import type { AttestationConveyance } from './attestation-policy';
 import type { RelyingParty, WebauthnMode } from './settings';
 
 /** Bytes of a base64url string, on a plain ArrayBuffer (what the library's types ask for). */
@@ -58,9 +59,10 @@ export async function registrationOptions(
   existing: readonly WebauthnDevice[],
   challenge: string,
   attachment?: DeviceType,
+  conveyance: AttestationConveyance = 'none',
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const passkeys = mode === 'passkeys-or-user-verifying-devices';
-  return generateRegistrationOptions({
+  const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
     userName: user.username,
@@ -68,7 +70,8 @@ export async function registrationOptions(
     userID: new Uint8Array(new TextEncoder().encode(user.subject)),
     challenge: bytes(challenge),
     timeout: rp.timeoutMs,
-    attestationType: 'none',
+    // The library takes none, direct and enterprise; indirect is set on its answer below.
+    attestationType: conveyance === 'indirect' ? 'none' : conveyance,
     excludeCredentials: existing.map((d) => ({
       id: d.credentialId,
       transports: [...d.transports],
@@ -83,6 +86,7 @@ export async function registrationOptions(
       ? { preferredAuthenticatorType: attachment === 'platform' ? 'localDevice' : 'securityKey' }
       : {}),
   });
+  return conveyance === 'indirect' ? { ...options, attestation: 'indirect' } : options;
 }
 
 export async function authenticationOptions(
@@ -146,6 +150,8 @@ export interface RegisteredDevice {
   readonly backupEligible: boolean;
   readonly backupState: boolean;
   readonly userVerified: boolean;
+  /** The raw attestation object (CBOR), for the attestation policy. */
+  readonly attestationObject: Uint8Array;
 }
 
 function failed(err: unknown): CeremonyError {
@@ -200,6 +206,7 @@ export async function verifyRegistration(
     backupEligible: info.credentialDeviceType === 'multiDevice',
     backupState: info.credentialBackedUp,
     userVerified: info.userVerified,
+    attestationObject: info.attestationObject,
   };
 }
 

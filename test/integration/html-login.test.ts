@@ -56,17 +56,20 @@ describe('HTML login (one step logic, two renderings)', () => {
     expect(`${landing.origin}${landing.pathname}`).toBe(REDIRECT);
     expect(landing.searchParams.get('state')).toBe('html-state');
     expect(landing.searchParams.get('iss')).toBe(ISSUER);
-    const tokens = await post(
-      '/oauth/v2/oauth-token',
-      {
-        grant_type: 'authorization_code',
-        client_id: 'haapi-web-client',
-        code: landing.searchParams.get('code') as string,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      },
-      { DPoP: await dpopProof(await dpopKey(), { htu: `${ISSUER}/oauth/v2/oauth-token` }) },
-    );
+    const exchange = {
+      grant_type: 'authorization_code',
+      client_id: 'haapi-web-client',
+      code: landing.searchParams.get('code') as string,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    };
+    // The demo web client is a DPoP-bound single-page app (dpop_required): PKCE alone does not
+    // redeem its code, and the refusal does not use the code up.
+    const withoutDpop = await post('/oauth/v2/oauth-token', exchange);
+    expect(withoutDpop.status).toBe(400);
+    const tokens = await post('/oauth/v2/oauth-token', exchange, {
+      DPoP: await dpopProof(await dpopKey(), { htu: `${ISSUER}/oauth/v2/oauth-token` }),
+    });
     expect(tokens.status).toBe(200);
     const body = (await tokens.json()) as TokenBody;
     // A browser proves nothing of the app: every token of a user login says so (`cal: none`).

@@ -787,11 +787,21 @@ describe('Device management (/webauthn/devices)', () => {
   it('lists, renames and deletes the account’s own devices; others’ are not found', async () => {
     const { account, call } = await signedIn();
     const other = await signedIn();
+    // The model's name comes from the FIDO metadata of its AAGUID, when known.
+    await env.DB.prepare(
+      "INSERT INTO webauthn_metadata (aaguid, description) VALUES ('00000000-0000-0000-0000-000000000000', 'Test soft authenticator')",
+    ).run();
     const list = await call('GET', '/webauthn/devices');
+    await env.DB.prepare('DELETE FROM webauthn_metadata').run();
     expect(list.status).toBe(200);
     const { devices } = (await list.json()) as { devices: Record<string, unknown>[] };
     expect(devices).toHaveLength(1);
-    expect(devices[0]).toMatchObject({ type: 'platform', name: null, transports: ['internal'] });
+    expect(devices[0]).toMatchObject({
+      type: 'platform',
+      name: null,
+      model: 'Test soft authenticator',
+      transports: ['internal'],
+    });
     const id = devices[0]?.id as string;
     const renamed = await call('PATCH', `/webauthn/devices/${id}`, { name: ' Work laptop ' });
     expect(renamed.status).toBe(200);
@@ -920,5 +930,78 @@ describe('Security review (#17): what a username and a child flow may reveal or 
       ).url,
     );
     expect(action(mixed.body, 'login').model.href.endsWith('/pw')).toBe(true);
+  });
+});
+
+describe('WebAuthn attestation policies (#22)', () => {
+  let policyApps: Awaited<ReturnType<typeof attestedApps>>;
+  beforeAll(async () => {
+    policyApps = await attestedApps({
+      AUTHENTICATORS: JSON.stringify([
+        { id: 'pw', type: 'password' },
+        { ...PASSKEYS, id: 'trusted', attestation: 'direct', requireTrustedAttestation: true },
+        {
+          ...PASSKEYS,
+          id: 'listed',
+          attestation: 'indirect',
+          allowedAaguids: ['00000000-0000-0000-0000-000000000000'],
+        },
+        {
+          ...PASSKEYS,
+          id: 'other-model',
+          allowedAaguids: ['cb69481e-8ff7-4039-93ec-0a2729a154a8'],
+        },
+      ]),
+    });
+  });
+
+  /** Registration during login on authenticator `id`: its operation, and the answer to it. */
+  async function register(id: string) {
+    const app = await policyApps.ios();
+    const account = await newAccount();
+    const { step } = await startOn(app, policyApps.iosClient, id);
+    const password = await toPrerequisite(app, step.body);
+    const registration = await app.submit(action(password.body, 'login'), {
+      userName: account.username,
+      password: 'Password1',
+    });
+    const op = operation(registration.body, 'webauthn-registration');
+    const publicKey = credentialOptions<PublicKeyCredentialCreationOptionsJSON>(
+      op,
+      'credentialCreationOptions',
+    );
+    const authenticator = new SoftAuthenticator({
+      origin: rpOrigin(policyApps.env),
+      attachment: 'platform',
+    });
+    const answer = await postCredential(
+      app,
+      op,
+      'credential',
+      await authenticator.create(publicKey),
+    );
+    return { account, publicKey, answer };
+  }
+
+  it('asks for the configured conveyance, and refuses a device without trusted attestation', async () => {
+    const { account, publicKey, answer } = await register('trusted');
+    expect(publicKey.attestation).toBe('direct');
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      type: 'https://curity.se/problems/authentication-failed',
+      title: 'This security key or device cannot be used here. Register another one.',
+    });
+    expect(await devicesOf(account.subject)).toEqual([]);
+  });
+
+  it('an allow-listed AAGUID registers (indirect conveyance); another model is refused', async () => {
+    const listed = await register('listed');
+    expect(listed.publicKey.attestation).toBe('indirect');
+    expect(listed.answer.status).toBe(200);
+    expect(await devicesOf(listed.account.subject)).toHaveLength(1);
+    const other = await register('other-model');
+    expect(other.publicKey.attestation).toBe('none');
+    expect(other.answer.status).toBe(400);
+    expect(await devicesOf(other.account.subject)).toEqual([]);
   });
 });

@@ -80,6 +80,8 @@ const en = {
   'webauthn.ip-address':
     'Passkeys do not work on an IP address such as 127.0.0.1: browsers accept them only on a domain name.',
   'webauthn.ip-address.link': 'Open this sign-in on localhost',
+  'webauthn.error.not-allowed':
+    'This security key or device cannot be used here. Register another one.',
   'logout.heading': 'Sign out',
   'logout.text': 'Do you want to sign out of the sign-in service in this browser?',
   'logout.submit': 'Sign out',
@@ -163,6 +165,8 @@ const sv: Record<MessageKey, string> = {
   'webauthn.ip-address':
     'Passkeys fungerar inte på en IP-adress som 127.0.0.1: webbläsare godtar dem bara på ett domännamn.',
   'webauthn.ip-address.link': 'Öppna inloggningen på localhost',
+  'webauthn.error.not-allowed':
+    'Den här säkerhetsnyckeln eller enheten kan inte användas här. Registrera en annan.',
   'logout.heading': 'Logga ut',
   'logout.text': 'Vill du logga ut från inloggningstjänsten i den här webbläsaren?',
   'logout.submit': 'Logga ut',

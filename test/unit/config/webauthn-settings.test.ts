@@ -30,6 +30,23 @@ describe('WebAuthn authenticator options', () => {
       askToRegisterAdditionalPlatformDevice: true,
       platformDeviceCookieName: 'webauthn_platform_wa',
       accountManager: 'default',
+      attestation: { conveyance: 'none', allowedAaguids: null, requireTrustedAttestation: false },
+    });
+  });
+
+  it('reads an attestation policy: conveyance, allowed AAGUIDs (any case), trusted attestation', () => {
+    const [, config] = parseAuthenticators(
+      webauthn({
+        attestation: 'enterprise',
+        allowedAaguids: ['CB69481E-8FF7-4039-93EC-0A2729A154A8'],
+        requireTrustedAttestation: true,
+      }),
+      'AUTHENTICATORS',
+    );
+    expect(config?.type === 'webauthn' && config.attestation).toEqual({
+      conveyance: 'enterprise',
+      allowedAaguids: ['cb69481e-8ff7-4039-93ec-0a2729a154a8'],
+      requireTrustedAttestation: true,
     });
   });
 
@@ -54,6 +71,13 @@ describe('WebAuthn authenticator options', () => {
       'AUTHENTICATORS[1].allowRegistrationDuringlogin is not an option here',
     ],
     [{ platformDeviceCookieName: 'a b' }, 'AUTHENTICATORS[1].platformDeviceCookieName'],
+    [{ attestation: 'always' }, 'AUTHENTICATORS[1].attestation must be one of none, indirect'],
+    [{ allowedAaguids: ['not-an-aaguid'] }, 'AUTHENTICATORS[1].allowedAaguids must be an array'],
+    [{ allowedAaguids: [] }, 'AUTHENTICATORS[1].allowedAaguids must list at least one AAGUID'],
+    [
+      { requireTrustedAttestation: true },
+      'AUTHENTICATORS[1].requireTrustedAttestation needs an attestation other than none',
+    ],
   ])('refuses %j', (options, message) => {
     expect(() => parseAuthenticators(webauthn(options), 'AUTHENTICATORS')).toThrow(message);
   });

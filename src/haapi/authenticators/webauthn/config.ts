@@ -10,9 +10,19 @@
  * prefers discoverable credentials, any attachment (the browser offers the choices);
  * `any-device` prefers user verification and lets the user pick "Built-in device" (platform,
  * when `allowPlatformDevices`) or "Security key" (cross-platform).
+ *
+ * Device attestation (webauthn/attestation-policy.ts): `attestation` is the conveyance asked of
+ * the authenticator (`none` default, `indirect`, `direct`, `enterprise`); `allowedAaguids` lists
+ * the authenticator models that may register (AAGUIDs, default any); `requireTrustedAttestation`
+ * refuses a device whose attestation does not chain to a root of its FIDO metadata (or Apple's /
+ * Google's for `apple` / `android-key` statements).
  */
 import { ConfigError } from '../../../config/errors';
 import type { ObjectReader } from '../../../config/parsers';
+import {
+  ATTESTATION_CONVEYANCES,
+  type WebauthnAttestationPolicy,
+} from '../../../webauthn/attestation-policy';
 import type { WebauthnMode } from '../../../webauthn/settings';
 import type { AuthenticatorTitle } from '../title';
 
@@ -33,6 +43,8 @@ export interface WebauthnAuthenticatorConfig {
   readonly platformDeviceCookieName: string;
   /** The account manager holding the accounts and devices (only `default`: D1). */
   readonly accountManager: string;
+  /** What registration asks of and checks in a device's attestation. */
+  readonly attestation: WebauthnAttestationPolicy;
 }
 
 const MODES: readonly WebauthnMode[] = ['passkeys-or-user-verifying-devices', 'any-device'];
@@ -84,5 +96,29 @@ export function readWebauthnConfig(
         'must be 1–64 of A-Z, a-z, 0-9, _, -',
       ) ?? `webauthn_platform_${id.replace(/-/g, '_')}`,
     accountManager,
+    attestation: readAttestationPolicy(options, path),
   };
+}
+
+const AAGUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function readAttestationPolicy(options: ObjectReader, path: string): WebauthnAttestationPolicy {
+  const conveyance = options.oneOf('attestation', ATTESTATION_CONVEYANCES, 'none');
+  const aaguids = options.get('allowedAaguids');
+  const allowedAaguids =
+    aaguids === undefined
+      ? null
+      : options.strings('allowedAaguids', [], AAGUID).map((a) => a.toLowerCase());
+  if (allowedAaguids?.length === 0)
+    throw new ConfigError(
+      `${path}.allowedAaguids`,
+      'must list at least one AAGUID (or be left out)',
+    );
+  const requireTrustedAttestation = options.boolean('requireTrustedAttestation', false);
+  if (requireTrustedAttestation && conveyance === 'none')
+    throw new ConfigError(
+      `${path}.requireTrustedAttestation`,
+      'needs an attestation other than none (a device sends none unless asked)',
+    );
+  return { conveyance, allowedAaguids, requireTrustedAttestation };
 }

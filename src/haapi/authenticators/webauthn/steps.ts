@@ -19,9 +19,16 @@ import {
   listDevices,
   recordDeviceUse,
 } from '../../../storage/webauthn-devices';
+import { findMetadata } from '../../../storage/webauthn-metadata';
+import {
+  AttestationRefused,
+  type AttestationVerdict,
+  checkAttestation,
+} from '../../../webauthn/attestation-policy';
 import {
   CeremonyError,
   credentialIdOf,
+  type RegisteredDevice,
   userHandleOf,
   verifyAuthentication,
   verifyRegistration,
@@ -75,10 +82,20 @@ function ceremonyProblem(ctx: FlowContext, err: unknown, fieldName: string): Sub
     reason: `webauthn_${err.kind}`,
     detail: err.reason,
   });
-  return err.kind === 'malformed'
-    ? invalidField(ctx, fieldName, 'error.invalid-input', err.reason)
-    : refused(stepProblem(ctx, 'authentication-failed', 'webauthn.error.failed', err.reason));
+  if (err.kind === 'malformed')
+    return invalidField(ctx, fieldName, 'error.invalid-input', err.reason);
+  // A device the attestation policy refuses: say so, so the user tries another one.
+  const key = POLICY_REFUSALS.has(err.reason)
+    ? 'webauthn.error.not-allowed'
+    : 'webauthn.error.failed';
+  return refused(stepProblem(ctx, 'authentication-failed', key, err.reason));
 }
+
+const POLICY_REFUSALS = new Set([
+  'aaguid_not_allowed',
+  'authenticator_compromised',
+  'attestation_untrusted',
+]);
 
 function amrOf(device: { backupEligible: boolean }, userVerified: boolean): string[] {
   return [device.backupEligible ? 'swk' : 'hwk', userVerified ? 'mfa' : 'user'];
@@ -164,6 +181,27 @@ function platformCookie(config: WebauthnAuthenticatorConfig): OutcomeCookie {
   return { name: config.platformDeviceCookieName, value: '1', maxAge: COOKIE_MAX_AGE };
 }
 
+/**
+ * The configured attestation policy applied to a verified registration (webauthn/attestation-
+ * policy.ts), with the FIDO metadata of its AAGUID; null when the policy asks nothing (no
+ * metadata is read then). A refusal is a failed ceremony.
+ */
+async function attestationVerdict(
+  ctx: FlowContext,
+  config: WebauthnAuthenticatorConfig,
+  device: RegisteredDevice,
+): Promise<AttestationVerdict | null> {
+  const policy = config.attestation;
+  if (policy.conveyance === 'none' && !policy.allowedAaguids) return null;
+  const metadata = await findMetadata(ctx.db, device.aaguid);
+  try {
+    return await checkAttestation(policy, device, metadata, new Date(ctx.now * 1000));
+  } catch (err) {
+    if (err instanceof AttestationRefused) throw new CeremonyError('failed', err.reason);
+    throw err;
+  }
+}
+
 export const register: Step = async (ctx, config, form) => {
   const { state } = ctx.flow;
   const wa = state.data?.webauthn;
@@ -190,6 +228,7 @@ export const register: Step = async (ctx, config, form) => {
       form.get(fieldName),
       attachment ?? (wa.platformOnly ? 'platform' : undefined),
     );
+    const attestation = await attestationVerdict(ctx, config, device);
     const stored = await insertDevice(ctx.db, {
       credentialId: device.credentialId,
       subject: wa.subject,
@@ -210,6 +249,7 @@ export const register: Step = async (ctx, config, form) => {
       subject: wa.subject,
       deviceType: device.deviceType,
       aaguid: device.aaguid,
+      ...(attestation ? { attestation: attestation.fmt, trusted: attestation.trusted } : {}),
     });
     const before = wa.pendingAuth ?? wa.prerequisite;
     const auth: FlowAuth = {

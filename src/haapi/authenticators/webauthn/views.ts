@@ -165,7 +165,15 @@ const registerView: StepView = async (ctx, config, wa) => {
   };
   const rp = settings.relyingParty;
   const options = (attachment?: DeviceType) =>
-    registrationOptions(rp, config.mode, user, devices, wa.challenge, attachment);
+    registrationOptions(
+      rp,
+      config.mode,
+      user,
+      devices,
+      wa.challenge,
+      attachment,
+      config.attestation.conveyance,
+    );
   const args: Record<string, unknown> = {};
   let fields: string[];
   if (config.mode === 'passkeys-or-user-verifying-devices' && !wa.platformOnly) {
