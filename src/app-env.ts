@@ -4,8 +4,8 @@
  * each middleware sets.
  */
 import type { Settings } from './config/settings';
-import type { ErrorShapeVariables } from './errors/respond';
 import type { DevClientCertificateVariables } from './middleware/dev-client-certificate';
+import type { ErrorShapeVariables } from './middleware/error-shape';
 import type { RequestIdVariables } from './middleware/request-id';
 import type { SecurityHeadersVariables } from './middleware/security-headers';
 import type { Db } from './storage/db';

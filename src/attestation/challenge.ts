@@ -15,11 +15,9 @@ import { derivedHmacKey, hmacSha256 } from '../crypto/hmac';
 import { randomToken } from '../crypto/random';
 import { guardObject, issueGuard, useOnce } from '../replay/use-once';
 
-export type ChallengeProblem =
-  | 'challenge_malformed'
-  | 'challenge_expired'
-  | 'challenge_invalid'
-  | 'challenge_replayed';
+export type { ChallengeProblem } from '../errors/reasons';
+
+import type { ChallengeProblem } from '../errors/reasons';
 
 async function mac(serverSecret: string, clientId: string, body: string): Promise<Uint8Array> {
   return hmacSha256(

@@ -22,7 +22,7 @@ import type { ReplayGuard } from '../../durable-objects/replay-guard';
 import type { Settings } from '../config/settings';
 import { randomToken } from '../crypto/random';
 import { hashGeneratedSecret } from '../crypto/secret-hash';
-import { OAuthError } from '../errors/oauth-error';
+import { OAuthError, type OAuthReason } from '../errors/oauth-error';
 import { takeFromBudget } from '../replay/budget';
 import { guardObject, useOnce } from '../replay/use-once';
 import { findClient, forgetClient } from '../storage/clients';
@@ -76,7 +76,7 @@ export function clientMetadata(
 /** How long a re-registered client's previous secret is still accepted (unless the new is used). */
 export const PREVIOUS_SECRET_SECONDS = 86400;
 
-function slowDown(what: string, retryAfterSeconds: number): OAuthError {
+function slowDown(what: 'ip' | 'client', retryAfterSeconds: number): OAuthError {
   return new OAuthError('slow_down', `Too many registrations from this ${what}; try again later`, {
     status: 429,
     headers: { 'Retry-After': String(retryAfterSeconds) },
@@ -87,7 +87,7 @@ function slowDown(what: string, retryAfterSeconds: number): OAuthError {
 /** The authentication methods a dynamic client may name with a secret. */
 const SECRET_METHODS = ['client_secret_basic', 'client_secret_post'];
 
-function refuseMetadata(description: string, reason: string): OAuthError {
+function refuseMetadata(description: string, reason: OAuthReason): OAuthError {
   return new OAuthError('invalid_client_metadata', description, { reason });
 }
 

@@ -4,6 +4,9 @@
  * (`error`, `error_description`). Each carries the HTTP status, the closed error code, a default
  * description and optional response headers (`WWW-Authenticate`, `DPoP-Nonce`).
  */
+import type { OAuthReason } from './reasons';
+
+export type { OAuthReason };
 
 /** Error codes of RFC 6749, 6750, 7591, 9449 (and RFC 8707's invalid_target). */
 export type OAuthErrorCode =
@@ -55,7 +58,7 @@ export interface OAuthErrorOptions {
   status?: number;
   headers?: Record<string, string>;
   /** Internal reason for the security log; never sent to the client. */
-  reason?: string;
+  reason?: OAuthReason;
   cause?: unknown;
 }
 
@@ -63,7 +66,7 @@ export class OAuthError extends Error {
   override readonly name = 'OAuthError';
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly reason: string | undefined;
+  readonly reason: OAuthReason | undefined;
 
   readonly description: string;
 

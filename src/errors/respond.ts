@@ -13,6 +13,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
 import { ConfigError } from '../config/errors';
 import { acceptsHaapi } from '../haapi/representations/types';
+import type { ErrorShape } from '../middleware/error-shape';
 import { securityEvent } from '../observability/events';
 import { log } from '../observability/log';
 import { misconfiguredPage, notFoundPage, problemPage, wantsHtml } from '../ui/info-pages';
@@ -20,12 +21,6 @@ import { AuthorizeError } from './authorize-error';
 import { errorDescription, OAuthError } from './oauth-error';
 import { HaapiProblem } from './problem';
 import { RequestError } from './request-error';
-
-/**
- * How a route group answers errors: OAuth error JSON, problem documents, or, for the login flow
- * (authorize and authn), problem documents for HAAPI callers and pages for browsers.
- */
-export type ErrorShape = 'oauth' | 'problem' | 'flow';
 
 /** Internal reasons that mean a single-use value came back: logged as `replay.refused`. */
 const REPLAY_REASONS = new Set([
@@ -36,10 +31,6 @@ const REPLAY_REASONS = new Set([
   'challenge_replayed',
   'iat_replayed',
 ]);
-
-export interface ErrorShapeVariables {
-  errorShape: ErrorShape;
-}
 
 export const PROBLEM_JSON = 'application/problem+json';
 

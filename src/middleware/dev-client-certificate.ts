@@ -10,7 +10,6 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Name } from '@peculiar/asn1-x509';
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app-env';
 import { type ParsedCertificate, parseCertificate } from '../attestation/x509/certificate';
 import { anchorOf, validityProblem } from '../attestation/x509/chain';
 import type { TlsClientAuth } from '../clients/auth';
@@ -78,7 +77,9 @@ export async function devTlsClientAuth(
 }
 
 /** `caPems`: DEV_MTLS_CA, one PEM certificate each (settings split them already). */
-export function devClientCertificate(caPems: readonly string[]): MiddlewareHandler<AppEnv> {
+export function devClientCertificate(
+  caPems: readonly string[],
+): MiddlewareHandler<{ Variables: DevClientCertificateVariables }> {
   const cas = caPems.map((pem, i) => {
     try {
       return parseCertificate(pemToDer(pem));

@@ -4,7 +4,16 @@
  * the error boundary (errors/respond.ts) for errors that are not already one or the other.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { ErrorShape, ErrorShapeVariables } from '../errors/respond';
+
+/**
+ * How a route group answers errors: OAuth error JSON, problem documents, or, for the login flow
+ * (authorize and authn), problem documents for HAAPI callers and pages for browsers.
+ */
+export type ErrorShape = 'oauth' | 'problem' | 'flow';
+
+export interface ErrorShapeVariables {
+  errorShape: ErrorShape;
+}
 
 export function errorShape(
   shape: ErrorShape,

@@ -16,7 +16,7 @@ import { clientIp, clientLocation } from './flow-http';
 
 const WINDOW_SECONDS = 60;
 
-function slowDown(endpoint: string, what: string, retryAfterSeconds: number): OAuthError {
+function slowDown(endpoint: string, what: 'ip' | 'client', retryAfterSeconds: number): OAuthError {
   return new OAuthError(
     'slow_down',
     `Too many ${endpoint} requests from this ${what}; try again later`,

@@ -7,7 +7,7 @@
  * Failures are 401 `invalid_token` with the matching WWW-Authenticate challenge.
  */
 
-import { OAuthError } from '../errors/oauth-error';
+import { OAuthError, type OAuthReason } from '../errors/oauth-error';
 import type { Db } from '../storage/db';
 import { isAccessTokenRevoked } from '../storage/revocations';
 import { type AccessTokenClaims, verifyAccessTokenJwt } from './access-token';
@@ -22,7 +22,7 @@ export interface PresentedToken {
 export function invalidToken(
   description: string,
   scheme: 'Bearer' | 'DPoP',
-  reason: string,
+  reason: OAuthReason,
 ): OAuthError {
   return new OAuthError('invalid_token', description, {
     status: 401,

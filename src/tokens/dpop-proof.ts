@@ -26,21 +26,9 @@ import { currentNonce, isValidNonce, type NonceOptions } from './dpop-nonce';
 
 export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'] as const;
 
-export type DpopReason =
-  | 'multiple_headers'
-  | 'malformed'
-  | 'bad_typ'
-  | 'bad_alg'
-  | 'bad_signature'
-  | 'private_jwk'
-  | 'bad_htm'
-  | 'bad_htu'
-  | 'missing_nonce'
-  | 'bad_nonce'
-  | 'bad_iat'
-  | 'bad_ath'
-  | 'missing_jti'
-  | 'replayed_jti';
+export type { DpopReason } from '../errors/reasons';
+
+import type { DpopReason } from '../errors/reasons';
 
 export interface DpopCheck {
   readonly proof: string;

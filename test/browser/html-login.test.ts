@@ -1,37 +1,21 @@
 // A real browser (Debian's headless Chromium, driven by playwright-core) logs in through the HTML
 // pages and lands on the client's redirect URI with a code that redeems at the token endpoint.
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
-import { callbackServer, startWorker } from './worker-server';
+import { describe, expect, it } from 'vitest';
+import { useBrowserEnvironment } from './setup';
 
 const CLIENT_ID = 'browser-test-client';
-let REDIRECT: string;
-let server: Awaited<ReturnType<typeof startWorker>>;
-let callback: Awaited<ReturnType<typeof callbackServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  const executablePath = findChromium();
-  server = await startWorker();
-  callback = await callbackServer();
-  REDIRECT = callback.url;
-  const db = await server.mf.getD1Database('DB');
-  await db
-    .prepare(
-      `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, capabilities, dpop_required)
-       VALUES (?, 'public', 'none', '["authorization_code"]', 'openid profile', ?, '{"code":true}', 1)`,
-    )
-    .bind(CLIENT_ID, JSON.stringify([REDIRECT]))
-    .run();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  callback?.close();
+const setup = useBrowserEnvironment({
+  callback: true,
+  prepare: async ({ db, callback }) => {
+    await db
+      .prepare(
+        `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, capabilities, dpop_required)
+         VALUES (?, 'public', 'none', '["authorization_code"]', 'openid profile', ?, '{"code":true}', 1)`,
+      )
+      .bind(CLIENT_ID, JSON.stringify([callback.url]))
+      .run();
+  },
 });
 
 async function s256(verifier: string): Promise<string> {
@@ -44,7 +28,7 @@ async function s256(verifier: string): Promise<string> {
 async function redeem(code: string, verifier: string): Promise<Response> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const jwk = await exportJWK(publicKey);
-  const tokenUrl = `${server.issuer}/oauth/v2/oauth-token`;
+  const tokenUrl = `${setup.server.issuer}/oauth/v2/oauth-token`;
   let nonce: string | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     const proof = await new SignJWT({
@@ -63,7 +47,7 @@ async function redeem(code: string, verifier: string): Promise<Response> {
         grant_type: 'authorization_code',
         client_id: CLIENT_ID,
         code,
-        redirect_uri: REDIRECT,
+        redirect_uri: setup.callback.url,
         code_verifier: verifier,
       }),
     });
@@ -76,14 +60,14 @@ async function redeem(code: string, verifier: string): Promise<Response> {
 
 describe('Browser login (headless Chromium)', () => {
   it('signs in through the HTML pages and lands on the redirect URI with a code that redeems', async () => {
-    const context = await browser.newContext();
+    const context = await setup.browser.newContext();
     const page = await context.newPage();
     const verifier = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
-    const authorize = new URL('/oauth/v2/oauth-authorize', server.issuer);
+    const authorize = new URL('/oauth/v2/oauth-authorize', setup.server.issuer);
     authorize.search = new URLSearchParams({
       client_id: CLIENT_ID,
       response_type: 'code',
-      redirect_uri: REDIRECT,
+      redirect_uri: setup.callback.url,
       scope: 'openid profile',
       state: 'browser-state',
       code_challenge: await s256(verifier),
@@ -94,12 +78,12 @@ describe('Browser login (headless Chromium)', () => {
     await page.fill('input[name="userName"]', 'demo');
     await page.fill('input[name="password"]', 'Password1');
     await Promise.all([
-      page.waitForURL((url) => url.href.startsWith(REDIRECT)),
+      page.waitForURL((url) => url.href.startsWith(setup.callback.url)),
       page.click('form[data-kind="login"] button'),
     ]);
     const landed = new URL(page.url());
     expect(landed.searchParams.get('state')).toBe('browser-state');
-    expect(landed.searchParams.get('iss')).toBe(server.issuer);
+    expect(landed.searchParams.get('iss')).toBe(setup.server.issuer);
     const res = await redeem(landed.searchParams.get('code') as string, verifier);
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
@@ -115,13 +99,13 @@ describe('Browser login (headless Chromium)', () => {
   }, 120_000);
 
   it('shows the error on the page after a wrong password', async () => {
-    const context = await browser.newContext();
+    const context = await setup.browser.newContext();
     const page = await context.newPage();
-    const authorize = new URL('/oauth/v2/oauth-authorize', server.issuer);
+    const authorize = new URL('/oauth/v2/oauth-authorize', setup.server.issuer);
     authorize.search = new URLSearchParams({
       client_id: CLIENT_ID,
       response_type: 'code',
-      redirect_uri: REDIRECT,
+      redirect_uri: setup.callback.url,
       code_challenge: await s256('x'.repeat(43)),
       code_challenge_method: 'S256',
     }).toString();

@@ -7,10 +7,9 @@
 // autocomplete hints, and a way on from every dead end.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
-import { startWorker } from './worker-server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowserEnvironment } from './setup';
 
 const SHOTS = join('test', 'artifacts', 'screenshots');
 const AXE = readFileSync(join('node_modules', 'axe-core', 'axe.min.js'), 'utf8');
@@ -20,24 +19,16 @@ const VIEWPORTS = [
 ] as const;
 const LOCALES = ['en', 'sv'] as const;
 
-let server: Awaited<ReturnType<typeof startWorker>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  const executablePath = findChromium();
-  server = await startWorker({
+const setup = useBrowserEnvironment({
+  vars: {
     AUTHENTICATORS: JSON.stringify([
       { id: 'pw', type: 'password', registration: true },
       { id: 'passkey', type: 'webauthn', prerequisiteAuthenticator: 'pw' },
     ]),
-  });
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  },
+  prepare: async () => {
+    mkdirSync(SHOTS, { recursive: true });
+  },
 });
 
 interface AxeViolation {
@@ -70,7 +61,7 @@ async function review(page: Page, name: string, locale: string, viewport: string
 
 describe.each(LOCALES)('sign-in pages (%s)', (locale) => {
   it.each(VIEWPORTS)('$name: every page passes axe and has a way on', async (viewport) => {
-    const context = await browser.newContext({
+    const context = await setup.browser.newContext({
       viewport: { width: viewport.width, height: viewport.height },
       locale,
       extraHTTPHeaders: { 'Accept-Language': locale },
@@ -79,7 +70,7 @@ describe.each(LOCALES)('sign-in pages (%s)', (locale) => {
     const v = viewport.name;
     const sv = locale === 'sv';
 
-    await page.goto(`${server.issuer}/dev`);
+    await page.goto(`${setup.server.issuer}/dev`);
     await review(page, 'dev-start', locale, v);
     await page.click('#start');
 
@@ -162,13 +153,13 @@ describe.each(LOCALES)('sign-in pages (%s)', (locale) => {
     await review(page, 'finished', locale, v);
 
     // An unknown flow and an unknown path: a way on.
-    await page.goto(`${server.issuer}/authn/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/pw`);
+    await page.goto(`${setup.server.issuer}/authn/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/pw`);
     expect(await page.locator('nav.links a').getAttribute('href')).toBe('/dev');
     await review(page, 'unknown-flow', locale, v);
-    const missing = await page.goto(`${server.issuer}/no-such-page`);
+    const missing = await page.goto(`${setup.server.issuer}/no-such-page`);
     expect(missing?.status()).toBe(404);
     await review(page, 'not-found', locale, v);
-    await page.goto(`${server.issuer}/`);
+    await page.goto(`${setup.server.issuer}/`);
     await review(page, 'home', locale, v);
     await context.close();
   }, 120_000);
@@ -176,14 +167,16 @@ describe.each(LOCALES)('sign-in pages (%s)', (locale) => {
 
 describe('passkeys on an IP address (development)', () => {
   it('say why and link to the start page on localhost', async () => {
-    const page = await browser.newPage();
-    const ip = server.issuer.replace('localhost', '127.0.0.1');
+    const page = await setup.browser.newPage();
+    const ip = setup.server.issuer.replace('localhost', '127.0.0.1');
     await page.goto(`${ip}/dev`);
     await page.click('#start');
     await page.click('form[data-kind="select-authenticator"][action$="/passkey"] button');
     await page.waitForSelector('p.notice');
     expect(await page.locator('p.notice').textContent()).toContain('127.0.0.1');
-    expect(await page.locator('p.notice a').getAttribute('href')).toBe(`${server.issuer}/dev`);
+    expect(await page.locator('p.notice a').getAttribute('href')).toBe(
+      `${setup.server.issuer}/dev`,
+    );
     await page.close();
   }, 60_000);
 });

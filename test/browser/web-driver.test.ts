@@ -2,15 +2,12 @@
 // the CAT iframe page with a client of our own written to the postMessage protocol; a page on
 // another origin gets nothing. Debian's headless Chromium, driven by playwright-core.
 import { createServer, type Server } from 'node:http';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
+import { describe, expect, it } from 'vitest';
+import { useBrowserEnvironment } from './setup';
 import { spaHtml } from './spa';
-import { freePort, startWorker } from './worker-server';
+import { freePort } from './worker-server';
 
 const CLIENT_ID = 'spa-test-client';
-let server: Awaited<ReturnType<typeof startWorker>>;
-let browser: Browser;
 let allowedOrigin: string;
 let otherOrigin: string;
 const pages: Server[] = [];
@@ -20,42 +17,42 @@ async function serveSpa(port: number): Promise<void> {
   const http = createServer((_req, res) =>
     res
       .writeHead(200, { 'Content-Type': 'text/html' })
-      .end(spaHtml(server.issuer, CLIENT_ID, `${allowedOrigin}/callback`)),
+      .end(spaHtml(setup.server.issuer, CLIENT_ID, `${allowedOrigin}/callback`)),
   );
   await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
   pages.push(http);
   return void origin;
 }
 
-beforeAll(async () => {
-  const executablePath = findChromium();
-  // AATs live 31 s: the page renews them 30 s early, so any call a second later needs a new one.
-  server = await startWorker({ HAAPI_ACCESS_TOKEN_TTL: '31' });
-  const [a, b] = [await freePort(), await freePort()];
-  allowedOrigin = `http://localhost:${a}`;
-  otherOrigin = `http://localhost:${b}`;
-  await serveSpa(a);
-  await serveSpa(b);
-  const db = await server.mf.getD1Database('DB');
-  await db
-    .prepare(
-      `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, allowed_origins, capabilities, attestation_policy)
-       VALUES (?, 'public', 'none', '["authorization_code","client_credentials"]', 'openid', ?, ?, '{"code":true,"haapi":true}', 'web-test')`,
-    )
-    .bind(CLIENT_ID, JSON.stringify([`${allowedOrigin}/callback`]), JSON.stringify([allowedOrigin]))
-    .run();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  for (const page of pages) page.close();
+// AATs live 31 s: the page renews them 30 s early, so any call a second later needs a new one.
+const setup = useBrowserEnvironment({
+  vars: { HAAPI_ACCESS_TOKEN_TTL: '31' },
+  prepare: async ({ db }) => {
+    const [a, b] = [await freePort(), await freePort()];
+    allowedOrigin = `http://localhost:${a}`;
+    otherOrigin = `http://localhost:${b}`;
+    await serveSpa(a);
+    await serveSpa(b);
+    await db
+      .prepare(
+        `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, allowed_origins, capabilities, attestation_policy)
+         VALUES (?, 'public', 'none', '["authorization_code","client_credentials"]', 'openid', ?, ?, '{"code":true,"haapi":true}', 'web-test')`,
+      )
+      .bind(
+        CLIENT_ID,
+        JSON.stringify([`${allowedOrigin}/callback`]),
+        JSON.stringify([allowedOrigin]),
+      )
+      .run();
+  },
+  cleanup: () => {
+    for (const page of pages) page.close();
+  },
 });
 
 /** The SPA on the allowed origin starts (gets its AAT) and logs in as demo with `password`. */
 async function spaLogin(password: string): Promise<unknown> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await setup.browser.newContext()).newPage();
   await page.goto(`${allowedOrigin}/`);
   await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
   return page.evaluate(
@@ -95,7 +92,7 @@ describe('Web driver protocol through the CAT iframe page', () => {
   }, 60_000);
 
   it('20 requests in a burst are relayed, each answered under its own trace id', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await setup.browser.newContext()).newPage();
     await page.goto(`${allowedOrigin}/`);
     await page.evaluate(() => (globalThis as unknown as { start: () => Promise<void> }).start());
     const statuses = await page.evaluate(async () => {
@@ -113,7 +110,7 @@ describe('Web driver protocol through the CAT iframe page', () => {
   }, 60_000);
 
   it('a page on another origin gets no AAT and no answers (the iframe refuses to be framed there)', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await setup.browser.newContext()).newPage();
     await page.goto(`${otherOrigin}/`);
     const outcome = await page.evaluate(async () => {
       try {
@@ -127,7 +124,7 @@ describe('Web driver protocol through the CAT iframe page', () => {
   }, 60_000);
 
   it('an AAT about to expire is renewed transparently between calls', async () => {
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await setup.browser.newContext()).newPage();
     const tokenRequests: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url().endsWith('/oauth/v2/oauth-token'))

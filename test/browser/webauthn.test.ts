@@ -3,50 +3,26 @@
 // the WebAuthn authenticator and their @simplewebauthn/browser script, against the Worker in
 // workerd with in-memory D1 and Durable Objects.
 
-import {
-  type Browser,
-  type BrowserContext,
-  type CDPSession,
-  chromium,
-  type Page,
-} from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/crypto/secret-hash';
 import { ANY_DEVICE, PASSKEYS } from '../support/webauthn-config';
-import { CHROMIUM_ARGS, findChromium } from './chromium';
-import { callbackServer, startWorker } from './worker-server';
+import { useBrowserEnvironment } from './setup';
 
 const CLIENT_ID = 'webauthn-browser-client';
-// The client's redirect URI: a page of its own on another port (set in beforeAll).
-let CALLBACK: string;
-let callback: Awaited<ReturnType<typeof callbackServer>>;
-
-let server: Awaited<ReturnType<typeof startWorker>>;
-let browser: Browser;
-let db: D1Database;
-
-beforeAll(async () => {
-  const executablePath = findChromium();
-  callback = await callbackServer();
-  CALLBACK = callback.url;
-  server = await startWorker({
-    AUTHENTICATORS: JSON.stringify([{ id: 'pw', type: 'password' }, PASSKEYS, ANY_DEVICE]),
-  });
-  db = (await server.mf.getD1Database('DB')) as unknown as D1Database;
-  await db
-    .prepare(
-      `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, capabilities, dpop_required)
-       VALUES (?, 'public', 'none', '["authorization_code"]', 'openid', ?, '{"code":true}', 0)`,
-    )
-    .bind(CLIENT_ID, JSON.stringify([CALLBACK]))
-    .run();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  callback?.close();
+// The client's redirect URI is a page of its own on another port (the set-up's callback).
+const setup = useBrowserEnvironment({
+  callback: true,
+  vars: { AUTHENTICATORS: JSON.stringify([{ id: 'pw', type: 'password' }, PASSKEYS, ANY_DEVICE]) },
+  prepare: async ({ db, callback }) => {
+    await db
+      .prepare(
+        `INSERT INTO clients (client_id, client_type, token_endpoint_auth_method, grant_types, scopes, redirect_uris, capabilities, dpop_required)
+         VALUES (?, 'public', 'none', '["authorization_code"]', 'openid', ?, '{"code":true}', 0)`,
+      )
+      .bind(CLIENT_ID, JSON.stringify([callback.url]))
+      .run();
+  },
 });
 
 type Kind = 'internal' | 'usb' | 'usb-without-uv';
@@ -72,7 +48,7 @@ interface Browsing {
 
 /** A fresh browser profile (no cookies) with the given virtual authenticators. */
 async function browsing(kinds: Kind[], userAgent?: string): Promise<Browsing> {
-  const context = await browser.newContext(userAgent ? { userAgent } : {});
+  const context = await setup.browser.newContext(userAgent ? { userAgent } : {});
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable', { enableUI: false });
@@ -104,7 +80,7 @@ async function moveKey(from: Browsing, to: Browsing): Promise<void> {
 async function newAccount(): Promise<{ username: string; subject: string }> {
   const username = `browser-${crypto.randomUUID().slice(0, 8)}`;
   const subject = crypto.randomUUID();
-  await db
+  await setup.db
     .prepare('INSERT INTO accounts (subject, username, password_hash) VALUES (?, ?, ?)')
     .bind(subject, username, await hashPassword('Password1'))
     .run();
@@ -112,7 +88,7 @@ async function newAccount(): Promise<{ username: string; subject: string }> {
 }
 
 async function deviceTypes(subject: string): Promise<string[]> {
-  const { results } = await db
+  const { results } = await setup.db
     .prepare('SELECT device_type FROM webauthn_devices WHERE subject = ? ORDER BY created_at')
     .bind(subject)
     .all<{ device_type: string }>();
@@ -124,11 +100,11 @@ async function deviceTypes(subject: string): Promise<string[]> {
  * login (`prompt=login`): the browser's single sign-on session would otherwise complete it.
  */
 async function startLogin(page: Page, authenticator = 'webauthn'): Promise<void> {
-  const authorize = new URL('/oauth/v2/oauth-authorize', server.issuer);
+  const authorize = new URL('/oauth/v2/oauth-authorize', setup.server.issuer);
   authorize.search = new URLSearchParams({
     client_id: CLIENT_ID,
     response_type: 'code',
-    redirect_uri: CALLBACK,
+    redirect_uri: setup.callback.url,
     scope: 'openid',
     prompt: 'login',
     code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
@@ -145,7 +121,7 @@ async function identify(page: Page, username: string): Promise<void> {
 }
 
 async function landed(page: Page): Promise<URL> {
-  await page.waitForURL((url) => url.href.startsWith(CALLBACK), { timeout: 20_000 });
+  await page.waitForURL((url) => url.href.startsWith(setup.callback.url), { timeout: 20_000 });
   const url = new URL(page.url());
   expect(url.searchParams.get('code')).toMatch(/.+/);
   return url;
@@ -182,7 +158,7 @@ describe('WebAuthn in Chromium (virtual authenticators)', () => {
     expect(await page.locator('section.webauthn').getAttribute('data-autostart')).toBe('false');
     await page.click('section.webauthn button[data-field="credential"]');
     await landed(page);
-    const row = await db
+    const row = await setup.db
       .prepare('SELECT counter, last_used_at FROM webauthn_devices WHERE subject = ?')
       .bind(account.subject)
       .first<{ counter: number; last_used_at: number | null }>();
@@ -195,7 +171,7 @@ describe('WebAuthn in Chromium (virtual authenticators)', () => {
     await identify(page, username);
     const options = { timeout: 20_000 };
     const signedIn = page
-      .waitForURL((url) => url.href.startsWith(CALLBACK), options)
+      .waitForURL((url) => url.href.startsWith(setup.callback.url), options)
       .then(
         () => 'signed-in' as const,
         () => null,
@@ -227,7 +203,7 @@ describe('WebAuthn in Chromium (virtual authenticators)', () => {
     const second = await browsing(['usb']);
     await moveKey(first, second);
     expect(await keyLogin(second.page, account.username)).toBe('asked');
-    // "Don't ask me again": kept on the account, for every browser.
+    // "Don't ask me again": kept on the account, for every setup.browser.
     await second.page.click('form[data-kind="dont-ask"] button');
     await landed(second.page);
     const third = await browsing(['usb']);
@@ -247,7 +223,7 @@ describe('WebAuthn in Chromium (virtual authenticators)', () => {
     // One choice (built-in only): it starts by itself.
     await landed(profile.page);
     expect(await deviceTypes(account.subject)).toEqual(['cross-platform', 'platform']);
-    // The built-in device set the platform-device cookie: no more prompt in this browser.
+    // The built-in device set the platform-device cookie: no more prompt in this setup.browser.
     expect(await keyLogin(profile.page, account.username)).toBe('signed-in');
     await profile.context.close();
   }, 90_000);
@@ -300,7 +276,7 @@ describe('WebAuthn in Chromium (virtual authenticators)', () => {
     // Either the browser refuses to use it (user verification is required) or the server refuses
     // the response; the page says so and no device is stored.
     await profile.page.waitForSelector('[role="alert"]:not([hidden])', { timeout: 30_000 });
-    expect(profile.page.url().startsWith(CALLBACK)).toBe(false);
+    expect(profile.page.url().startsWith(setup.callback.url)).toBe(false);
     expect(await deviceTypes(account.subject)).toEqual([]);
     await profile.context.close();
   }, 90_000);

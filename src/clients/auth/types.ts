@@ -50,26 +50,4 @@ export interface AuthenticatedClient {
 }
 
 /** Internal reasons for refusing client authentication (security log; the wire says invalid_client). */
-export type ClientAuthReason =
-  | 'unknown_client'
-  | 'client_disabled'
-  | 'method_not_allowed'
-  | 'bad_secret'
-  | 'no_secret'
-  | 'malformed_basic'
-  | 'multiple_methods'
-  | 'bad_assertion_type'
-  | 'bad_assertion'
-  | 'assertion_expired'
-  | 'assertion_too_long'
-  | 'assertion_bad_audience'
-  | 'assertion_bad_issuer'
-  | 'assertion_replayed'
-  | 'no_jwks'
-  | 'no_certificate'
-  | 'certificate_not_verified'
-  | 'certificate_revoked'
-  | 'subject_mismatch'
-  | 'issuer_mismatch'
-  | 'fingerprint_mismatch'
-  | 'public_client_with_credentials';
+export type { ClientAuthReason } from '../../errors/reasons';

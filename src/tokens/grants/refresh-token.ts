@@ -11,7 +11,7 @@
  */
 
 import { randomToken } from '../../crypto/random';
-import { OAuthError } from '../../errors/oauth-error';
+import { OAuthError, type OAuthReason } from '../../errors/oauth-error';
 import {
   findFamily,
   type RefreshFamily,
@@ -27,7 +27,7 @@ import { grantScope, parseScope } from '../scope';
 import { familyStore, type GrantContext, type GrantHandler } from './context';
 import { requireAssurance } from './required-assurance';
 
-const invalid = (description: string, reason: string) =>
+const invalid = (description: string, reason: OAuthReason) =>
   new OAuthError('invalid_grant', description, { reason });
 
 export const refreshTokenGrant: GrantHandler = async (context) => {

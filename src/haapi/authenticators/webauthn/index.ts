@@ -21,8 +21,8 @@
  */
 import type { Authenticator } from '../types';
 import type { WebauthnAuthenticatorConfig } from './config';
-import { onStep } from './state';
 import { answer, authenticate, identify, register, webauthnAcr, wrongStep } from './steps';
+import { onStep } from './transitions';
 import { webauthnView } from './views';
 
 export { DONT_ASK_ATTRIBUTE, webauthnAcr } from './steps';

@@ -38,7 +38,7 @@ import type { FlowContext, OutcomeCookie, SubmitOutcome } from '../../flow/conte
 import type { MessageKey } from '../../messages/catalog';
 import { invalidInput, refused, stepProblem } from '../problems';
 import type { WebauthnAuthenticatorConfig } from './config';
-import { onStep } from './state';
+import { onStep } from './transitions';
 
 /** A submission of one of the authenticator's steps. */
 type Step = (

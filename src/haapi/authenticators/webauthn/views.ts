@@ -19,7 +19,8 @@ import type { Action, FormAction, Representation } from '../../representations/t
 import { usernameField } from '../password/views';
 import type { WebauthnAuthenticatorConfig } from './config';
 import { decoyDevices } from './decoy';
-import { type WebauthnFlowState, webauthnState } from './state';
+import type { WebauthnFlowState } from './state';
+import { webauthnState } from './transitions';
 
 /** A step's view from the authenticator's state. */
 type StepView = (
