@@ -14,7 +14,7 @@ import type {
   Representation,
 } from '../src/haapi/representations/types';
 import { HaapiProblemError, jsonOrThrow } from './errors';
-import type { DpopHttp } from './http';
+import type { DpopHttp, ProofSigner } from './http';
 
 export type { Action, ClientOperationAction, FormAction, Representation };
 
@@ -50,37 +50,64 @@ export interface AuthorizationResponse {
   readonly [parameter: string]: string | undefined;
 }
 
+/** A request body: its media type and text. */
+export interface HaapiBody {
+  readonly type: string;
+  readonly text: string;
+}
+
 export class HaapiSession {
   sessionId: string | null = null;
 
   constructor(
-    readonly http: DpopHttp,
+    readonly http: DpopHttp<ProofSigner>,
     readonly aat: string,
     readonly base: string,
   ) {}
 
-  async request(
+  /**
+   * One HAAPI call, answered as it came (problems included): the HAAPI headers, the flow's
+   * `Session-Id`, `extraHeaders` last (they may replace any of them).
+   */
+  async send(
     href: string,
     method = 'GET',
-    body?: { type: string; text: string },
-  ): Promise<{ status: number; representation: Representation }> {
+    body?: HaapiBody,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Response> {
     const url = new URL(href, this.base).href;
     const headers: Record<string, string> = { Accept: HAAPI_MEDIA_TYPE };
     if (this.sessionId) headers['Session-Id'] = this.sessionId;
     if (body) headers['Content-Type'] = body.type;
     const res = await this.http.send(url, {
       method,
-      headers,
+      headers: { ...headers, ...extraHeaders },
       body: body?.text,
       accessToken: this.aat,
     });
     const sessionId = res.headers.get('Set-Session-Id');
     if (sessionId) this.sessionId = sessionId;
+    return res;
+  }
+
+  /** One HAAPI call; a problem or an OAuth error is thrown (client/errors.ts). */
+  async request(
+    href: string,
+    method = 'GET',
+    body?: HaapiBody,
+  ): Promise<{ status: number; representation: Representation }> {
+    const res = await this.send(href, method, body);
     return { status: res.status, representation: await jsonOrThrow<Representation>(res) };
   }
 
-  /** Submits a form action: GET forms in the query, others url-encoded or JSON per `type`. */
-  submit(action: FormAction, values: Record<string, unknown> = {}) {
+  /**
+   * The request that submits a form action with `values` for its fields (the others keep their
+   * values): GET forms in the query, others url-encoded or JSON per the model's `type`.
+   */
+  encode(
+    action: FormAction,
+    values: Record<string, unknown> = {},
+  ): { href: string; method: string; body?: HaapiBody } {
     const { model } = action;
     const data: Record<string, unknown> = {};
     for (const field of model.fields ?? []) {
@@ -90,20 +117,31 @@ export class HaapiSession {
     if (model.method === 'GET') {
       const url = new URL(model.href, this.base);
       for (const [k, v] of Object.entries(data)) url.searchParams.set(k, String(v));
-      return this.request(url.href);
+      return { href: url.href, method: 'GET' };
     }
     if (model.type === 'application/json')
-      return this.request(model.href, model.method, {
-        type: 'application/json',
-        text: JSON.stringify(data),
-      });
+      return {
+        href: model.href,
+        method: model.method,
+        body: { type: 'application/json', text: JSON.stringify(data) },
+      };
     for (const [k, v] of Object.entries(data))
       if (typeof v !== 'string')
         throw new TypeError(`field ${k} needs a string value in a url-encoded form`);
-    return this.request(model.href, model.method, {
-      type: 'application/x-www-form-urlencoded',
-      text: new URLSearchParams(data as Record<string, string>).toString(),
-    });
+    return {
+      href: model.href,
+      method: model.method,
+      body: {
+        type: 'application/x-www-form-urlencoded',
+        text: new URLSearchParams(data as Record<string, string>).toString(),
+      },
+    };
+  }
+
+  /** Submits a form action (encode) and reads the answer as `request` does. */
+  submit(action: FormAction, values: Record<string, unknown> = {}) {
+    const { href, method, body } = this.encode(action, values);
+    return this.request(href, method, body);
   }
 
   /** Runs a login from the authorization request URL to the authorization response. */

@@ -8,6 +8,15 @@ import type { DpopKey } from './dpop';
 
 export type Fetch = (request: Request) => Promise<Response>;
 
+/** What signs the proofs: a DpopKey (client/dpop.ts), or any key that makes RFC 9449 proofs. */
+export interface ProofSigner {
+  proof(
+    htm: string,
+    url: string,
+    options?: { accessToken?: string; nonce?: string | null },
+  ): Promise<string>;
+}
+
 export interface SendOptions {
   method?: string;
   headers?: Record<string, string>;
@@ -18,12 +27,12 @@ export interface SendOptions {
   boundToken?: string;
 }
 
-export class DpopHttp {
+export class DpopHttp<K extends ProofSigner = DpopKey> {
   private readonly nonces = new Map<string, string>();
 
   constructor(
     readonly fetch: Fetch,
-    readonly key: DpopKey,
+    readonly key: K,
   ) {}
 
   async send(url: string, options: SendOptions = {}): Promise<Response> {

@@ -1,12 +1,15 @@
 /**
- * Plays a HAAPI app against the Worker (docs/haapi-protocol.md §3–§5): every call with
- * `Accept: application/vnd.auth+json`, `Authorization: DPoP <AAT>`, a fresh DPoP proof with
- * `ath` (retried once with the server's nonce), and `Session-Id`. It walks representations
+ * Plays a HAAPI app against the Worker (docs/haapi-protocol.md §3–§5) on the reference client's
+ * session (client/haapi.ts: `Accept: application/vnd.auth+json`, `Authorization: DPoP <AAT>`, a
+ * fresh DPoP proof with `ath`, retried once with the server's nonce, and `Session-Id`), keeping
+ * every answer, problems included, for the tests to inspect. It walks representations
  * generically: follows redirection steps, fills forms by their model, so new authenticators need
  * no new client code.
  */
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
+import { HaapiSession } from '../../client/haapi';
+import { DpopHttp, type ProofSigner } from '../../client/http';
 import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
 import type { Action, FormAction, Representation } from '../../src/haapi/representations/types';
@@ -16,6 +19,19 @@ import { ISSUER } from './worker';
 
 export type Fetch = (request: Request) => Promise<Response>;
 
+/** The suite's DPoP key as the reference client's proof signer (no nonce until asked). */
+function signerOf(key: DpopKey): ProofSigner {
+  return {
+    proof: (htm, url, options = {}) =>
+      dpopProof(key, {
+        htm,
+        htu: `${new URL(url).origin}${new URL(url).pathname}`,
+        ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+        nonce: options.nonce ?? null,
+      }),
+  };
+}
+
 export interface HaapiResult {
   status: number;
   contentType: string | null;
@@ -24,14 +40,23 @@ export interface HaapiResult {
 }
 
 export class HaapiTestClient {
-  sessionId: string | null = null;
-  private nonce: string | null = null;
+  /** The reference client's session (client/haapi.ts) does the HAAPI calls. */
+  private readonly session: HaapiSession;
 
   constructor(
-    private readonly fetch: Fetch,
+    fetch: Fetch,
     readonly aat: string,
     readonly key: DpopKey,
-  ) {}
+  ) {
+    this.session = new HaapiSession(new DpopHttp(fetch, signerOf(key)), aat, ISSUER);
+  }
+
+  get sessionId(): string | null {
+    return this.session.sessionId;
+  }
+  set sessionId(id: string | null) {
+    this.session.sessionId = id;
+  }
 
   /** An app of a client that gets its AAT with a client secret (no attestation), on a new key. */
   static async withSecret(
@@ -60,70 +85,26 @@ export class HaapiTestClient {
     return new HaapiTestClient(fetch, aat, key);
   }
 
+  /** One HAAPI call, its answer as it came (a problem too). */
   async request(
     href: string,
     method = 'GET',
     body?: { type: string; text: string },
     headers: Record<string, string> = {},
   ): Promise<HaapiResult> {
-    const url = new URL(href, ISSUER);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const proof = await dpopProof(this.key, {
-        htm: method,
-        htu: `${url.origin}${url.pathname}`,
-        accessToken: this.aat,
-        nonce: this.nonce,
-      });
-      const requestHeaders: Record<string, string> = {
-        Accept: 'application/vnd.auth+json',
-        Authorization: `DPoP ${this.aat}`,
-        DPoP: proof,
-        ...headers,
-      };
-      if (this.sessionId) requestHeaders['Session-Id'] = this.sessionId;
-      if (body) requestHeaders['Content-Type'] = body.type;
-      const res = await this.fetch(
-        new Request(url, { method, headers: requestHeaders, body: body?.text, redirect: 'manual' }),
-      );
-      const nonce = res.headers.get('DPoP-Nonce');
-      if (nonce) this.nonce = nonce;
-      if (
-        res.status === 401 &&
-        nonce &&
-        (res.headers.get('WWW-Authenticate') ?? '').includes('use_dpop_nonce') &&
-        attempt === 0
-      )
-        continue;
-      const sessionId = res.headers.get('Set-Session-Id');
-      if (sessionId) this.sessionId = sessionId;
-      return {
-        status: res.status,
-        contentType: res.headers.get('Content-Type'),
-        body: (await res.json()) as HaapiResult['body'],
-        headers: res.headers,
-      };
-    }
-    throw new Error('unreachable');
+    const res = await this.session.send(href, method, body, headers);
+    return {
+      status: res.status,
+      contentType: res.headers.get('Content-Type'),
+      body: (await res.json()) as HaapiResult['body'],
+      headers: res.headers,
+    };
   }
 
   /** Submits a form action with `values` for its fields (hidden fields keep their values). */
   submit(action: FormAction, values: Record<string, string> = {}): Promise<HaapiResult> {
-    const model = action.model;
-    const data: Record<string, string> = {};
-    for (const field of model.fields ?? []) {
-      const value = values[field.name] ?? field.value;
-      if (value !== undefined) data[field.name] = value;
-    }
-    if (model.method === 'GET') {
-      const url = new URL(model.href, ISSUER);
-      for (const [k, v] of Object.entries(data)) url.searchParams.set(k, v);
-      return this.request(url.href, 'GET');
-    }
-    const json = model.type === 'application/json';
-    return this.request(model.href, model.method, {
-      type: json ? 'application/json' : 'application/x-www-form-urlencoded',
-      text: json ? JSON.stringify(data) : new URLSearchParams(data).toString(),
-    });
+    const { href, method, body } = this.session.encode(action, values);
+    return this.request(href, method, body);
   }
 
   /** Follows redirection steps until another kind of answer. */
