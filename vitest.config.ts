@@ -75,6 +75,9 @@ export default defineConfig(async () => {
             name: 'node',
             environment: 'node',
             include: ['test/node/**/*.test.ts', 'test/browser/**/*.test.ts'],
+            // These tests start processes (the CLIs, wrangler, Chromium): a ceiling for a slow
+            // machine, not a speed check (speed is the bench's).
+            testTimeout: 30_000,
           },
         },
       ],

@@ -22,20 +22,28 @@ import { Layout, layoutOptions, pageCsp } from '../ui/layout';
 export const DEV_CLIENT_ID = 'dev-console';
 const SCRIPT_PATH = '/dev/console.js';
 
-/** Creates the console's client, or adds this origin's callback to its redirect URIs. */
-async function ensureClient(c: Context<AppEnv>, redirectUri: string): Promise<void> {
+/**
+ * Creates the console's client, or adds this origin's callback to its redirect URIs and its start
+ * page to its post-logout redirect URIs.
+ */
+async function ensureClient(c: Context<AppEnv>, origin: string): Promise<void> {
   await c.env.DB.prepare(
     `INSERT INTO clients (client_id, client_name, client_type, token_endpoint_auth_method, grant_types,
-       scopes, redirect_uris, capabilities, dpop_required)
+       scopes, redirect_uris, post_logout_redirect_uris, capabilities, dpop_required)
      VALUES (?1, 'Development console', 'public', 'none', '["authorization_code","refresh_token"]',
-       'openid profile', json_array(?2), '{"code":true,"browserFlow":true}', 1)
-     ON CONFLICT (client_id) DO UPDATE SET redirect_uris = json_insert(redirect_uris, '$[#]', ?2)
-       WHERE NOT EXISTS (SELECT 1 FROM json_each(clients.redirect_uris) WHERE value = ?2)`,
+       'openid profile', json_array(?2), json_array(?3), '{"code":true,"browserFlow":true}', 1)
+     ON CONFLICT (client_id) DO UPDATE SET
+       redirect_uris = CASE WHEN EXISTS (SELECT 1 FROM json_each(clients.redirect_uris) WHERE value = ?2)
+         THEN redirect_uris ELSE json_insert(redirect_uris, '$[#]', ?2) END,
+       post_logout_redirect_uris = CASE WHEN EXISTS (SELECT 1 FROM json_each(clients.post_logout_redirect_uris) WHERE value = ?3)
+         THEN post_logout_redirect_uris ELSE json_insert(post_logout_redirect_uris, '$[#]', ?3) END`,
   )
-    .bind(DEV_CLIENT_ID, redirectUri)
+    .bind(DEV_CLIENT_ID, `${origin}/dev/callback`, `${origin}${DEV_START}`)
     .run();
   forgetClient(DEV_CLIENT_ID);
 }
+
+const DEV_START = '/dev';
 
 function consolePage(c: Context<AppEnv>, page: 'start' | 'callback'): Response {
   const settings = c.get('settings');
@@ -51,6 +59,10 @@ function consolePage(c: Context<AppEnv>, page: 'start' | 'callback'): Response {
     scope: 'openid profile',
   };
   const title = page === 'start' ? 'Try a sign-in' : 'Back from the sign-in';
+  const signOut = `${settings.endSessionPath}?${new URLSearchParams({
+    client_id: DEV_CLIENT_ID,
+    post_logout_redirect_uri: `${origin}${DEV_START}`,
+  })}`;
   const html = String(
     <Layout title={title} options={layout} script={SCRIPT_PATH}>
       <script type="application/json" id="config">
@@ -62,7 +74,8 @@ function consolePage(c: Context<AppEnv>, page: 'start' | 'callback'): Response {
             This page (development only) signs in as a browser application would: a PKCE
             authorization request for the <code>{DEV_CLIENT_ID}</code> client, the sign-in pages,
             and the code redeemed with a DPoP proof. The demo account is <code>demo</code> with the
-            password <code>Password1</code>.
+            password <code>Password1</code>. After a sign-in this browser has a single sign-on
+            session, so the next sign-in completes at once: sign out to see the pages again.
           </p>
           <button type="button" class="button primary" id="start">
             Sign in
@@ -81,6 +94,7 @@ function consolePage(c: Context<AppEnv>, page: 'start' | 'callback'): Response {
       )}
       <nav class="links">
         <a href="/dev">Start page</a>
+        <a href={signOut}>Sign out</a>
         <a href="/.well-known/openid-configuration">Discovery</a>
       </nav>
     </Layout>,
@@ -93,7 +107,7 @@ function consolePage(c: Context<AppEnv>, page: 'start' | 'callback'): Response {
 
 export const devPageRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    await ensureClient(c, `${new URL(c.req.url).origin}/dev/callback`);
+    await ensureClient(c, new URL(c.req.url).origin);
     return consolePage(c, 'start');
   })
   .get('/callback', (c) => consolePage(c, 'callback'))

@@ -22,7 +22,8 @@ import { pickLocale } from '../haapi/messages/catalog';
 import { findClient } from '../storage/clients';
 import { verifyIdTokenHint } from '../tokens/id-token';
 import { loadKeySet } from '../tokens/keys';
-import { Layout, layoutOptions, pageCsp } from '../ui/layout';
+import { startLink } from '../ui/info-pages';
+import { Layout, type LayoutOptions, layoutOptions, pageCsp } from '../ui/layout';
 import { readParameters } from './request-body';
 import { browserSession, endBrowserSession } from './sso';
 
@@ -81,14 +82,14 @@ async function destination(
 function page(
   c: Context<AppEnv>,
   heading: 'logout.heading' | 'logout.done.heading',
-  body: (t: ReturnType<typeof layoutOptions>['t']) => unknown,
+  body: (t: LayoutOptions['t'], layout: LayoutOptions) => unknown,
   formTargets: string[] = [],
 ): Response {
   const locale = pickLocale(c.req.query('ui_locales'), c.req.header('Accept-Language'));
   const layout = layoutOptions(c, locale);
   const html = String(
     <Layout title={layout.t(heading)} options={layout}>
-      {body(layout.t) as never}
+      {body(layout.t, layout) as never}
     </Layout>,
   );
   return c.html(html, 200, {
@@ -118,7 +119,7 @@ async function endSession(c: Context<AppEnv>): Promise<Response> {
       return page(
         c,
         'logout.heading',
-        (t) => (
+        (t, layout) => (
           <>
             <p>{t('logout.text')}</p>
             <form method="post" action={settings.endSessionPath}>
@@ -132,6 +133,9 @@ async function endSession(c: Context<AppEnv>): Promise<Response> {
                 {t('logout.submit')}
               </button>
             </form>
+            <nav class="links">
+              <a href={startLink(c, layout).href}>{t('logout.stay')}</a>
+            </nav>
           </>
         ),
         targets,
@@ -140,7 +144,17 @@ async function endSession(c: Context<AppEnv>): Promise<Response> {
     await endBrowserSession(c);
   }
   if (target) return c.redirect(target.href, 303);
-  return page(c, 'logout.done.heading', (t) => <p>{t('logout.done.text')}</p>);
+  return page(c, 'logout.done.heading', (t, layout) => {
+    const link = startLink(c, layout);
+    return (
+      <>
+        <p>{t('logout.done.text')}</p>
+        <nav class="links">
+          <a href={link.href}>{link.text}</a>
+        </nav>
+      </>
+    );
+  });
 }
 
 export const endSessionRoutes = new Hono<AppEnv>().get('/', endSession).post('/', endSession);

@@ -55,7 +55,10 @@ function locale(c: Context<AppEnv>): Locale {
 }
 
 /** Where a new sign-in can start: the development start page, or this server's home page. */
-function startLink(c: Context<AppEnv>, layout: LayoutOptions): { href: string; text: string } {
+export function startLink(
+  c: Context<AppEnv>,
+  layout: LayoutOptions,
+): { href: string; text: string } {
   const development = c.get('settings').environment === 'development';
   return { href: development ? DEV_START_PATH : '/', text: layout.t('page.start-again') };
 }

@@ -152,6 +152,18 @@ describe.each(LOCALES)('sign-in pages (%s)', (locale) => {
     );
     await review(page, 'finished', locale, v);
 
+    // Signing out of the browser's single sign-on session: asked first (no ID token hint), then
+    // back on the console; the signed-out page has a way on.
+    await page.goto(`${setup.server.issuer}/dev`);
+    await page.click('nav.links a:has-text("Sign out")');
+    await page.waitForSelector('form[action$="/logout"] button');
+    await review(page, 'sign-out-confirm', locale, v);
+    await page.click('form[action$="/logout"] button');
+    await page.waitForURL(/\/dev$/);
+    await page.goto(`${setup.server.issuer}/oauth/v2/oauth-session/logout`);
+    expect(await page.locator('nav.links a').getAttribute('href')).toBe('/dev');
+    await review(page, 'signed-out', locale, v);
+
     // An unknown flow and an unknown path: a way on.
     await page.goto(`${setup.server.issuer}/authn/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/pw`);
     expect(await page.locator('nav.links a').getAttribute('href')).toBe('/dev');

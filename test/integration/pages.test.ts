@@ -222,6 +222,19 @@ describe('Pages where API clients get JSON', () => {
     };
     expect((await fetchWith('/dev', production)).status).toBe(404);
   });
+
+  it("the console's Sign out ends the session and comes back to it; the signed-out page has a way on", async () => {
+    const start = await (await fetchWith('/dev')).text();
+    const href = /<a href="([^"]*oauth-session\/logout[^"]*)">Sign out<\/a>/.exec(start)?.[1];
+    expect(href).toBeDefined();
+    // No session in this browser: nothing to confirm, straight back to the console.
+    const back = await fetchWith((href as string).replace(/&amp;/g, '&'));
+    expect(back.status).toBe(303);
+    expect(back.headers.get('Location')).toBe(`${ISSUER}/dev`);
+    const done = await fetchWith('/oauth/v2/oauth-session/logout');
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('<a href="/dev">Start again</a>');
+  });
 });
 
 describe('THEME and MESSAGES are checked', () => {

@@ -85,6 +85,7 @@ const en = {
   'logout.heading': 'Sign out',
   'logout.text': 'Do you want to sign out of the sign-in service in this browser?',
   'logout.submit': 'Sign out',
+  'logout.stay': 'Stay signed in',
   'logout.done.heading': 'You are signed out',
   'logout.done.text': 'You are no longer signed in in this browser.',
 } as const;
@@ -170,6 +171,7 @@ const sv: Record<MessageKey, string> = {
   'logout.heading': 'Logga ut',
   'logout.text': 'Vill du logga ut från inloggningstjänsten i den här webbläsaren?',
   'logout.submit': 'Logga ut',
+  'logout.stay': 'Förbli inloggad',
   'logout.done.heading': 'Du är utloggad',
   'logout.done.text': 'Du är inte längre inloggad i den här webbläsaren.',
 };
