@@ -2,7 +2,8 @@
  * @module haapi/flow/external-browser
  * The external-browser-flow operation (docs/haapi-protocol.md §5): a HAAPI flow whose app cannot
  * run an authenticator's client operations itself (the authenticator's `externalBrowser.
- * runsExternally`: WebAuthn outside attested iOS apps) hands the authenticator to a browser.
+ * runsExternally`: WebAuthn when the app asked for it with `_force_external_browser_flow`) hands
+ * the authenticator to a browser.
  *  1. The app opens `…/<authenticator>/external?token=…` with `redirect_uri` (native: a registered
  *     redirect URI of the client) or `for_origin` (browser apps: an allowed origin of the client).
  *     The token is single-use and only good for this flow.
