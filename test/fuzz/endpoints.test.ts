@@ -223,11 +223,20 @@ describe('Fuzz: endpoints answer bad input with a standard 4xx and change nothin
   );
 
   it(
-    'introspection, revocation, userinfo, devices and the admin API',
+    'introspection, revocation, userinfo, devices, end session and the admin API',
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          formOf(['token', 'token_type_hint', 'client_id', 'client_secret']),
+          formOf([
+            'token',
+            'token_type_hint',
+            'client_id',
+            'client_secret',
+            'id_token_hint',
+            'post_logout_redirect_uri',
+            'state',
+            'confirm',
+          ]),
           headersOf,
           fc.boolean(),
           async (body, headers, authenticated) => {
@@ -250,6 +259,12 @@ describe('Fuzz: endpoints answer bad input with a standard 4xx and change nothin
               context,
             );
             await expectNoServerError(await call('/admin/clients', { headers }), context);
+            const logout = '/oauth/v2/oauth-session/logout';
+            await expectNoServerError(await call(logout, init()), context);
+            await expectNoServerError(
+              await call(`${logout}?${new URLSearchParams(body)}`, { headers, redirect: 'manual' }),
+              context,
+            );
           },
         ),
         params,

@@ -3,7 +3,12 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { isGenuineFlowId, mintFlowId } from '../../../src/haapi/flow/flow-id';
-import { loadFlow } from '../../../src/haapi/flow/state';
+import {
+  FLOW_STATE_VERSION,
+  loadFlow,
+  serialise,
+  upgradeFlowState,
+} from '../../../src/haapi/flow/state';
 import { redeemAuthorizationCode } from '../../../src/tokens/authorization-code';
 
 const secret = env.SERVER_SECRET;
@@ -34,5 +39,49 @@ describe('Flow ids (haapi/flow/flow-id.ts)', () => {
         issued,
       ),
     ).toEqual({ status: 'invalid' });
+  });
+});
+
+// The flow state is versioned: a flow saved by the previous release is read in the current shape.
+const base = {
+  request: { clientId: 'c' },
+  binding: { mode: 'haapi', jkt: 'j' },
+  locale: 'en',
+  authenticator: 'webauthn',
+  step: 'register',
+};
+
+describe('Flow state versions (haapi/flow/state.ts)', () => {
+  it('moves version 1 WebAuthn fields into the authenticator data and the engine fields', () => {
+    const prerequisite = { subject: 's', authTime: 1, acr: 'a', amr: ['pwd'] };
+    const upgraded = upgradeFlowState({
+      ...base,
+      webauthn: {
+        challenge: 'ch',
+        subject: 's',
+        prerequisite,
+        external: { token: 't', started: true },
+      },
+      pendingRegistration: 'webauthn',
+      forceExternal: true,
+    });
+    expect(upgraded).toEqual({
+      ...base,
+      v: FLOW_STATE_VERSION,
+      data: { webauthn: { challenge: 'ch', subject: 's', prerequisite } },
+      pending: 'webauthn',
+      external: { token: 't', started: true },
+      forceExternalBrowser: true,
+    });
+  });
+
+  it('keeps a version 1 password flow as it was, and a current state untouched', () => {
+    const password = { ...base, authenticator: 'pw', step: 'login' };
+    expect(upgradeFlowState(password)).toEqual({ ...password, v: FLOW_STATE_VERSION });
+    const current = JSON.parse(
+      serialise({ ...(password as object), data: { webauthn: { challenge: 'x' } } } as never),
+    );
+    expect(current.v).toBe(FLOW_STATE_VERSION);
+    expect(upgradeFlowState(current)).toBe(current);
   });
 });
