@@ -23,9 +23,6 @@ export default defineConfig(async () => {
   const demoVars = unstable_readConfig({ config: 'wrangler.toml' }).vars;
   return {
     test: {
-      // Two files at a time (vitest's default is the cores less one: one file at a time on CI's 2
-      // cores); each file has its own workerd storage, and nothing is timed.
-      maxWorkers: 2,
       projects: [
         {
           plugins: [
