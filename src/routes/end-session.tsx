@@ -22,7 +22,7 @@ import { pickLocale } from '../haapi/messages/catalog';
 import { findClient } from '../storage/clients';
 import { verifyIdTokenHint } from '../tokens/id-token';
 import { loadKeySet } from '../tokens/keys';
-import { startLink } from '../ui/info-pages';
+import { signedOutPage, startLink } from '../ui/info-pages';
 import { Layout, type LayoutOptions, layoutOptions, pageCsp } from '../ui/layout';
 import { readParameters } from './request-body';
 import { browserSession, endBrowserSession } from './sso';
@@ -79,16 +79,16 @@ async function destination(
   return { target, subject: hint?.subject ?? null };
 }
 
-function page(
+/** The confirmation page (a page of its own: it carries a form). */
+function confirmPage(
   c: Context<AppEnv>,
-  heading: 'logout.heading' | 'logout.done.heading',
   body: (t: LayoutOptions['t'], layout: LayoutOptions) => unknown,
-  formTargets: string[] = [],
+  formTargets: string[],
 ): Response {
   const locale = pickLocale(c.req.query('ui_locales'), c.req.header('Accept-Language'));
   const layout = layoutOptions(c, locale);
   const html = String(
-    <Layout title={layout.t(heading)} options={layout}>
+    <Layout title={layout.t('logout.heading')} options={layout}>
       {body(layout.t, layout) as never}
     </Layout>,
   );
@@ -116,9 +116,8 @@ async function endSession(c: Context<AppEnv>): Promise<Response> {
         'ui_locales',
       ];
       const targets = target ? [target.origin] : [];
-      return page(
+      return confirmPage(
         c,
-        'logout.heading',
         (t, layout) => (
           <>
             <p>{t('logout.text')}</p>
@@ -141,20 +140,10 @@ async function endSession(c: Context<AppEnv>): Promise<Response> {
         targets,
       );
     }
-    await endBrowserSession(c);
+    await endBrowserSession(c, current);
   }
   if (target) return c.redirect(target.href, 303);
-  return page(c, 'logout.done.heading', (t, layout) => {
-    const link = startLink(c, layout);
-    return (
-      <>
-        <p>{t('logout.done.text')}</p>
-        <nav class="links">
-          <a href={link.href}>{link.text}</a>
-        </nav>
-      </>
-    );
-  });
+  return signedOutPage(c);
 }
 
 export const endSessionRoutes = new Hono<AppEnv>().get('/', endSession).post('/', endSession);

@@ -84,16 +84,15 @@ export async function startBrowserSession(
   });
 }
 
-/** Ends the browser's session, if it has one; returns the subject it was for. */
-export async function endBrowserSession(c: Context<AppEnv>): Promise<string | null> {
-  const current = await browserSession(c);
-  const id = getCookie(c, SSO_COOKIE);
-  if (id) await endSession(c.env.HAAPI_FLOW, id, c.get('settings').serverSecret);
+/** Ends the browser's session (as browserSession found it): its object and its cookie. */
+export async function endBrowserSession(
+  c: Context<AppEnv>,
+  current: { readonly id: string; readonly session: SsoSession },
+): Promise<void> {
+  await endSession(c.env.HAAPI_FLOW, current.id, c.get('settings').serverSecret);
   deleteCookie(c, SSO_COOKIE, { path: '/', secure: true });
-  if (current)
-    securityEvent(c.env.EVENTS, 'session.ended', {
-      requestId: c.get('requestId'),
-      subject: current.session.subject,
-    });
-  return current?.session.subject ?? null;
+  securityEvent(c.env.EVENTS, 'session.ended', {
+    requestId: c.get('requestId'),
+    subject: current.session.subject,
+  });
 }

@@ -14,7 +14,7 @@
  */
 import type { HaapiFlow } from '../../durable-objects/haapi-flow';
 import type { FlowAuth } from '../haapi/flow/auth';
-import { isGenuineFlowId, mintFlowId } from '../haapi/flow/flow-id';
+import { createMinted, isGenuineFlowId, mintedObject, readMinted } from '../haapi/flow/flow-id';
 import type { Account } from '../storage/accounts';
 
 export const SSO_COOKIE = 'haapi_sso';
@@ -24,9 +24,7 @@ export interface SsoSession extends FlowAuth {
   readonly createdAt: number;
 }
 
-function stub(flows: DurableObjectNamespace<HaapiFlow>, id: string) {
-  return flows.get(flows.idFromName(`sso:${id}`));
-}
+const PREFIX = 'sso:';
 
 /** Starts a session for `auth`; returns its id (the cookie's value). */
 export async function startSession(
@@ -43,10 +41,7 @@ export async function startSession(
     amr: auth.amr,
     createdAt: now,
   };
-  for (;;) {
-    const id = await mintFlowId(serverSecret);
-    if (await stub(flows, id).create(JSON.stringify(session), ttl)) return id;
-  }
+  return createMinted(flows, serverSecret, JSON.stringify(session), ttl, PREFIX);
 }
 
 /** The live session `id` names; null for an id we did not mint or a session that ended. */
@@ -55,8 +50,7 @@ export async function loadSession(
   id: string,
   serverSecret: string,
 ): Promise<SsoSession | null> {
-  if (!(await isGenuineFlowId(serverSecret, id))) return null;
-  const snapshot = await stub(flows, id).read();
+  const snapshot = await readMinted(flows, serverSecret, id, PREFIX);
   return snapshot ? (JSON.parse(snapshot.state) as SsoSession) : null;
 }
 
@@ -65,7 +59,7 @@ export async function endSession(
   id: string,
   serverSecret: string,
 ): Promise<void> {
-  if (await isGenuineFlowId(serverSecret, id)) await stub(flows, id).destroy();
+  if (await isGenuineFlowId(serverSecret, id)) await mintedObject(flows, id, PREFIX).destroy();
 }
 
 export interface SessionAsk {

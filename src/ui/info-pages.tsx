@@ -1,8 +1,8 @@
 /**
  * @module ui/info-pages
  * The pages that are not a step: the home page (`GET /` in a browser), the page of a problem
- * outside a usable flow (an unknown or expired flow, an expired form), the not-found page and the
- * page of a server that cannot read its settings. Each has a way on: back to where a sign-in can
+ * outside a usable flow (an unknown or expired flow, an expired form), the signed-out page, the
+ * not-found page and the page of a server that cannot read its settings. Each has a way on: back to where a sign-in can
  * start (in development, the start page on this server).
  */
 import type { Context } from 'hono';
@@ -93,6 +93,16 @@ export function homePage(c: Context<AppEnv>): Response {
           { href: '/.well-known/openid-configuration', text: 'Discovery' },
         ]
       : [],
+  });
+}
+
+/** The end of a logout that has nowhere to send the browser. */
+export function signedOutPage(c: Context<AppEnv>): Response {
+  const layout = layoutOptions(c, locale(c));
+  return page(c, layout, 200, {
+    heading: 'logout.done.heading',
+    text: layout.t('logout.done.text'),
+    links: [startLink(c, layout)],
   });
 }
 

@@ -69,35 +69,31 @@ export interface AttestationVerdict {
   readonly trusted: boolean;
 }
 
-const parsedRoots = new Map<string, ParsedCertificate>();
-function root(der: Uint8Array, key: string): ParsedCertificate | null {
-  let cert = parsedRoots.get(key);
-  if (!cert) {
+/** Roots parsed once per isolate, by their text (base64 DER or PEM); null: not a certificate. */
+const parsedRoots = new Map<string, ParsedCertificate | null>();
+function root(text: string, decode: (text: string) => Uint8Array | null): ParsedCertificate | null {
+  let cert = parsedRoots.get(text);
+  if (cert === undefined) {
+    const der = decode(text);
     try {
-      cert = parseCertificate(der);
+      cert = der ? parseCertificate(der) : null;
     } catch {
-      return null;
+      cert = null;
     }
-    parsedRoots.set(key, cert);
+    parsedRoots.set(text, cert);
   }
   return cert;
 }
 
 function anchorsFor(fmt: string, metadata: AuthenticatorMetadata | null): ParsedCertificate[] {
-  const anchors: ParsedCertificate[] = [];
-  for (const b64 of metadata?.attestationRootCertificates ?? []) {
-    const der = decodeBase64(b64);
-    const cert = der ? root(der, b64) : null;
-    if (cert) anchors.push(cert);
-  }
   const vendor = VENDOR_ROOTS[fmt];
-  if (vendor) {
-    for (const pem of SettingsService.getRootCertificates({ identifier: vendor })) {
-      const cert = root(pemToDer(pem), pem);
-      if (cert) anchors.push(cert);
-    }
-  }
-  return anchors;
+  const anchors = [
+    ...(metadata?.attestationRootCertificates ?? []).map((b64) => root(b64, decodeBase64)),
+    ...(vendor ? SettingsService.getRootCertificates({ identifier: vendor }) : []).map((pem) =>
+      root(pem, (text) => pemToDer(text)),
+    ),
+  ];
+  return anchors.filter((cert): cert is ParsedCertificate => cert !== null);
 }
 
 /** Whether the statement's `x5c` chains to one of `anchors`, every certificate valid at `now`. */

@@ -4,28 +4,19 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { sha256Base64Url } from '../../src/crypto/digest';
 import { randomToken } from '../../src/crypto/random';
-import { Browser, formOf } from '../support/browser';
+import { authorizeInBrowser, Browser, formOf } from '../support/browser';
 import { dpopKey, dpopProof } from '../support/dpop';
 import { ISSUER, post, type TokenBody } from '../support/worker';
 
 const REDIRECT = 'http://localhost:5173/callback';
 
 async function start(browser: Browser, extra: Record<string, string> = {}) {
-  const verifier = randomToken(32);
-  const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
-  url.search = new URLSearchParams({
-    client_id: 'haapi-web-client',
-    response_type: 'code',
-    redirect_uri: REDIRECT,
-    scope: 'openid profile',
-    state: 'html-state',
-    code_challenge: await sha256Base64Url(verifier),
-    code_challenge_method: 'S256',
-    ...extra,
-  }).toString();
-  const res = await browser.go(url.href);
-  expect(res.status).toBe(303);
-  const step = res.headers.get('Location') as string;
+  const { verifier, location } = await authorizeInBrowser(
+    browser,
+    { id: 'haapi-web-client', redirect: REDIRECT },
+    { state: 'html-state', ...extra },
+  );
+  const step = `${location.pathname}${location.search}`;
   expect(step).toMatch(/^\/authn\/[\w-]{35}\/pw$/);
   return { verifier, step };
 }

@@ -5,12 +5,10 @@
 import { createExecutionContext, env } from 'cloudflare:test';
 import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256Base64Url } from '../../src/crypto/digest';
-import { randomToken } from '../../src/crypto/random';
 import worker from '../../src/index';
 import { type SsoSession, sessionRefusal } from '../../src/sessions/sso';
 import type { Account } from '../../src/storage/accounts';
-import { Browser, logInOnPage } from '../support/browser';
+import { authorizeInBrowser, Browser, logInOnPage } from '../support/browser';
 import { createTestClient } from '../support/clients';
 import { dpopKey, dpopProof } from '../support/dpop';
 import { ISSUER, post, type TokenBody } from '../support/worker';
@@ -35,26 +33,13 @@ beforeAll(async () => {
     .run();
 });
 
-async function authorize(
+/** The suite's authorization request for `client`, state `st`. */
+function authorize(
   browser: Browser,
   client: { id: string; redirect: string },
   extra: Record<string, string> = {},
 ) {
-  const verifier = randomToken(32);
-  const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
-  url.search = new URLSearchParams({
-    client_id: client.id,
-    response_type: 'code',
-    redirect_uri: client.redirect,
-    scope: 'openid profile',
-    state: 'st',
-    code_challenge: await sha256Base64Url(verifier),
-    code_challenge_method: 'S256',
-    ...extra,
-  }).toString();
-  const res = await browser.go(url.href);
-  expect(res.status).toBe(303);
-  return { verifier, location: new URL(res.headers.get('Location') as string, ISSUER) };
+  return authorizeInBrowser(browser, client, { state: 'st', ...extra });
 }
 
 async function redeemOther(landing: URL, verifier: string): Promise<TokenBody> {

@@ -4,6 +4,8 @@
  */
 import { exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { sha256Base64Url } from '../../src/crypto/digest';
+import { randomToken } from '../../src/crypto/random';
 import { ISSUER } from './worker';
 
 const fetchWorker = (request: Request) =>
@@ -66,4 +68,29 @@ export async function logInOnPage(browser: Browser, location: URL): Promise<URL>
   const done = await browser.go(after.headers.get('Location') as string);
   expect(done.status).toBe(303);
   return new URL(done.headers.get('Location') as string);
+}
+
+/**
+ * A code-flow authorization request with PKCE (scope `openid profile`, `params` added) opened in
+ * `browser`: the verifier, and where the 303 answer sends the browser.
+ */
+export async function authorizeInBrowser(
+  browser: Browser,
+  client: { readonly id: string; readonly redirect: string },
+  params: Record<string, string> = {},
+): Promise<{ verifier: string; location: URL }> {
+  const verifier = randomToken(32);
+  const url = new URL('/oauth/v2/oauth-authorize', ISSUER);
+  url.search = new URLSearchParams({
+    client_id: client.id,
+    response_type: 'code',
+    redirect_uri: client.redirect,
+    scope: 'openid profile',
+    code_challenge: await sha256Base64Url(verifier),
+    code_challenge_method: 'S256',
+    ...params,
+  }).toString();
+  const res = await browser.go(url.href);
+  expect(res.status).toBe(303);
+  return { verifier, location: new URL(res.headers.get('Location') as string, ISSUER) };
 }

@@ -10,7 +10,7 @@ import type { WebauthnFlowState } from '../authenticators/webauthn/state';
 import type { Locale } from '../messages/catalog';
 import type { FlowAuth } from './auth';
 import type { AuthorizeRequest } from './authorize-request';
-import { isGenuineFlowId, mintFlowId } from './flow-id';
+import { createMinted, mintedObject, readMinted } from './flow-id';
 
 /** HAAPI flows are bound to the AAT's DPoP key; browser flows to a cookie and a CSRF token. */
 export type FlowBinding =
@@ -109,13 +109,6 @@ export interface LoadedFlow {
   readonly version: number;
 }
 
-function stub(
-  binding: DurableObjectNamespace<HaapiFlow>,
-  id: string,
-): DurableObjectStub<HaapiFlow> {
-  return binding.get(binding.idFromName(id));
-}
-
 /** The state as saved: JSON, stamped with the shape's version. */
 export function serialise(state: FlowState): string {
   return JSON.stringify({ ...state, v: FLOW_STATE_VERSION });
@@ -127,10 +120,7 @@ export async function createFlow(
   ttl: number,
   serverSecret: string,
 ): Promise<string> {
-  for (;;) {
-    const id = await mintFlowId(serverSecret);
-    if (await stub(binding, id).create(serialise(state), ttl)) return id;
-  }
+  return createMinted(binding, serverSecret, serialise(state), ttl);
 }
 
 /** The flow `id`; null for an id we did not mint (no object is asked) or a flow that is gone. */
@@ -139,8 +129,7 @@ export async function loadFlow(
   id: string,
   serverSecret: string,
 ): Promise<LoadedFlow | null> {
-  if (!(await isGenuineFlowId(serverSecret, id))) return null;
-  const snapshot = await stub(binding, id).read();
+  const snapshot = await readMinted(binding, serverSecret, id);
   return snapshot
     ? { id, state: upgradeFlowState(JSON.parse(snapshot.state)), version: snapshot.version }
     : null;
@@ -152,7 +141,7 @@ export async function saveFlow(
   flow: LoadedFlow,
   state: FlowState,
 ): Promise<boolean> {
-  const result = await stub(binding, flow.id).update(serialise(state), flow.version);
+  const result = await mintedObject(binding, flow.id).update(serialise(state), flow.version);
   return result.ok;
 }
 
@@ -160,5 +149,5 @@ export async function endFlow(
   binding: DurableObjectNamespace<HaapiFlow>,
   id: string,
 ): Promise<void> {
-  await stub(binding, id).destroy();
+  await mintedObject(binding, id).destroy();
 }
