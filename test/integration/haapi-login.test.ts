@@ -6,6 +6,7 @@ import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret, hashPassword } from '../../src/crypto/secret-hash';
+import { authorizeInBrowser, Browser, logInOnPage } from '../support/browser';
 import { basic } from '../support/clients';
 import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
 import {
@@ -304,6 +305,11 @@ describe('HAAPI login with the password authenticator', () => {
   it('cancel ends the flow with access_denied', async () => {
     const { app, authorizeUrl } = await newApp();
     const first = await app.request(authorizeUrl);
+    // A url-encoded POST without fields, titled for the SDKs' buttons.
+    expect(action(first.body, 'cancel')).toMatchObject({
+      title: 'Cancel',
+      model: { method: 'POST', type: 'application/x-www-form-urlencoded', actionTitle: 'Cancel' },
+    });
     const res = await app.submit(action(first.body, 'cancel'));
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({
@@ -311,6 +317,28 @@ describe('HAAPI login with the password authenticator', () => {
       error: 'access_denied',
       state: 'st-1',
     });
+  });
+
+  it('HAAPI flows neither start nor use a browser single sign-on session', async () => {
+    const browser = new Browser('198.51.100.41');
+    const { location } = await authorizeInBrowser(browser, {
+      id: 'haapi-web-client',
+      redirect: 'http://localhost:5173/callback',
+    });
+    await logInOnPage(browser, location);
+    const session = browser.cookies.get('haapi_sso') as string;
+    expect(session).toBeTruthy();
+    const { app, authorizeUrl } = await newApp();
+    const cookie = { Cookie: `haapi_sso=${session}` };
+    const none = await app.request(`${authorizeUrl}&prompt=none`, 'GET', undefined, cookie);
+    expect(none.body).toMatchObject({ error: 'login_required' });
+    const first = await app.request(authorizeUrl, 'GET', undefined, cookie);
+    expect(first.body.type).toBe('authentication-step');
+    const done = await app.follow(
+      await app.submit(action(first.body, 'login'), { userName: 'demo', password: 'Password1' }),
+    );
+    expect(done.body.type).toBe('oauth-authorization-response');
+    expect(done.headers.get('Set-Cookie') ?? '').not.toContain('haapi_sso');
   });
 
   it('authorize errors: unknown redirect_uri shown, missing PKCE redirected, prompt=none login_required', async () => {
