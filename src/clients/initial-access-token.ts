@@ -9,6 +9,7 @@
 import { OAuthError } from '../errors/oauth-error';
 import { issueGuard } from '../replay/use-once';
 import { bindDeviceKey, isRegistrar, touchClient } from '../storage/dynamic-clients';
+import { issuerOnlyKey } from '../tokens/access-token';
 import type { GrantContext } from '../tokens/grants/context';
 import { methodAssuranceLevel } from '../tokens/haapi-scope';
 import { issueTokens } from '../tokens/issue-tokens';
@@ -39,9 +40,11 @@ export async function initialAccessToken(
     scope: [DCR_SCOPE],
     refresh: false,
     ttl: context.settings.initialAccessTokenTtl,
+    // Only this server checks it: MAC'd, not signed (tokens/access-token.ts).
+    macKey: await issuerOnlyKey(context.settings.serverSecret),
     claims: {
       // Its single use is kept by an object of the issuing location, named here under the
-      // signature (near the device, which registers from the same place).
+      // MAC (near the device, which registers from the same place).
       grd: issueGuard(context.location),
       reg_cal: methodAssuranceLevel(client),
       ...(client.credential ? { reg_cred: client.credential } : {}),

@@ -541,7 +541,7 @@ export const definitions = {
     kind: 'secret',
     type: 'base64url, ≥ 32 bytes',
     description:
-      'Key material from which the server derives (HKDF) its DPoP nonce key and refresh-token MAC key. Changing it invalidates refresh tokens and outstanding nonces. `npm start` generates one into `.dev.vars`.',
+      'Key material from which the server derives (HKDF) one key per purpose: DPoP nonces, refresh tokens, flow ids and sessions, attestation challenges, initial access tokens (HS256). Changing it invalidates refresh tokens, logins and sessions in progress, outstanding nonces, challenges and initial access tokens. `npm start` generates one into `.dev.vars`.',
     parse: secretBytes(32),
   }),
   claims: define({

@@ -2,7 +2,7 @@
  * @module digest
  * The hashes the rest of the code needs: SHA-256, and SHA-512 for EdDSA's `at_hash`.
  */
-import { encodeBase64Url } from './base64url';
+import { encodeBase64Url, encodeHex } from './base64url';
 
 const encoder = new TextEncoder();
 
@@ -20,11 +20,6 @@ export async function sha256Base64Url(data: Uint8Array | string): Promise<string
   return encodeBase64Url(await sha256(data));
 }
 
-/** Two hex digits per byte value, built once (hashes are hex-encoded on every request). */
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  let hex = '';
-  for (const byte of await sha256(data)) hex += HEX[byte];
-  return hex;
+  return encodeHex(await sha256(data));
 }

@@ -11,7 +11,8 @@ export type KeyPurpose =
   | 'attestation-challenge'
   | 'flow-id'
   | 'webauthn-decoy'
-  | 'end-session';
+  | 'end-session'
+  | 'initial-access-token';
 
 const encoder = new TextEncoder();
 const cache = new Map<string, Promise<CryptoKey>>();

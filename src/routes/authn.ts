@@ -229,11 +229,16 @@ async function external(c: Context<AppEnv>): Promise<Response> {
   return c.redirect(flowPaths(settings, childId).step(config.id), 303);
 }
 
+// `cancel` and `external` are names at a parameter's place, decided in the handler rather than
+// as routes of their own: that keeps every route unambiguous for Hono's RegExpRouter (one regular
+// expression for the whole app) instead of its slower trie fallback.
 export const authnRoutes = new Hono<AppEnv>()
-  .post('/:flowId/cancel', cancel)
   .get('/:flowId', current)
-  .get('/:flowId/:authenticatorId/external', external)
   .get('/:flowId/:authenticatorId', show)
-  .get('/:flowId/:authenticatorId/:action', show)
-  .post('/:flowId/:authenticatorId', post)
+  .get('/:flowId/:authenticatorId/:action', (c) =>
+    c.req.param('action') === 'external' ? external(c) : show(c),
+  )
+  .post('/:flowId/:authenticatorId', (c) =>
+    c.req.param('authenticatorId') === 'cancel' ? cancel(c) : post(c),
+  )
   .post('/:flowId/:authenticatorId/:action', post);

@@ -20,6 +20,7 @@ import {
   rotateRegistrationAccessToken,
   updateClientName,
 } from '../storage/dynamic-clients';
+import { issuerOnlyKey } from '../tokens/access-token';
 import { checkAccessToken, invalidToken, presentedToken } from '../tokens/bearer';
 import { clientIp, clientLocation } from './flow-http';
 import { readJsonObject } from './request-body';
@@ -57,6 +58,7 @@ export const registrationRoutes = new Hono<AppEnv>()
       // does revoking it (routes/revocation.ts), so a D1 revocation lookup would add nothing.
       db: null,
       presented,
+      macKey: await issuerOnlyKey(settings.serverSecret),
     });
     if (!(claims.scope ?? '').split(' ').includes('dcr')) {
       throw new OAuthError(

@@ -5,9 +5,16 @@
  * cal, ...) and
  * `cnf` for sender-constrained tokens (`jkt` for DPoP, RFC 9449 §6; `x5t#S256` for mTLS,
  * RFC 8705 §3). Verification checks signature, typ, issuer, expiry and the revocation list.
+ *
+ * The initial access token (scope `dcr`) is verified by this server only, never by a resource
+ * server: it is MAC'd (HS256) under a key derived from SERVER_SECRET instead of signed, which
+ * makes minting and checking it a hash rather than a signature. A MAC'd token is accepted only
+ * where the caller passes that key (registration, introspection, revocation) and only with the
+ * scope `dcr`.
  */
 
-import { type JWTPayload, jwtVerify } from 'jose';
+import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { derivedHmacKey } from '../crypto/hmac';
 import { randomToken } from '../crypto/random';
 import type { Db } from '../storage/db';
 import { isAccessTokenRevoked } from '../storage/revocations';
@@ -32,6 +39,17 @@ export interface AccessTokenInput {
   readonly jti?: string;
   /** Further claims; they cannot replace the registered ones above. */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /** Set for the initial access token: MAC'd under this key (issuerOnlyKey) instead of signed. */
+  readonly macKey?: CryptoKey;
+}
+
+/** The algorithm of tokens only this server verifies, and their only scope. */
+export const ISSUER_ONLY_ALGORITHM = 'HS256';
+const ISSUER_ONLY_SCOPE = 'dcr';
+
+/** The key of tokens only this server verifies (the initial access token). */
+export function issuerOnlyKey(serverSecret: string): Promise<CryptoKey> {
+  return derivedHmacKey(serverSecret, 'initial-access-token');
 }
 
 export interface AccessTokenClaims extends JWTPayload {
@@ -61,6 +79,12 @@ export async function mintAccessToken(
   };
   if (input.scope.length > 0) claims.scope = input.scope.join(' ');
   if (input.cnf && (input.cnf.jkt || input.cnf['x5t#S256'])) claims.cnf = { ...input.cnf };
+  if (input.macKey) {
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: ISSUER_ONLY_ALGORITHM, typ: 'at+jwt' })
+      .sign(input.macKey);
+    return { token, claims };
+  }
   return { token: await signJwt(keys, claims, 'at+jwt'), claims };
 }
 
@@ -75,31 +99,48 @@ export async function verifyAccessToken(
   token: string,
   issuer: string,
   now: number,
+  macKey?: CryptoKey,
 ): Promise<AccessTokenClaims | null> {
-  const claims = await verifyAccessTokenJwt(keys, token, issuer, now);
+  const claims = await verifyAccessTokenJwt(keys, token, issuer, now, macKey);
   if (!claims) return null;
   if (db && (await isAccessTokenRevoked(db, claims.jti))) return null;
   return claims;
 }
 
-/** The signature and claims of one of our access tokens, without the revocation lookup. */
+/**
+ * The signature (or, given `macKey`, the MAC of an initial access token) and claims of one of our
+ * access tokens, without the revocation lookup.
+ */
 export async function verifyAccessTokenJwt(
   keys: KeySet,
   token: string,
   issuer: string,
   now: number,
+  macKey?: CryptoKey,
 ): Promise<AccessTokenClaims | null> {
-  let payload: JWTPayload;
+  const algorithms: string[] = keys.all.map((k) => k.alg);
+  if (macKey) algorithms.push(ISSUER_ONLY_ALGORITHM);
+  let verified: Awaited<ReturnType<typeof jwtVerify>>;
   try {
-    ({ payload } = await jwtVerify(token, keys.verificationKeys, {
-      issuer,
-      typ: 'at+jwt',
-      algorithms: keys.all.map((k) => k.alg),
-      currentDate: new Date(now * 1000),
-      requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
-    }));
+    verified = await jwtVerify(
+      token,
+      (header, jws) =>
+        header.alg === ISSUER_ONLY_ALGORITHM && macKey
+          ? macKey
+          : keys.verificationKeys(header, jws),
+      {
+        issuer,
+        typ: 'at+jwt',
+        algorithms,
+        currentDate: new Date(now * 1000),
+        requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+      },
+    );
   } catch {
     return null;
   }
+  const { payload, protectedHeader } = verified;
+  if (protectedHeader.alg === ISSUER_ONLY_ALGORITHM && payload.scope !== ISSUER_ONLY_SCOPE)
+    return null;
   return payload as AccessTokenClaims;
 }

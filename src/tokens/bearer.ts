@@ -58,11 +58,19 @@ export interface ResourceCheck {
   readonly dpop: (accessToken: string) => Promise<VerifiedProof | null>;
   /** `x5t#S256` of the TLS client certificate of this request, if any. */
   readonly certificateThumbprint: string | null;
+  /** Accepts initial access tokens, MAC'd under this key (only the registration endpoint). */
+  readonly macKey?: CryptoKey;
 }
 
 export async function checkAccessToken(check: ResourceCheck): Promise<AccessTokenClaims> {
   const { presented } = check;
-  const claims = await verifyAccessTokenJwt(check.keys, presented.token, check.issuer, check.now);
+  const claims = await verifyAccessTokenJwt(
+    check.keys,
+    presented.token,
+    check.issuer,
+    check.now,
+    check.macKey,
+  );
   const invalid = () =>
     invalidToken('The access token is invalid or expired', presented.scheme, 'bad_token');
   if (!claims) throw invalid();

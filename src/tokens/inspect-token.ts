@@ -7,7 +7,7 @@
 import type { Settings } from '../config/settings';
 import type { Db } from '../storage/db';
 import { type FamilyStore, findFamily, type RefreshFamily } from '../storage/refresh-families';
-import { type AccessTokenClaims, verifyAccessToken } from './access-token';
+import { type AccessTokenClaims, issuerOnlyKey, verifyAccessToken } from './access-token';
 import type { KeySet } from './keys';
 import { parseRefreshToken } from './refresh-token';
 
@@ -34,6 +34,7 @@ export async function inspectToken(
       family.generation === refresh.generation;
     return { kind: 'refresh_token', family, generation: refresh.generation, active };
   }
-  const claims = await verifyAccessToken(keys, db, token, settings.issuer, now);
+  const macKey = await issuerOnlyKey(settings.serverSecret);
+  const claims = await verifyAccessToken(keys, db, token, settings.issuer, now, macKey);
   return claims ? { kind: 'access_token', claims } : { kind: 'unknown' };
 }

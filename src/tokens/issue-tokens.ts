@@ -27,6 +27,8 @@ export interface IssueInput {
   readonly claims?: Readonly<Record<string, unknown>>;
   /** Ids chosen beforehand (a code grant records them with the redemption). */
   readonly ids?: { readonly accessJti: string; readonly familyId?: string };
+  /** The initial access token's MAC key (tokens/access-token.ts: issuerOnlyKey). */
+  readonly macKey?: CryptoKey;
 }
 
 export interface Issued {
@@ -73,6 +75,7 @@ export async function issueTokens(context: GrantContext, input: IssueInput): Pro
     ttl,
     now,
     jti: input.ids?.accessJti,
+    macKey: input.macKey,
   });
   const body: Record<string, unknown> = {
     access_token: access.token,

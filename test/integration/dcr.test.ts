@@ -7,11 +7,20 @@ import {
   env,
   waitOnExecutionContext,
 } from 'cloudflare:test';
-import { decodeJwt, exportJWK, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { describe, expect, it } from 'vitest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import worker from '../../src/index';
+import { issuerOnlyKey } from '../../src/tokens/access-token';
+import { loadKeySet, signJwt } from '../../src/tokens/keys';
 import { basic, initialAccessToken, signingKey } from '../support/clients';
 import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
 import { action, authorizationRequest, HaapiTestClient } from '../support/haapi-client';
@@ -211,6 +220,54 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
       { Authorization: basic('haapi-android-client', 'Password1') },
     );
     expect(again.status).toBe(200);
+  });
+
+  it("the initial access token is MAC'd for this server alone: no JWKS verifies it, introspection and registration do, and no other scope is MAC'd", async () => {
+    const iat = await initialAccessToken();
+    expect(decodeProtectedHeader(iat)).toEqual({ alg: 'HS256', typ: 'at+jwt' });
+    const jwks = createLocalJWKSet(await (await call(`${ISSUER}/oauth/v2/jwks`)).json());
+    await expect(jwtVerify(iat, jwks)).rejects.toThrow();
+    const introspected = await post(
+      `${ISSUER}/oauth/v2/oauth-introspect`,
+      { token: iat },
+      { Authorization: basic('haapi-android-client', 'Password1') },
+    );
+    expect(await introspected.json()).toMatchObject({
+      active: true,
+      scope: 'dcr',
+      client_id: 'haapi-android-client',
+    });
+    // The same claims MAC'd with another scope are no token at all: not at registration, not
+    // as an access token elsewhere (userinfo), and a MAC'd dcr token is no access token either.
+    const key = await issuerOnlyKey(env.SERVER_SECRET);
+    const macd = (scope: string) =>
+      new SignJWT({ ...decodeJwt(iat), scope, jti: randomToken(16) })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .sign(key);
+    const other = await register(await macd('openid dcr'), {
+      software_id: 'haapi-template-client',
+    });
+    expect(other.status).toBe(401);
+    expect(((await other.json()) as Registration).error).toBe('invalid_token');
+    for (const token of [await macd('openid'), iat]) {
+      const userinfo = await call(`${ISSUER}/oauth/v2/oauth-userinfo`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(userinfo.status).toBe(401);
+    }
+    // A MAC under another key is refused; one signed with the signing key (as initial access
+    // tokens were before they were MAC'd) still registers.
+    const foreign = await new SignJWT({ ...decodeJwt(iat), jti: randomToken(16) })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .sign(crypto.getRandomValues(new Uint8Array(32)));
+    expect((await register(foreign, { software_id: 'haapi-template-client' })).status).toBe(401);
+    const signed = await signJwt(
+      await loadKeySet(env.SIGNING_KEYS),
+      { ...decodeJwt(iat), jti: randomToken(16) },
+      'at+jwt',
+    );
+    expect((await register(signed, { software_id: 'haapi-template-client' })).status).toBe(201);
+    expect((await register(iat, { software_id: 'haapi-template-client' })).status).toBe(201);
   });
 
   it("refuses an unknown template, a template without allow-without-attestation, and another registrar's template", async () => {

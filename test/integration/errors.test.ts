@@ -1,5 +1,17 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { getSettings } from '../../src/config/settings';
 import { call, form } from '../support/worker';
+
+describe('Routing', () => {
+  it("every route is unambiguous, so Hono's SmartRouter settles on the RegExpRouter (one regular expression), not its trie fallback", async () => {
+    const app = createApp(getSettings(env as unknown as Record<string, unknown>));
+    // The router is chosen at the first request.
+    expect((await app.request('/no/such/endpoint', {}, env)).status).toBe(404);
+    expect(app.router.name).toBe('SmartRouter + RegExpRouter');
+  });
+});
 
 describe('Error boundary (docs/design.md §5)', () => {
   it('an unknown route is a 404 problem document (RFC 9457)', async () => {

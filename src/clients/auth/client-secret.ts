@@ -29,16 +29,22 @@ export interface SecretCredentials {
   readonly secret: string;
 }
 
+const BASIC = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
+const BASIC_SCHEME = /^Basic\s/i;
+/** Strict UTF-8 (a malformed sequence throws); one decoder, as it keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /** Splits `Authorization: Basic ...`; null when the header is not Basic. */
 export function parseBasic(authorization: string): SecretCredentials | 'malformed' | null {
-  const match = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(authorization);
-  if (!/^Basic\s/i.test(authorization)) return null;
+  if (!BASIC_SCHEME.test(authorization)) return null;
+  const match = BASIC.exec(authorization);
   if (!match) return 'malformed';
   let decoded: string;
   try {
-    decoded = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
-      Uint8Array.from(atob(match[1] as string), (ch) => ch.charCodeAt(0)),
-    );
+    const binary = atob(match[1] as string);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    decoded = UTF8.decode(bytes);
   } catch {
     return 'malformed';
   }

@@ -2,6 +2,14 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { randomToken } from '../../../src/crypto/random';
 import { hashGeneratedSecret, hashPassword, verifySecret } from '../../../src/crypto/secret-hash';
+import { encodingCases } from '../../support/encoding-cases';
+
+describe('base64url and hex with the native encodings (workerd)', () => {
+  it('runs where the platform has Uint8Array.prototype.toBase64', () => {
+    expect(typeof (Uint8Array.prototype as { toBase64?: unknown }).toBase64).toBe('function');
+  });
+  encodingCases();
+});
 
 describe('Secret hashing (src/crypto/secret-hash.ts)', () => {
   it('PBKDF2 hashes verify the password and nothing else', async () => {
