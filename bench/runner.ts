@@ -11,6 +11,12 @@ export const QUICK = process.env.BENCH_QUICK === '1';
 export const N = Number(process.env.BENCH_UNITS) || (QUICK ? 40 : 300);
 export const N_HEAVY = QUICK ? 15 : 80;
 export const WARM_UP = 20;
+/**
+ * The compared jobs' warm-up on each side: Node's JIT (oidc-provider) and V8's in workerd both go
+ * on getting faster for several hundred requests, so the ratios are taken on servers that have
+ * settled, not on their first requests.
+ */
+export const COMPARED_WARM_UP = Number(process.env.BENCH_WARM_UP) || (QUICK ? 20 : 600);
 /** Jobs to profile through workerd's inspector (comma-separated job names; see bench/profiler.ts). */
 export const PROFILE = (process.env.BENCH_PROFILE ?? '').split(',').filter(Boolean);
 export const INSPECTOR_PORT = 9229;
@@ -61,10 +67,11 @@ export interface Figures {
   /** Storage calls the Worker sent per unit (deferred ones included), and their mean wall time. */
   storage_calls_per_unit?: number;
   storage_call_ms?: number;
+  /** The Worker's CPU for one of those calls' transport, measured on each block's twin. */
+  transport_us_per_call?: number;
   /**
-   * The Worker's CPU less its storage calls' transport (calls × the measured cost of one empty
-   * call taking as long as the job's calls did): compute, to compare with oidc-provider's, whose
-   * in-memory adapter makes no calls.
+   * The Worker's CPU less its storage calls' transport (measured after each block on its twin; see
+   * transportOf): compute, to compare with oidc-provider's, whose in-memory adapter makes no calls.
    */
   compute_us_per_unit?: number;
   units_per_s: number;
@@ -98,6 +105,8 @@ export interface Sample {
   storageNs: number;
   /** Storage calls sent during the units (undefined where the server is not the split one). */
   calls: { calls: number; ms: number } | undefined;
+  /** The Worker's CPU for those calls' transport (the block's twin; see transportOf). */
+  transportNs: number;
   wallMs: number;
   latencies: number[];
 }
@@ -133,9 +142,20 @@ export async function measure(
     async () => {
       const side = { pids, unit, prepare };
       await warmUp(side, n);
-      return figures([await runUnits(side, 0, n)], requestsPerUnit);
+      const samples: Sample[] = [];
+      for (const [from, count] of blocks(n)) samples.push(await runUnits(side, from, count));
+      return figures(samples, requestsPerUnit);
     },
   );
+}
+
+/** A job's `n` units in BLOCKS blocks: [first index, count] of each. */
+const BLOCKS = 6;
+function blocks(n: number): [number, number][] {
+  const size = Math.ceil(n / BLOCKS);
+  const out: [number, number][] = [];
+  for (let from = 0; from < n; from += size) out.push([from, Math.min(size, n - from)]);
+  return out;
 }
 
 /**
@@ -152,13 +172,10 @@ export async function compare(
     job,
     () => [skipped(1), skipped(1)],
     async () => {
-      await warmUp(ours, n);
-      await warmUp(theirs, n);
-      const blocks = 6;
-      const size = Math.ceil(n / blocks);
+      await warmUp(ours, n, COMPARED_WARM_UP);
+      await warmUp(theirs, n, COMPARED_WARM_UP);
       const samples: [Sample[], Sample[]] = [[], []];
-      for (let from = 0; from < n; from += size) {
-        const count = Math.min(size, n - from);
+      for (const [from, count] of blocks(n)) {
         samples[0].push(await runUnits(ours, from, count));
         samples[1].push(await runUnits(theirs, from, count));
       }
@@ -171,40 +188,44 @@ export async function compare(
  * Warm-up, not counted: JIT-compiled code paths and warm caches, as on a server that has been
  * running (both sides get the same). Its units have the indices after the `n` counted ones.
  */
-export async function warmUp(side: Side, n: number): Promise<void> {
-  for (let i = n; i < n + Math.min(WARM_UP, n); i++) {
+export async function warmUp(side: Side, n: number, units = Math.min(WARM_UP, n)): Promise<void> {
+  for (let i = n; i < n + units; i++) {
     await side.prepare?.(i);
     await side.unit(i);
   }
 }
 
-/** Units `from` … `from + count - 1`: the server's CPU and the client's latency of each. */
+/**
+ * Units `from` … `from + count - 1`: the server's CPU over the block and the client's latency of
+ * each unit. The units are prepared first and the CPU is read once around the block: reading
+ * /proc around every unit would run the client between every two requests and count its cache
+ * pollution as the server's (on both sides alike, but more than the work measured).
+ */
 export async function runUnits(side: Side, from: number, count: number): Promise<Sample> {
   const latencies: number[] = [];
-  let cpuNs = 0;
-  let storageNs = 0;
   let wallMs = 0;
   const split = side.pids === stores.worker;
   const storagePids = split ? stores.pids : [];
+  if (side.prepare) for (let i = from; i < from + count; i++) await side.prepare(i);
   const callsBefore = split ? await storageCalls() : undefined;
+  const before = cpuOf(side.pids);
+  const storageBefore = cpuOf(storagePids);
   for (let i = from; i < from + count; i++) {
-    await side.prepare?.(i);
-    const before = cpuOf(side.pids);
-    const storageBefore = cpuOf(storagePids);
     const t0 = performance.now();
     await side.unit(i);
     const elapsed = performance.now() - t0;
-    cpuNs += cpuOf(side.pids) - before;
-    storageNs += cpuOf(storagePids) - storageBefore;
     latencies.push(elapsed);
     wallMs += elapsed;
   }
+  const cpuNs = cpuOf(side.pids) - before;
+  const storageNs = cpuOf(storagePids) - storageBefore;
   const after = callsBefore ? await storageCalls() : undefined;
   const calls =
     callsBefore && after
       ? { calls: after.calls - callsBefore.calls, ms: after.ms - callsBefore.ms }
       : undefined;
-  return { n: count, cpuNs, storageNs, calls, wallMs, latencies };
+  const transportNs = calls ? await transportOf(calls, count) : 0;
+  return { n: count, cpuNs, storageNs, calls, transportNs, wallMs, latencies };
 }
 
 export function figures(samples: readonly Sample[], requestsPerUnit: number): Figures {
@@ -214,6 +235,7 @@ export function figures(samples: readonly Sample[], requestsPerUnit: number): Fi
   const split = samples.every((s) => s.calls !== undefined);
   const calls = samples.reduce((sum, s) => sum + (s.calls?.calls ?? 0), 0);
   const callMs = samples.reduce((sum, s) => sum + (s.calls?.ms ?? 0), 0);
+  const transportNs = samples.reduce((sum, s) => sum + s.transportNs, 0);
   const wallMs = samples.reduce((sum, s) => sum + s.wallMs, 0);
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
   return {
@@ -225,6 +247,8 @@ export function figures(samples: readonly Sample[], requestsPerUnit: number): Fi
       ? {
           storage_calls_per_unit: Math.round((calls / n) * 100) / 100,
           storage_call_ms: calls > 0 ? Math.round((callMs / calls) * 100) / 100 : 0,
+          transport_us_per_call: calls > 0 ? Math.round(transportNs / calls / 10) / 100 : 0,
+          compute_us_per_unit: Math.round((cpuNs - transportNs) / n / 1000),
         }
       : {}),
     units_per_s: Math.round((n / wallMs) * 1000 * 10) / 10,
@@ -234,58 +258,44 @@ export function figures(samples: readonly Sample[], requestsPerUnit: number): Fi
 }
 
 /**
- * The Worker's CPU for one storage call's transport when calls take `ms` each: requests making
- * TRANSPORT_CALLS empty calls in a row (the store answers each after a wait that brings it to
- * `ms`), less requests making none, over TRANSPORT_CALLS (bench/split-worker.ts). Waiting costs
- * the Worker's thread CPU here (its waking up again), so the wait matters: about 0.3 ms a call
- * answered at once, 0.45–0.7 ms one answered after 4 ms, on this machine.
+ * The Worker's CPU for the transport of a block's storage calls, measured right after the block
+ * (so that the machine is in the same state) on its twin: otherwise empty requests making the
+ * same calls, as many per request as the job makes and each answered after the job's mean call
+ * time (bench/split-worker.ts `/__bench/transport`), less as many requests making none. Waiting
+ * costs the Worker's thread CPU here (its waking up again), so the wait is matched too.
  */
-export const TRANSPORT_CALLS = 8;
-export const TRANSPORT_UNITS = 300;
-export const transportByWait = new Map<number, number>();
-export async function transportCostUs(ms: number): Promise<number> {
-  const side = (calls: number, wait: number): Side => ({
-    pids: stores.worker,
-    unit: async () => {
-      await (await fetch(`${stores.base}/__bench/transport?n=${calls}&wait=${wait}`)).text();
-    },
-  });
-  // An empty call's own time, taken out of the wait.
-  const own = await fetch(`${stores.base}/__bench/transport?n=${TRANSPORT_CALLS * 10}`);
-  const ownMs = ((await own.json()) as { ms: number }).ms / (TRANSPORT_CALLS * 10);
-  const wait = Math.max(0, Math.round(ms - ownMs));
-  const known = transportByWait.get(wait);
-  if (known !== undefined) return known;
-  // Alternating blocks with and without the calls, as compare() does, so that the machine's
-  // drift weighs on both.
-  const none = side(0, 0);
-  const some = side(TRANSPORT_CALLS, wait);
-  await warmUp(none, TRANSPORT_UNITS);
-  await warmUp(some, TRANSPORT_UNITS);
-  const samples: [Sample[], Sample[]] = [[], []];
-  const block = TRANSPORT_UNITS / 6;
-  for (let from = 0; from < TRANSPORT_UNITS; from += block) {
-    samples[0].push(await runUnits(none, from, block));
-    samples[1].push(await runUnits(some, from, block));
-  }
-  const [a, b] = samples.map((s) => figures(s, 1).cpu_us_per_unit) as [number, number];
-  const cost = Math.max(0, Math.round(((b - a) / TRANSPORT_CALLS) * 100) / 100);
-  transportByWait.set(wait, cost);
-  return cost;
+export async function transportOf(
+  calls: { calls: number; ms: number },
+  units: number,
+): Promise<number> {
+  if (calls.calls === 0) return 0;
+  const perRequest = Math.max(1, Math.round(calls.calls / units));
+  const wait = Math.max(0, Math.round(calls.ms / calls.calls - (await emptyCallMs())));
+  const requests: number[] = [];
+  for (let left = calls.calls; left > 0; left -= perRequest)
+    requests.push(Math.min(perRequest, left));
+  const twin = async (withCalls: boolean): Promise<number> => {
+    const before = cpuOf(stores.worker);
+    for (const n of requests)
+      await (
+        await fetch(`${stores.base}/__bench/transport?n=${withCalls ? n : 0}&wait=${wait}`)
+      ).text();
+    return cpuOf(stores.worker) - before;
+  };
+  const some = await twin(true);
+  const none = await twin(false);
+  return Math.max(0, some - none);
 }
 
-/** Each split job's compute: its CPU less its storage calls' transport (see transportCostUs). */
-export async function withCompute(
-  results: Record<string, Figures>,
-): Promise<Record<string, number>> {
-  const perCall: Record<string, number> = {};
-  for (const [job, r] of Object.entries(results)) {
-    if (r.storage_calls_per_unit === undefined || r.n === 0) continue;
-    const cost = r.storage_calls_per_unit > 0 ? await transportCostUs(r.storage_call_ms ?? 0) : 0;
-    perCall[job] = cost;
-    r.compute_us_per_unit = Math.round(r.cpu_us_per_unit - r.storage_calls_per_unit * cost);
+/** The wall time of an empty call answered at once (taken out of the twin's wait). */
+let emptyMs: number | undefined;
+async function emptyCallMs(): Promise<number> {
+  if (emptyMs === undefined) {
+    const n = 80;
+    const res = await fetch(`${stores.base}/__bench/transport?n=${n}`);
+    emptyMs = ((await res.json()) as { ms: number }).ms / n;
   }
-  return perCall;
+  return emptyMs;
 }
 
 export async function expectOk(res: Response, what: string): Promise<Json> {
