@@ -108,6 +108,43 @@ export async function verifyAccessToken(
 }
 
 /**
+ * Claims of signed access tokens this isolate has verified, per key set and by the exact token
+ * text: an app sends the same AAT with every HAAPI request, and its signature need not be checked
+ * again while it lives. A hit still checks expiry and issuer as verification would; a new key set
+ * (SIGNING_KEYS changed) starts empty; MAC'd tokens are never kept (they are single use).
+ */
+const verifiedTokens = new WeakMap<KeySet, Map<string, AccessTokenClaims>>();
+const VERIFIED_TOKENS_MAX = 2000;
+
+function rememberedClaims(
+  keys: KeySet,
+  token: string,
+  issuer: string,
+  now: number,
+): AccessTokenClaims | null | undefined {
+  const claims = verifiedTokens.get(keys)?.get(token);
+  if (!claims || claims.iss !== issuer) return undefined;
+  // Expired as jwtVerify would find it (exp must be after now).
+  return claims.exp > now ? claims : null;
+}
+
+function remember(keys: KeySet, token: string, claims: AccessTokenClaims): void {
+  let tokens = verifiedTokens.get(keys);
+  if (!tokens) {
+    tokens = new Map();
+    verifiedTokens.set(keys, tokens);
+  }
+  if (tokens.size >= VERIFIED_TOKENS_MAX) tokens.delete(tokens.keys().next().value as string);
+  tokens.set(token, claims);
+}
+
+/** A verified token's claims, frozen (they may be handed out again from the cache). */
+function frozen(payload: JWTPayload): AccessTokenClaims {
+  if (payload.cnf && typeof payload.cnf === 'object') Object.freeze(payload.cnf);
+  return Object.freeze(payload) as AccessTokenClaims;
+}
+
+/**
  * The signature (or, given `macKey`, the MAC of an initial access token) and claims of one of our
  * access tokens, without the revocation lookup.
  */
@@ -118,6 +155,8 @@ export async function verifyAccessTokenJwt(
   now: number,
   macKey?: CryptoKey,
 ): Promise<AccessTokenClaims | null> {
+  const known = rememberedClaims(keys, token, issuer, now);
+  if (known !== undefined) return known;
   const algorithms: string[] = keys.all.map((k) => k.alg);
   if (macKey) algorithms.push(ISSUER_ONLY_ALGORITHM);
   let verified: Awaited<ReturnType<typeof jwtVerify>>;
@@ -140,7 +179,9 @@ export async function verifyAccessTokenJwt(
     return null;
   }
   const { payload, protectedHeader } = verified;
-  if (protectedHeader.alg === ISSUER_ONLY_ALGORITHM && payload.scope !== ISSUER_ONLY_SCOPE)
-    return null;
-  return payload as AccessTokenClaims;
+  if (protectedHeader.alg === ISSUER_ONLY_ALGORITHM)
+    return payload.scope === ISSUER_ONLY_SCOPE ? (payload as AccessTokenClaims) : null;
+  const claims = frozen(payload);
+  remember(keys, token, claims);
+  return claims;
 }

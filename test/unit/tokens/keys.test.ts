@@ -7,6 +7,11 @@ import {
   jwtVerify,
 } from 'jose';
 import { describe, expect, it } from 'vitest';
+import {
+  issuerOnlyKey,
+  mintAccessToken,
+  verifyAccessTokenJwt,
+} from '../../../src/tokens/access-token';
 import { loadKeySet, signJwt } from '../../../src/tokens/keys';
 
 async function es256(kid: string) {
@@ -92,5 +97,60 @@ describe('Key rotation (SIGNING_KEYS with a staged key)', () => {
     await expect(
       loadKeySet(JSON.stringify({ keys: [{ ...(await es256('k')), nbf: 'soon' }] })),
     ).rejects.toThrow('SIGNING_KEYS.keys[0].nbf must be a Unix time in seconds');
+  });
+});
+
+describe('Verified access tokens are remembered per key set (src/tokens/access-token.ts)', () => {
+  const ISSUER = 'https://issuer.example';
+  const mint = async (keys: Awaited<ReturnType<typeof loadKeySet>>, now: number, ttl = 60) =>
+    mintAccessToken(keys, {
+      issuer: ISSUER,
+      audience: ISSUER,
+      clientId: 'app',
+      scope: ['urn:se:curity:scopes:haapi'],
+      auth: { subject: 'app' },
+      cnf: { jkt: 'thumbprint' },
+      ttl,
+      now,
+    });
+
+  it('a remembered token still expires, keeps its issuer, and is frozen', async () => {
+    const keys = await loadKeySet(env.SIGNING_KEYS);
+    const now = Math.floor(Date.now() / 1000);
+    const { token } = await mint(keys, now, 60);
+    const first = await verifyAccessTokenJwt(keys, token, ISSUER, now);
+    expect(first?.sub).toBe('app');
+    expect(await verifyAccessTokenJwt(keys, token, ISSUER, now + 30)).toBe(first);
+    expect(await verifyAccessTokenJwt(keys, token, ISSUER, now + 60)).toBeNull();
+    expect(await verifyAccessTokenJwt(keys, token, 'https://other.example', now)).toBeNull();
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first?.cnf)).toBe(true);
+    // Another text (a changed signature) is verified on its own, and refused.
+    const tampered = `${token.slice(0, -4)}${token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    expect(await verifyAccessTokenJwt(keys, tampered, ISSUER, now)).toBeNull();
+  });
+
+  it('another key set does not see the tokens of the first; MAC-ed tokens are not remembered', async () => {
+    const keys = await loadKeySet(env.SIGNING_KEYS);
+    const now = Math.floor(Date.now() / 1000);
+    const { token } = await mint(keys, now);
+    expect(await verifyAccessTokenJwt(keys, token, ISSUER, now)).not.toBeNull();
+    const other = await loadKeySet(JSON.stringify({ keys: [await es256('other')] }));
+    expect(await verifyAccessTokenJwt(other, token, ISSUER, now)).toBeNull();
+    const macKey = await issuerOnlyKey(env.SERVER_SECRET);
+    const iat = (
+      await mintAccessToken(keys, {
+        issuer: ISSUER,
+        audience: ISSUER,
+        clientId: 'registrar',
+        scope: ['dcr'],
+        auth: { subject: 'registrar' },
+        ttl: 60,
+        now,
+        macKey,
+      })
+    ).token;
+    expect((await verifyAccessTokenJwt(keys, iat, ISSUER, now, macKey))?.scope).toBe('dcr');
+    expect(await verifyAccessTokenJwt(keys, iat, ISSUER, now)).toBeNull();
   });
 });
