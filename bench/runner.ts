@@ -257,6 +257,9 @@ export function figures(samples: readonly Sample[], requestsPerUnit: number): Fi
   };
 }
 
+/** Pairs of twins measured per block (their median difference is the transport). */
+const TWIN_PAIRS = 3;
+
 /**
  * The Worker's CPU for the transport of a block's storage calls, measured right after the block
  * (so that the machine is in the same state) on its twin: otherwise empty requests making the
@@ -292,7 +295,6 @@ export async function transportOf(
   differences.sort((a, b) => a - b);
   return Math.max(0, differences[Math.floor(TWIN_PAIRS / 2)] as number);
 }
-const TWIN_PAIRS = 3;
 
 /** The wall time of an empty call answered at once (taken out of the twin's wait). */
 let emptyMs: number | undefined;

@@ -1,6 +1,7 @@
 /**
  * @module base64url
- * Base64url without padding (RFC 4648 §5), the encoding of JOSE and of our opaque values.
+ * Base64url without padding (RFC 4648 §5), the encoding of JOSE and of our opaque values, and
+ * lower-case hex (§8) of hashes, serial numbers and digests.
  */
 
 /**

@@ -17,6 +17,7 @@ import {
 } from '@peculiar/asn1-android';
 import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
 import * as asn1js from 'asn1js';
+import { encodeHex } from '../../crypto/base64url';
 
 export const KEY_DESCRIPTION_OID = '1.3.6.1.4.1.11129.2.1.17';
 
@@ -64,8 +65,6 @@ field(OctetString, 'attestationChallenge');
 field(OctetString, 'uniqueId');
 field(AsnPropTypes.Any, 'softwareEnforced');
 field(AsnPropTypes.Any, 'hardwareEnforced');
-
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 /**
  * The bytes of an OCTET STRING field. The schema declares `OctetString`, but fields declared with
@@ -123,7 +122,9 @@ export function parseKeyDescription(extension: Uint8Array): KeyDescriptionFacts 
     packageNames: (appId?.packageInfos ?? []).map((info) =>
       new TextDecoder().decode(bytesOf(info.packageName)),
     ),
-    signatureDigestsHex: (appId?.signatureDigests ?? []).map((digest) => hex(bytesOf(digest))),
+    signatureDigestsHex: (appId?.signatureDigests ?? []).map((digest) =>
+      encodeHex(bytesOf(digest)),
+    ),
     rootOfTrust: rootOfTrust
       ? {
           verifiedBootState: rootOfTrust.verifiedBootState,

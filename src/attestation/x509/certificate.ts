@@ -8,6 +8,7 @@
 import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import { BasicConstraints, Certificate, id_ce_basicConstraints } from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
+import { encodeHex } from '../../crypto/base64url';
 
 export class CertificateParseError extends Error {
   override readonly name = 'CertificateParseError';
@@ -121,10 +122,7 @@ function parseUncached(der: Uint8Array): ParsedCertificate {
     issuer: copy(issuer.valueBeforeDecodeView),
     subject: copy(subject.valueBeforeDecodeView),
     spki: copy(spki.valueBeforeDecodeView),
-    serialHex: [...serial]
-      .map((b) => b.toString(16).padStart(2, '0'))
-      .join('')
-      .replace(/^0+(?=.)/, ''),
+    serialHex: encodeHex(serial).replace(/^0+(?=.)/, ''),
     notBefore: cert.tbsCertificate.validity.notBefore.getTime(),
     notAfter: cert.tbsCertificate.validity.notAfter.getTime(),
     signatureAlgorithm: cert.signatureAlgorithm.algorithm,
