@@ -11,6 +11,7 @@ import { ConfigError } from './config/errors';
 import { getSettings, type Settings } from './config/settings';
 import { log } from './observability/log';
 import { purgeDynamicClients } from './storage/dynamic-clients';
+import { pruneRevocations } from './storage/revocations';
 import { loadKeySet, signingKeyAt } from './tokens/keys';
 import { misconfiguredPage, wantsHtml } from './ui/info-pages';
 import { THEME_CSS_PATH } from './ui/layout';
@@ -65,7 +66,8 @@ export default {
 
   /**
    * Cron trigger: reports the signing-key schedule (which key signs, which are staged), purges
-   * expired dynamic clients, refreshes the FIDO metadata and Google's attestation status list.
+   * expired dynamic clients and revocation rows, refreshes the FIDO metadata and Google's
+   * attestation status list.
    */
   async scheduled(_controller, env, ctx) {
     const settings = getSettings(env as unknown as Record<string, unknown>);
@@ -83,9 +85,15 @@ export default {
       }),
     );
     ctx.waitUntil(
-      purgeDynamicClients(env.DB, Math.floor(Date.now() / 1000)).then(
+      purgeDynamicClients(env.DB, now).then(
         (purged) => log('info', 'dcr.purged', { purged }),
         (err: unknown) => log('error', 'dcr.purge-failed', { message: String(err) }),
+      ),
+    );
+    ctx.waitUntil(
+      pruneRevocations(env.DB, now).then(
+        (pruned) => log('info', 'revocations.pruned', { pruned }),
+        (err: unknown) => log('error', 'revocations.prune-failed', { message: String(err) }),
       ),
     );
     const metadataUrl = settings.webauthnMetadataUrl;

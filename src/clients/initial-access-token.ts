@@ -7,7 +7,6 @@
  * client inherits. Also here: the device-key binding of dynamic clients at their AAT requests.
  */
 import { OAuthError } from '../errors/oauth-error';
-import { issueGuard } from '../replay/use-once';
 import { bindDeviceKey, isRegistrar, touchClient } from '../storage/dynamic-clients';
 import { issuerOnlyKey } from '../tokens/access-token';
 import type { GrantContext } from '../tokens/grants/context';
@@ -43,9 +42,7 @@ export async function initialAccessToken(
     // Only this server checks it: MAC'd, not signed (tokens/access-token.ts).
     macKey: await issuerOnlyKey(context.settings.serverSecret),
     claims: {
-      // Its single use is kept by an object of the issuing location, named here under the
-      // MAC (near the device, which registers from the same place).
-      grd: issueGuard(context.location),
+      // Its single use is kept in D1, by the registration's own transaction (its jti).
       reg_cal: methodAssuranceLevel(client),
       ...(client.credential ? { reg_cred: client.credential } : {}),
     },

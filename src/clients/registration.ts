@@ -7,8 +7,10 @@
  * redirect URIs and inherits the registration's `cal`. Rules:
  *  - the template exists, is a template, allows HAAPI without attestation, and names the token's
  *    client in `authenticate_client_by`;
- *  - the initial access token is used once; registrations are rate limited per IP and per main
- *    client credential (429 + Retry-After); the template's `maxClients` is a hard quota;
+ *  - the initial access token is used once: the transaction that inserts the client uses it up
+ *    (storage/dynamic-clients.ts), so a registration that fails leaves it unused; registrations
+ *    are rate limited per IP and per main client credential (429 + Retry-After); the template's
+ *    `maxClients` is a hard quota;
  *  - a device key (the DPoP key of the request) registers at most one client per template: doing
  *    it again returns the same client_id with a new secret and registration access token; a
  *    template with `pinDeviceKey: false` pins nothing (every registration is a new client);
@@ -27,7 +29,7 @@ import { takeFromBudget } from '../replay/budget';
 import { guardObject, useOnce } from '../replay/use-once';
 import { findClient, forgetClient } from '../storage/clients';
 import type { Db } from '../storage/db';
-import { findByDevice, insertDynamicClient, rotateCredentials } from '../storage/dynamic-clients';
+import { insertDynamicClient, rotateCredentials } from '../storage/dynamic-clients';
 import type { AccessTokenClaims } from '../tokens/access-token';
 import { ASSERTION_ALGORITHMS } from './auth/private-key-jwt';
 import { type Client, DYNAMIC_CLIENT_PREFIX } from './client';
@@ -75,6 +77,13 @@ export function clientMetadata(
 
 /** How long a re-registered client's previous secret is still accepted (unless the new is used). */
 export const PREVIOUS_SECRET_SECONDS = 86400;
+
+function tokenUsed(): OAuthError {
+  return new OAuthError('invalid_token', 'The initial access token was already used or revoked', {
+    status: 401,
+    reason: 'iat_replayed',
+  });
+}
 
 function slowDown(what: 'ip' | 'client', retryAfterSeconds: number): OAuthError {
   return new OAuthError('slow_down', `Too many registrations from this ${what}; try again later`, {
@@ -230,21 +239,19 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     input.location,
   );
   if (!byRegistrar.allowed) throw slowDown('client', byRegistrar.retryAfterSeconds);
-  const ttl = Math.max(initialToken.exp - now + 1, 1);
+  // A token issued before its single use moved to D1 names a ReplayGuard object (`grd`), which
+  // may have seen it used already: that object is asked too (for at most its lifetime).
   if (
+    initialToken.grd !== undefined &&
     (await useOnce(
       input.replayGuard,
       'initial-access-token',
       initialToken.jti,
-      ttl,
+      Math.max(initialToken.exp - now + 1, 1),
       guardObject(initialToken.grd),
     )) !== 'first-use'
-  ) {
-    throw new OAuthError('invalid_token', 'The initial access token was already used or revoked', {
-      status: 401,
-      reason: 'iat_replayed',
-    });
-  }
+  )
+    throw tokenUsed();
 
   // A device with its own key gets no secret.
   const secret = deviceKey ? null : randomToken(32);
@@ -293,7 +300,9 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
     now,
     expiresAt: limits.lifetimeSeconds ? now + limits.lifetimeSeconds : null,
     maxClients: limits.maxClients ?? null,
+    initialToken: { jti: initialToken.jti, expiresAt: initialToken.exp },
   });
+  if (outcome === 'token-used') throw tokenUsed();
   if (outcome === 'quota') {
     throw new OAuthError(
       'access_denied',
@@ -301,10 +310,7 @@ export async function registerDynamicClient(input: RegistrationInput): Promise<R
       { reason: 'quota' },
     );
   }
-  if (outcome === 'device')
-    return again(
-      (await findByDevice(input.primary, template.clientId, input.deviceJkt as string)) as string,
-    );
+  if ('deviceClient' in outcome) return again(outcome.deviceClient);
   return {
     status: 201,
     body: { ...clientMetadata(settings, outcome.client, now), ...credentials },

@@ -54,8 +54,9 @@ export const registrationRoutes = new Hono<AppEnv>()
     const proof = await optionalDpop(c, now, 'resource', presented.token);
     const claims = await checkAccessToken({
       ...(await resourceCheck(c, now, async () => proof)),
-      // The initial access token is single use: registering consumes it in ReplayGuard, and so
-      // does revoking it (routes/revocation.ts), so a D1 revocation lookup would add nothing.
+      // The initial access token is single use: the transaction that inserts the client uses it
+      // up and finds one already used or revoked (revocation writes the same row), so a
+      // revocation lookup first would add nothing.
       db: null,
       presented,
       macKey: await issuerOnlyKey(settings.serverSecret),

@@ -35,7 +35,7 @@ export const revocationRoutes = new Hono<AppEnv>().use(tokenCors()).post('/', as
   );
   const clientId = client.client.clientId;
   await revokeToken(
-    { settings, db, families: familiesOf(c), replayGuard: c.env.REPLAY_GUARD, now },
+    { settings, db, families: familiesOf(c), now },
     inspected,
     clientId,
     client.client.accessTokenTtl,

@@ -1,8 +1,9 @@
 /**
  * @module storage/dynamic-clients
  * D1 writes for dynamic clients (RFC 7591/7592) registered from template clients. Each write is
- * one statement, so a registration is all or nothing; the template's quota is checked inside the
- * INSERT, so concurrent registrations cannot exceed it.
+ * one statement or one batch (a transaction), so a registration is all or nothing: it uses up its
+ * initial access token and inserts the client together. The template's quota is checked inside
+ * the INSERT, so concurrent registrations cannot exceed it.
  */
 
 import type { Client } from '../clients/client';
@@ -22,24 +23,38 @@ export interface NewDynamicClient {
   readonly now: number;
   readonly expiresAt: number | null;
   readonly maxClients: number | null;
+  /** The registration's initial access token: used up by the same transaction (single use). */
+  readonly initialToken: { readonly jti: string; readonly expiresAt: number };
 }
 
-/** Inserts the client: `quota` when the template is full, `device` when the device key has one. */
-export async function insertDynamicClient(
-  db: Db,
-  c: NewDynamicClient,
-): Promise<{ client: Client } | 'quota' | 'device'> {
+export type Insertion =
+  | { readonly client: Client }
+  | { readonly deviceClient: string }
+  | 'quota'
+  | 'token-used';
+
+/**
+ * Uses up the initial access token and inserts the client, in one transaction (a D1 batch): when
+ * the token was already used or revoked (its jti is in `revoked_access_tokens`, where revocation
+ * puts it too), `token-used` and nothing is written. Otherwise the token is used up and the client
+ * inserted, unless the template is full (`quota`) or the device key already has a client of this
+ * template (`deviceClient` names it). Both are checked inside the INSERT, and D1 runs concurrent
+ * registrations one after the other, so neither can be exceeded.
+ */
+export async function insertDynamicClient(db: Db, c: NewDynamicClient): Promise<Insertion> {
   const t = c.template;
-  let row: ClientRow | null;
-  try {
-    // One statement: the quota check, the insert, and the stored row back (RETURNING).
-    row = await db
+  const statements = [
+    db
+      .prepare('INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)')
+      .bind(c.initialToken.jti, c.initialToken.expiresAt),
+    db
       .prepare(
         `INSERT INTO clients (client_id, client_name, client_type, template_id, secret_hash, token_endpoint_auth_method,
          grant_types, scopes, redirect_uris, allowed_origins, capabilities, dpop_required, access_token_ttl, refresh_token_ttl,
          registration_access_token_hash, registration_cal, registered_by, device_jkt, created_at, updated_at, last_used_at, expires_at, min_cal, jwks)
-       SELECT ?, ?, 'confidential', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-       WHERE ? IS NULL OR (SELECT COUNT(*) FROM clients WHERE template_id = ?) < ?
+       SELECT ?1, ?2, 'confidential', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?18, ?19, ?20, ?21
+       WHERE (?22 IS NULL OR (SELECT COUNT(*) FROM clients WHERE template_id = ?3) < ?22)
+         AND NOT EXISTS (SELECT 1 FROM clients WHERE template_id = ?3 AND device_jkt = ?17)
        RETURNING *`,
       )
       .bind(
@@ -66,22 +81,33 @@ export async function insertDynamicClient(
         c.registeredBy,
         c.deviceJkt,
         c.now,
-        c.now,
-        c.now,
         c.expiresAt,
         t.minCal,
         c.jwks,
         c.maxClients,
-        t.clientId,
-        c.maxClients,
-      )
-      .first<ClientRow>();
+      ),
+  ];
+  // The client the device key already has, when the insert found one (read in the same batch).
+  if (c.deviceJkt !== null)
+    statements.push(
+      db
+        .prepare(
+          'SELECT client_id FROM clients WHERE template_id = ? AND device_jkt = ? AND client_id <> ?',
+        )
+        .bind(t.clientId, c.deviceJkt, c.clientId),
+    );
+  let results: D1Result<Record<string, unknown>>[];
+  try {
+    results = await db.batch<Record<string, unknown>>(statements);
   } catch (err) {
-    // The device key already has a client of this template (the unique (template, device) index).
-    if (String(err).includes('UNIQUE')) return 'device';
+    // The token's jti is already there: the whole batch is rolled back.
+    if (/UNIQUE.*revoked_access_tokens/.test(String(err))) return 'token-used';
     throw err;
   }
-  return row ? { client: clientFromRow(row) } : 'quota';
+  const row = results[1]?.results[0] as ClientRow | undefined;
+  if (row) return { client: clientFromRow(row) };
+  const existing = results[2]?.results[0]?.client_id;
+  return typeof existing === 'string' ? { deviceClient: existing } : 'quota';
 }
 
 /** The dynamic client a device key already registered from this template, if any. */

@@ -90,8 +90,8 @@ export async function mintAccessToken(
 
 /**
  * Verifies one of our access tokens; null when it is not valid (any reason). `db` is where
- * revocations are looked up; null only for initial access tokens, which are single use: their
- * use and their revocation both consume them in ReplayGuard (src/clients/registration.ts).
+ * revocations are looked up; null only for initial access tokens at registration, whose
+ * transaction finds a used or revoked one itself (storage/dynamic-clients.ts).
  */
 export async function verifyAccessToken(
   keys: KeySet,

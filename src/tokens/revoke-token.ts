@@ -2,14 +2,11 @@
  * @module tokens/revoke-token
  * RFC 7009 token revocation, for the client that owns the token: a refresh token revokes its
  * whole family and the family's last access token; an access token goes on the revocation list,
- * and an initial access token (scope `dcr`) is also used up, since its single use, not the list,
- * is what registration checks. A token of another client, or no token at all, changes nothing:
+ * which is also where an initial access token's single use is kept (storage/dynamic-clients.ts),
+ * so a revoked one cannot register. A token of another client, or no token at all, changes nothing:
  * the endpoint answers the same either way (§2.2).
  */
-import type { ReplayGuard } from '../../durable-objects/replay-guard';
-import { DCR_SCOPE } from '../clients/initial-access-token';
 import type { Settings } from '../config/settings';
-import { guardObject, useOnce } from '../replay/use-once';
 import type { Db } from '../storage/db';
 import { type FamilyStore, revokeFamily } from '../storage/refresh-families';
 import { revokeAccessToken } from '../storage/revocations';
@@ -19,7 +16,6 @@ export interface RevocationContext {
   readonly settings: Settings;
   readonly db: Db;
   readonly families: FamilyStore;
-  readonly replayGuard: DurableObjectNamespace<ReplayGuard>;
   readonly now: number;
 }
 
@@ -46,17 +42,8 @@ export async function revokeToken(
     return true;
   }
   if (inspected.kind === 'access_token' && inspected.claims.client_id === clientId) {
-    const { jti, exp, scope } = inspected.claims;
+    const { jti, exp } = inspected.claims;
     await revokeAccessToken(db, jti, exp, now);
-    if ((scope ?? '').split(' ').includes(DCR_SCOPE)) {
-      await useOnce(
-        ctx.replayGuard,
-        'initial-access-token',
-        jti,
-        Math.max(exp - now + 1, 1),
-        guardObject(inspected.claims.grd),
-      );
-    }
     return true;
   }
   return false;

@@ -19,6 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import worker from '../../src/index';
+import { guardObject, useOnce } from '../../src/replay/use-once';
 import { issuerOnlyKey } from '../../src/tokens/access-token';
 import { loadKeySet, signJwt } from '../../src/tokens/keys';
 import { basic, initialAccessToken, signingKey } from '../support/clients';
@@ -191,7 +192,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
     });
   });
 
-  it('the initial access token is single use', async () => {
+  it('the initial access token is single use, and once used it is no longer active', async () => {
     const iat = await initialAccessToken();
     expect((await register(iat, { software_id: 'haapi-template-client' })).status).toBe(201);
     const again = await register(iat, { software_id: 'haapi-template-client' });
@@ -200,6 +201,34 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
       error: 'invalid_token',
       error_description: 'The initial access token was already used or revoked',
     });
+    const introspected = await post(
+      `${ISSUER}/oauth/v2/oauth-introspect`,
+      { token: iat },
+      { Authorization: basic('haapi-android-client', 'Password1') },
+    );
+    expect(await introspected.json()).toEqual({ active: false });
+  });
+
+  it('a token naming a ReplayGuard object (as issued before single use moved to D1) is also checked there', async () => {
+    const key = await issuerOnlyKey(env.SERVER_SECRET);
+    const claims = decodeJwt(await initialAccessToken());
+    const legacy = async (jti: string) =>
+      new SignJWT({ ...claims, jti, grd: 'test~3' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+        .sign(key);
+    // Used before the upgrade: its object remembers it.
+    const usedJti = randomToken(16);
+    const guard = guardObject('test~3') as string;
+    expect(await useOnce(env.REPLAY_GUARD, 'initial-access-token', usedJti, 120, guard)).toBe(
+      'first-use',
+    );
+    const used = await register(await legacy(usedJti), { software_id: 'haapi-template-client' });
+    expect(used.status).toBe(401);
+    expect(((await used.json()) as Registration).error).toBe('invalid_token');
+    // Not used yet: it registers once.
+    const fresh = await legacy(randomToken(16));
+    expect((await register(fresh, { software_id: 'haapi-template-client' })).status).toBe(201);
+    expect((await register(fresh, { software_id: 'haapi-template-client' })).status).toBe(401);
   });
 
   it('a revoked initial access token cannot register (revocation uses it up)', async () => {
@@ -352,6 +381,24 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
     expect((await aat(one.client_id, one.client_secret, key)).status).toBe(200);
     expect((await aat(two.client_id, two.client_secret, key)).status).toBe(200);
     expect((await aat(one.client_id, one.client_secret, key)).status).toBe(401);
+  });
+
+  it('10 concurrent registrations from one device key: one client, every answer names it', async () => {
+    const template = await insertTemplate('haapi-android-client');
+    const key = await dpopKey();
+    const iats = await Promise.all(Array.from({ length: 10 }, () => initialAccessToken()));
+    const results = await Promise.all(
+      iats.map((iat) => register(iat, { software_id: template }, key)),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
+    const ids = (await Promise.all(results.map((r) => r.json()))).map(
+      (b) => (b as Registration).client_id,
+    );
+    expect(new Set(ids).size).toBe(1);
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM clients WHERE template_id = ?')
+      .bind(template)
+      .first<{ n: number }>();
+    expect(count?.n).toBe(1);
   });
 
   it('50 concurrent registrations from distinct devices: 50 clients, none lost, none duplicated', async () => {

@@ -1,5 +1,5 @@
 // Faults: a D1 write that fails in the middle of a registration or a device save leaves nothing
-// half-written (each is one statement) and answers a standard 5xx; a HaapiFlow object restarted in
+// half-written (each is one statement or one batch) and answers a standard 5xx; a HaapiFlow object restarted in
 // the middle of a login resumes from its storage.
 import { createExecutionContext, env, runInDurableObject } from 'cloudflare:test';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
@@ -14,10 +14,14 @@ import { PASSKEYS } from '../support/webauthn-config';
 import { newAccount, operation, rpOrigin, startOn, toPrerequisite } from '../support/webauthn-flow';
 import { ISSUER } from '../support/worker';
 
-/** D1 that fails every statement whose SQL matches `failing` (as a lost connection would). */
+/**
+ * D1 that fails every statement whose SQL matches `failing`, and every batch holding one (as a lost
+ * connection would: a batch is one transaction, so nothing of it is written).
+ */
 function failingDb(db: D1Database, failing: RegExp): D1Database {
-  const wrap = (statement: D1PreparedStatement, sql: string): D1PreparedStatement =>
-    new Proxy(statement, {
+  const doomed = new WeakSet<object>();
+  const wrap = (statement: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const wrapped: D1PreparedStatement = new Proxy(statement, {
       get(target, property, receiver) {
         if (property === 'bind') return (...values: unknown[]) => wrap(target.bind(...values), sql);
         if (['run', 'first', 'all', 'raw'].includes(String(property)) && failing.test(sql))
@@ -26,6 +30,9 @@ function failingDb(db: D1Database, failing: RegExp): D1Database {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
+    if (failing.test(sql)) doomed.add(wrapped);
+    return wrapped;
+  };
   const wrapDb = <T extends object>(inner: T): T =>
     new Proxy(inner, {
       get(target, property) {
@@ -33,6 +40,11 @@ function failingDb(db: D1Database, failing: RegExp): D1Database {
         if (property === 'prepare')
           return (sql: string) =>
             wrap((value as (s: string) => D1PreparedStatement).call(target, sql), sql);
+        if (property === 'batch')
+          return (statements: D1PreparedStatement[]) =>
+            statements.some((s) => doomed.has(s))
+              ? Promise.reject(new Error('D1_ERROR: Network connection lost.'))
+              : (value as (s: D1PreparedStatement[]) => Promise<unknown>).call(target, statements);
         // A request reads through a Sessions API session: it fails the same way.
         if (property === 'withSession')
           return (...args: unknown[]) =>
@@ -59,11 +71,10 @@ async function countRows(table: string): Promise<number> {
 }
 
 describe('Faults', () => {
-  it('a registration whose INSERT fails answers server_error and stores no client', async () => {
+  it('a registration whose INSERT fails answers server_error, stores no client and leaves its initial access token unused', async () => {
     const iat = await initialAccessToken();
     const before = await countRows('clients');
-    const broken = fetchWith({ ...env, DB: failingDb(env.DB, /^\s*INSERT INTO clients/) } as Env);
-    const res = await broken(
+    const registration = () =>
       new Request(`${ISSUER}/oauth/v2/oauth-registration`, {
         method: 'POST',
         headers: {
@@ -72,14 +83,20 @@ describe('Faults', () => {
           'CF-Connecting-IP': crypto.randomUUID(),
         },
         body: '{"software_id":"haapi-template-client"}',
-      }),
-    );
+      });
+    const broken = fetchWith({ ...env, DB: failingDb(env.DB, /^\s*INSERT INTO clients/) } as Env);
+    const res = await broken(registration());
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({
       error: 'server_error',
       error_description: 'An unexpected error occurred',
     });
     expect(await countRows('clients')).toBe(before);
+    // The token's use was in the failed transaction: the device's retry registers, once.
+    const healthy = fetchWith(env);
+    expect((await healthy(registration())).status).toBe(201);
+    expect(await countRows('clients')).toBe(before + 1);
+    expect((await healthy(registration())).status).toBe(401);
   });
 
   it('a WebAuthn device save that fails stores nothing, keeps the step, and a retry registers once', async () => {
