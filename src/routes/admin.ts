@@ -103,10 +103,10 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .post('/templates/:id/revoke-dynamic-clients', async (c) => {
     const id = c.req.param('id');
-    const result = await run(c.env.DB, statements.revokeTemplateClients(id)).run();
+    const result = await run(c.env.DB, statements.revokeTemplateClients(id)).all();
     forgetClient();
     changed(c, 'template.revoke-dynamic-clients', id);
-    return c.json({ template: id, deleted: result.meta.changes });
+    return c.json({ template: id, deleted: result.results.length });
   })
   .get('/accounts', async (c) =>
     c.json((await run(c.env.DB, statements.listAccounts()).all()).results),

@@ -18,7 +18,7 @@ const CLIENT_LIST_COLUMNS =
 
 export const statements = {
   listClients: (): Statement => ({
-    sql: `SELECT ${CLIENT_LIST_COLUMNS}, (SELECT COUNT(*) FROM clients AS d WHERE d.template_id = clients.client_id) AS dynamic_clients FROM clients WHERE template_id IS NULL ORDER BY client_id`,
+    sql: `SELECT ${CLIENT_LIST_COLUMNS}, COALESCE((SELECT n.clients FROM template_client_counts AS n WHERE n.template_id = clients.client_id), 0) AS dynamic_clients FROM clients WHERE template_id IS NULL ORDER BY client_id`,
     params: [],
   }),
   getClient: (id: string): Statement => ({
@@ -44,8 +44,10 @@ export const statements = {
     sql: 'DELETE FROM clients WHERE client_id = ? AND template_id IS NULL',
     params: [id],
   }),
+  // RETURNING names each client deleted: the count of changes would also count the trigger's
+  // update of template_client_counts.
   revokeTemplateClients: (templateId: string): Statement => ({
-    sql: 'DELETE FROM clients WHERE template_id = ?',
+    sql: 'DELETE FROM clients WHERE template_id = ? RETURNING client_id',
     params: [templateId],
   }),
   listAccounts: (): Statement => ({

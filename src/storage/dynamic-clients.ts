@@ -53,7 +53,7 @@ export async function insertDynamicClient(db: Db, c: NewDynamicClient): Promise<
          grant_types, scopes, redirect_uris, allowed_origins, capabilities, dpop_required, access_token_ttl, refresh_token_ttl,
          registration_access_token_hash, registration_cal, registered_by, device_jkt, created_at, updated_at, last_used_at, expires_at, min_cal, jwks)
        SELECT ?1, ?2, 'confidential', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?18, ?19, ?20, ?21
-       WHERE (?22 IS NULL OR (SELECT COUNT(*) FROM clients WHERE template_id = ?3) < ?22)
+       WHERE (?22 IS NULL OR COALESCE((SELECT clients FROM template_client_counts WHERE template_id = ?3), 0) < ?22)
          AND NOT EXISTS (SELECT 1 FROM clients WHERE template_id = ?3 AND device_jkt = ?17)
        RETURNING *`,
       )
@@ -260,18 +260,11 @@ export async function purgeDynamicClients(db: Db, now: number): Promise<number> 
          (expires_at IS NOT NULL AND expires_at <= ?1)
          OR EXISTS (SELECT 1 FROM clients AS t WHERE t.client_id = clients.template_id
               AND json_extract(t.template_limits, '$.idleSeconds') IS NOT NULL
-              AND COALESCE(clients.last_used_at, clients.created_at) + json_extract(t.template_limits, '$.idleSeconds') <= ?1))`,
+              AND COALESCE(clients.last_used_at, clients.created_at) + json_extract(t.template_limits, '$.idleSeconds') <= ?1))
+       RETURNING client_id`,
     )
     .bind(now)
-    .run();
-  return result.meta.changes;
-}
-
-/** Revokes (deletes) every dynamic client of a template. */
-export async function deleteTemplateClients(db: Db, templateId: string): Promise<number> {
-  const result = await db
-    .prepare('DELETE FROM clients WHERE template_id = ?')
-    .bind(templateId)
-    .run();
-  return result.meta.changes;
+    .all();
+  // The rows returned, not the count of changes, which includes the trigger's counter updates.
+  return result.results.length;
 }

@@ -22,6 +22,7 @@ import worker from '../../src/index';
 import { guardObject, useOnce } from '../../src/replay/use-once';
 import { issuerOnlyKey } from '../../src/tokens/access-token';
 import { loadKeySet, signJwt } from '../../src/tokens/keys';
+import { applySql } from '../support/apply-schema';
 import { basic, initialAccessToken, signingKey } from '../support/clients';
 import { type DpopKey, dpopKey, dpopProof } from '../support/dpop';
 import { action, authorizationRequest, HaapiTestClient } from '../support/haapi-client';
@@ -431,6 +432,55 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
       .bind(template)
       .first<{ n: number }>();
     expect(count?.n).toBe(3);
+  });
+
+  it("the quota reads the template's count, which deletions and the Cron purge move back, and which re-applying schema.sql restores", async () => {
+    const template = await insertTemplate('haapi-android-client', {
+      maxClients: 2,
+      lifetimeSeconds: 3600,
+    });
+    const counted = async () =>
+      (
+        await env.DB.prepare('SELECT clients FROM template_client_counts WHERE template_id = ?')
+          .bind(template)
+          .first<{ clients: number }>()
+      )?.clients;
+    const registered = async () =>
+      (await (
+        await register(await initialAccessToken(), { software_id: template })
+      ).json()) as Registration;
+    const one = await registered();
+    const two = await registered();
+    expect(await counted()).toBe(2);
+    expect((await register(await initialAccessToken(), { software_id: template })).status).toBe(
+      403,
+    );
+    // RFC 7592 deletion frees a place.
+    const auth = { Authorization: `Bearer ${one.registration_access_token}` };
+    expect(
+      (await call(one.registration_client_uri, { method: 'DELETE', headers: auth })).status,
+    ).toBe(204);
+    expect(await counted()).toBe(1);
+    const three = await registered();
+    expect(three.client_id).toMatch(/^dyn-/);
+    // The Cron purge frees places too.
+    await env.DB.prepare('UPDATE clients SET expires_at = ? WHERE client_id IN (?, ?)')
+      .bind(Math.floor(Date.now() / 1000) - 1, two.client_id, three.client_id)
+      .run();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController(), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await counted()).toBe(0);
+    // A database whose clients were registered before the count existed: applying schema.sql
+    // fills it in once.
+    await registered();
+    await env.DB.prepare('DELETE FROM template_client_counts WHERE template_id = ?')
+      .bind(template)
+      .run();
+    await applySql(env.DB, env.TEST_SCHEMA_SQL);
+    expect(await counted()).toBe(1);
+    await applySql(env.DB, env.TEST_SCHEMA_SQL);
+    expect(await counted()).toBe(1);
   });
 
   it('rate limits registrations per IP with 429 and Retry-After', async () => {
