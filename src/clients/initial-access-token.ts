@@ -7,7 +7,8 @@
  * client inherits. Also here: the device-key binding of dynamic clients at their AAT requests.
  */
 import { OAuthError } from '../errors/oauth-error';
-import { bindDeviceKey, isRegistrar, touchClient } from '../storage/dynamic-clients';
+import { isRegistrar } from '../storage/clients';
+import { bindDeviceKey, touchClient } from '../storage/dynamic-clients';
 import { issuerOnlyKey } from '../tokens/access-token';
 import type { GrantContext } from '../tokens/grants/context';
 import { methodAssuranceLevel } from '../tokens/haapi-scope';
@@ -25,7 +26,7 @@ export async function initialAccessToken(
   if (client.method === 'none' || client.method === 'attestation' || client.client.templateId) {
     throw new OAuthError('unauthorized_client', 'This client may not register dynamic clients');
   }
-  if (!(await isRegistrar(context.db, client.client.clientId))) {
+  if (!(await isRegistrar(context.db, client.client.clientId, context.settings.clientCacheTtl))) {
     throw new OAuthError(
       'unauthorized_client',
       'No template client lets this client register dynamic clients',

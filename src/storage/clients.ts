@@ -146,10 +146,40 @@ export async function findClient(
   return client;
 }
 
-/** Forgets cached clients (after a change made through this isolate, and in tests). */
+/** Clients some template names in `authenticate_client_by`, until when (ms) this isolate knows. */
+const registrars = new Map<string, number>();
+
+/**
+ * Whether some template lets `clientId` register dynamic clients (`authenticate_client_by`). A yes
+ * is remembered for `cacheTtl` seconds like a client record (a main client asks for an initial
+ * access token for every device it registers); a no is read again each time, so a new template
+ * applies at once.
+ */
+export async function isRegistrar(db: Db, clientId: string, cacheTtl: number): Promise<boolean> {
+  const now = Date.now();
+  if ((registrars.get(clientId) ?? 0) > now) return true;
+  const row = await db
+    .prepare(
+      'SELECT 1 AS yes FROM clients WHERE is_template = 1 AND authenticate_client_by = ? AND disabled = 0 LIMIT 1',
+    )
+    .bind(clientId)
+    .first();
+  if (row !== null && cacheTtl > 0) {
+    registrars.delete(clientId);
+    if (registrars.size >= MAX_CACHED) registrars.delete(registrars.keys().next().value as string);
+    registrars.set(clientId, now + cacheTtl * 1000);
+  }
+  return row !== null;
+}
+
+/**
+ * Forgets cached clients (after a change made through this isolate, and in tests), and which
+ * clients are registrars (a change to a template may end one).
+ */
 export function forgetClient(clientId?: string): void {
   if (clientId === undefined) cache.clear();
   else cache.delete(clientId);
+  registrars.clear();
 }
 
 /** Whether any client lists `origin` among its allowed origins (CORS preflight). */

@@ -241,17 +241,6 @@ export async function touchClient(db: Db, clientId: string, now: number): Promis
     .run();
 }
 
-/** Whether some template lets `clientId` register dynamic clients (`authenticate_client_by`). */
-export async function isRegistrar(db: Db, clientId: string): Promise<boolean> {
-  const row = await db
-    .prepare(
-      'SELECT 1 AS yes FROM clients WHERE is_template = 1 AND authenticate_client_by = ? AND disabled = 0 LIMIT 1',
-    )
-    .bind(clientId)
-    .first();
-  return row !== null;
-}
-
 /** Deletes dynamic clients past their absolute lifetime or idle longer than their template allows. */
 export async function purgeDynamicClients(db: Db, now: number): Promise<number> {
   const result = await db

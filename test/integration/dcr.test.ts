@@ -20,6 +20,7 @@ import { randomToken } from '../../src/crypto/random';
 import { hashGeneratedSecret } from '../../src/crypto/secret-hash';
 import worker from '../../src/index';
 import { guardObject, useOnce } from '../../src/replay/use-once';
+import { forgetClient } from '../../src/storage/clients';
 import { issuerOnlyKey } from '../../src/tokens/access-token';
 import { loadKeySet, signJwt } from '../../src/tokens/keys';
 import { applySql } from '../support/apply-schema';
@@ -344,6 +345,28 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
     const res = await register(plain, { software_id: 'haapi-template-client' });
     expect(res.status).toBe(403);
     expect(((await res.json()) as Registration).error).toBe('insufficient_scope');
+  });
+
+  it("a registrar's yes is remembered per isolate, a no is not: a new template applies at once", async () => {
+    const ask = async () =>
+      post(
+        TOKEN,
+        { grant_type: 'client_credentials', scope: 'dcr' },
+        { Authorization: basic('demo-backend', 'Password1') },
+      );
+    expect((await ask()).status).toBe(400);
+    const template = await insertTemplate('demo-backend');
+    expect((await ask()).status).toBe(200);
+    // Disabled in D1 behind the isolate's back: the remembered yes holds for CLIENT_CACHE_TTL,
+    // and a change through this isolate (forgetClient) ends it.
+    await env.DB.prepare('UPDATE clients SET disabled = 1 WHERE client_id = ?')
+      .bind(template)
+      .run();
+    expect((await ask()).status).toBe(200);
+    forgetClient();
+    const refused = await ask();
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as TokenBody).error).toBe('unauthorized_client');
   });
 
   it('binds the dynamic client to its device key: registration key, or the first AAT key (trust on first use)', async () => {
