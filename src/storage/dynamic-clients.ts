@@ -38,7 +38,8 @@ export type Insertion =
  * the token was already used or revoked (its jti is in `revoked_access_tokens`, where revocation
  * puts it too), `token-used` and nothing is written. Otherwise the token is used up and the client
  * inserted, unless the template is full (`quota`) or the device key already has a client of this
- * template (`deviceClient` names it). Both are checked inside the INSERT, and D1 runs concurrent
+ * template (`deviceClient` names it). Both are checked inside the INSERT (the quota against the
+ * template's row of `template_client_counts`, which triggers keep), and D1 runs concurrent
  * registrations one after the other, so neither can be exceeded.
  */
 export async function insertDynamicClient(db: Db, c: NewDynamicClient): Promise<Insertion> {

@@ -85,6 +85,21 @@ function mtlsInitialAccessToken(registrar: string, tlsClientAuth: unknown): Prom
   } as RequestInit);
 }
 
+/** The dynamic clients of a template in D1, counted. */
+async function clientsOf(template: string): Promise<number | undefined> {
+  const row = await env.DB.prepare('SELECT COUNT(*) AS n FROM clients WHERE template_id = ?')
+    .bind(template)
+    .first<{ n: number }>();
+  return row?.n;
+}
+
+/** The client ids registration answers name. */
+async function clientIds(results: Response[]): Promise<string[]> {
+  return (await Promise.all(results.map((r) => r.json()))).map(
+    (b) => (b as Registration).client_id,
+  );
+}
+
 async function insertTemplate(
   registrar: string,
   options: {
@@ -415,14 +430,9 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
       iats.map((iat) => register(iat, { software_id: template }, key)),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
-    const ids = (await Promise.all(results.map((r) => r.json()))).map(
-      (b) => (b as Registration).client_id,
-    );
+    const ids = await clientIds(results);
     expect(new Set(ids).size).toBe(1);
-    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM clients WHERE template_id = ?')
-      .bind(template)
-      .first<{ n: number }>();
-    expect(count?.n).toBe(1);
+    expect(await clientsOf(template)).toBe(1);
   });
 
   it('50 concurrent registrations from distinct devices: 50 clients, none lost, none duplicated', async () => {
@@ -433,14 +443,9 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
       iats.map((iat, i) => register(iat, { software_id: template }, keys[i])),
     );
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(201));
-    const ids = (await Promise.all(results.map((r) => r.json()))).map(
-      (b) => (b as Registration).client_id,
-    );
+    const ids = await clientIds(results);
     expect(new Set(ids).size).toBe(50);
-    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM clients WHERE template_id = ?')
-      .bind(template)
-      .first<{ n: number }>();
-    expect(count?.n).toBe(50);
+    expect(await clientsOf(template)).toBe(50);
   });
 
   it('the template quota holds, also under concurrency, and a refused registration leaves nothing behind', async () => {
@@ -451,10 +456,7 @@ describe('DCR fallback with the demo template (secret of the main client)', () =
     const refused = results.filter((r) => r.status === 403);
     expect(refused).toHaveLength(5);
     expect(((await refused[0]?.json()) as Registration).error).toBe('access_denied');
-    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM clients WHERE template_id = ?')
-      .bind(template)
-      .first<{ n: number }>();
-    expect(count?.n).toBe(3);
+    expect(await clientsOf(template)).toBe(3);
   });
 
   it("the quota reads the template's count, which deletions and the Cron purge move back, and which re-applying schema.sql restores", async () => {
