@@ -80,6 +80,8 @@ export default defineConfig(async () => {
             name: 'node',
             environment: 'node',
             include: ['test/node/**/*.test.ts', 'test/browser/**/*.test.ts'],
+            // Chromium is found, or installed, once for the whole project (test/browser/global-setup.ts).
+            globalSetup: ['test/browser/global-setup.ts'],
             // These tests start processes (the CLIs, wrangler, Chromium): a ceiling for a slow
             // machine, not a speed check (speed is the bench's).
             testTimeout: 30_000,
