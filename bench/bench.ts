@@ -87,6 +87,7 @@ async function main(): Promise<void> {
         (theirs[job] as Figures).cpu_us_per_unit) *
         100,
     ) / 100;
+  const blockMedian = (job: string) => (results[job] as Figures).block_ratios?.median ?? 0;
   const loginWithout =
     Math.round(((results.password_login as Figures).cpu_us_per_unit - pbkdf2Us) / 10) / 100;
   const output = {
@@ -103,6 +104,10 @@ async function main(): Promise<void> {
       cc_secret_compute_vs_oidc_provider: vsCompute('cc_secret'),
       cc_private_key_jwt_compute_vs_oidc_provider: vsCompute('cc_private_key_jwt'),
       dcr_compute_vs_oidc_provider: vsCompute('dcr_registration'),
+      // The same ratios taken pair by pair of neighbouring blocks, their median (runner.ts).
+      cc_secret_compute_block_median: blockMedian('cc_secret'),
+      cc_private_key_jwt_compute_block_median: blockMedian('cc_private_key_jwt'),
+      dcr_compute_block_median: blockMedian('dcr_registration'),
       android_rsa_over_floor: aboveFloor('android_rsa'),
       android_ec_over_floor: aboveFloor('android_ec'),
       app_attest_over_floor: aboveFloor('app_attest'),

@@ -77,6 +77,15 @@ export interface Figures {
   units_per_s: number;
   p50_ms: number;
   p99_ms: number;
+  /** Compared jobs: the ratios of neighbouring block pairs (see blockRatios). */
+  block_ratios?: BlockRatios;
+}
+
+export interface BlockRatios {
+  pairs: number;
+  median: number;
+  min: number;
+  max: number;
 }
 
 /** A job's unit of work on one server: the measured call and the uncounted set-up before it. */
@@ -149,10 +158,16 @@ export async function measure(
   );
 }
 
-/** A job's `n` units in BLOCKS blocks: [first index, count] of each. */
+/** A job's `n` units in `count` blocks (BLOCKS unless told): [first index, count] of each. */
 const BLOCKS = 6;
-function blocks(n: number): [number, number][] {
-  const size = Math.ceil(n / BLOCKS);
+/**
+ * The compared jobs alternate in more, smaller blocks: on a noisy machine (a VM whose neighbours
+ * come and go) neighbouring blocks of 50 differed by up to a third, and a shorter alternation puts
+ * both sides in the same state more often.
+ */
+const COMPARED_BLOCKS = Number(process.env.BENCH_COMPARED_BLOCKS) || (QUICK ? 4 : 20);
+function blocks(n: number, count = BLOCKS): [number, number][] {
+  const size = Math.ceil(n / count);
   const out: [number, number][] = [];
   for (let from = 0; from < n; from += size) out.push([from, Math.min(size, n - from)]);
   return out;
@@ -175,11 +190,14 @@ export async function compare(
       await warmUp(ours, n, COMPARED_WARM_UP);
       await warmUp(theirs, n, COMPARED_WARM_UP);
       const samples: [Sample[], Sample[]] = [[], []];
-      for (const [from, count] of blocks(n)) {
+      for (const [from, count] of blocks(n, COMPARED_BLOCKS)) {
         samples[0].push(await runUnits(ours, from, count));
         samples[1].push(await runUnits(theirs, from, count));
       }
-      return [figures(samples[0], 1), figures(samples[1], 1)];
+      return [
+        { ...figures(samples[0], 1), block_ratios: blockRatios(samples[0], samples[1]) },
+        figures(samples[1], 1),
+      ];
     },
   );
 }
@@ -254,6 +272,33 @@ export function figures(samples: readonly Sample[], requestsPerUnit: number): Fi
     units_per_s: Math.round((n / wallMs) * 1000 * 10) / 10,
     p50_ms: Math.round((latencies[Math.floor(n * 0.5)] ?? 0) * 100) / 100,
     p99_ms: Math.round((latencies[Math.min(n - 1, Math.floor(n * 0.99))] ?? 0) * 100) / 100,
+  };
+}
+
+/**
+ * The ratio of each pair of neighbouring blocks (our compute, or our CPU where no storage calls
+ * are split off, over oidc-provider's CPU): their median and range, beside the ratio of the
+ * totals. A pair ran in one machine state; the median is not moved by the few blocks that a
+ * burst from elsewhere on the machine inflated on one side.
+ */
+function blockRatios(ours: readonly Sample[], theirs: readonly Sample[]): BlockRatios {
+  const ratios = ours
+    .map(
+      (s, i) =>
+        (s.cpuNs - s.transportNs) / s.n / ((theirs[i] as Sample).cpuNs / (theirs[i] as Sample).n),
+    )
+    .sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const mid = ratios.length / 2;
+  const median =
+    ratios.length % 2 === 1
+      ? (ratios[Math.floor(mid)] as number)
+      : ((ratios[mid - 1] as number) + (ratios[mid] as number)) / 2;
+  return {
+    pairs: ratios.length,
+    median: round(median),
+    min: round(ratios[0] as number),
+    max: round(ratios[ratios.length - 1] as number),
   };
 }
 
