@@ -282,24 +282,25 @@ export function figures(samples: readonly Sample[], requestsPerUnit: number): Fi
  * burst from elsewhere on the machine inflated on one side.
  */
 function blockRatios(ours: readonly Sample[], theirs: readonly Sample[]): BlockRatios {
+  // A pair's two blocks hold the same units, so the ratio of their CPU is the ratio per unit.
   const ratios = ours
-    .map(
-      (s, i) =>
-        (s.cpuNs - s.transportNs) / s.n / ((theirs[i] as Sample).cpuNs / (theirs[i] as Sample).n),
-    )
+    .map((s, i) => (s.cpuNs - s.transportNs) / (theirs[i] as Sample).cpuNs)
     .sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
-  const mid = ratios.length / 2;
-  const median =
-    ratios.length % 2 === 1
-      ? (ratios[Math.floor(mid)] as number)
-      : ((ratios[mid - 1] as number) + (ratios[mid] as number)) / 2;
   return {
     pairs: ratios.length,
-    median: round(median),
+    median: round(medianOf(ratios)),
     min: round(ratios[0] as number),
     max: round(ratios[ratios.length - 1] as number),
   };
+}
+
+/** The median of values sorted in ascending order. */
+function medianOf(sorted: readonly number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Pairs of twins measured per block (their median difference is the transport). */
@@ -338,7 +339,7 @@ export async function transportOf(
     differences.push(some - (await twin(false)));
   }
   differences.sort((a, b) => a - b);
-  return Math.max(0, differences[Math.floor(TWIN_PAIRS / 2)] as number);
+  return Math.max(0, medianOf(differences));
 }
 
 /** The wall time of an empty call answered at once (taken out of the twin's wait). */
