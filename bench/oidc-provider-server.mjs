@@ -58,5 +58,12 @@ const provider = new Provider(issuer, {
   enabledJWA: { clientAuthSigningAlgValues: ['ES256'] },
 });
 provider.on('server_error', (_ctx, err) => console.error('oidc-provider error', err));
-server.on('request', provider.callback());
+// The runtime's floor: an empty answer from Node's HTTP server, without the provider (the bench's
+// split Worker answers the same path before its app).
+const handle = provider.callback();
+server.on('request', (req, res) => {
+  if (req.url !== '/__bench/empty') return handle(req, res);
+  res.statusCode = 204;
+  res.end();
+});
 process.stdout.write(`${JSON.stringify({ port, issuer })}\n`);

@@ -1,19 +1,15 @@
 /**
  * The jobs oidc-provider also does, run in alternating blocks on both servers (runner.ts:
- * compare): client_credentials with a secret and with private_key_jwt, and DCR registration;
- * and the baseline (the cheapest request through the app).
+ * compare): the floors (an empty answer from the runtime, and the cheapest request through the
+ * app), client_credentials with a secret and with private_key_jwt, and DCR registration.
  */
 import { SignJWT } from 'jose';
-import { compare, expectOk, measure, N } from '../runner';
+import { compare, expectOk, N } from '../runner';
 import type { Bench } from '../setup';
 
 export async function comparedJobs(b: Bench): Promise<void> {
   const { results, theirs, workerd, op, base, token, opToken, basic, form, postForm, floorCpu } = b;
   const { ccJwtKey, opClientKey, ready } = b;
-  // Baseline: the cheapest request through the app (middleware, routing, not-found boundary).
-  results.baseline = await measure('baseline', workerd, N, 1, async () => {
-    await (await fetch(`${base}/bench-baseline`)).text();
-  });
   // The jobs oidc-provider also does run in alternating blocks on both servers (see compare()).
   [results.cc_secret, theirs.cc_secret] = await compare(
     'cc_secret',
@@ -115,4 +111,23 @@ export async function comparedJobs(b: Bench): Promise<void> {
     N,
   );
   results.dcr_registration.floor_us = await floorCpu({ es256_verify: 1 });
+  // The floors, on both servers, after the jobs (which so keep the place they had in earlier runs,
+  // and their figures stay comparable): an empty 204 from the runtime's HTTP server without the
+  // app (workerd; Node's http), and the baseline, the cheapest request through the app
+  // (middleware, routing, the not-found answer).
+  const get = (url: string) => async () => {
+    await (await fetch(url)).text();
+  };
+  [results.runtime_empty, theirs.runtime_empty] = await compare(
+    'runtime_empty',
+    { pids: workerd, unit: get(`${base}/__bench/empty`) },
+    { pids: op, unit: get(`${ready.issuer}/__bench/empty`) },
+    N,
+  );
+  [results.baseline, theirs.baseline] = await compare(
+    'baseline',
+    { pids: workerd, unit: get(`${base}/bench-baseline`) },
+    { pids: op, unit: get(`${ready.issuer}/bench-baseline`) },
+    N,
+  );
 }
