@@ -90,19 +90,17 @@ function remoteNamespace(binding: string): DurableObjectNamespace {
 }
 
 let splitEnv: Env | undefined;
-/** The empty route of both servers (bench/oidc-provider-server.mjs answers it too). */
-const EMPTY_PATH = '/__bench/empty';
 
 /**
  * The bench's routes of its own, answered before the app: an empty 204 (the runtime's own cost of
- * a request), the storage calls so far (the bench reads them around each unit) and `n` empty
- * storage calls in a row, each answered after `wait`
- * ms, whose CPU is the transport's cost per call (a loopback fetch and JSON here, and the thread's
- * waking up after the wait; on Cloudflare, RPC serialization). Its calls are not counted.
+ * a request; bench/oidc-provider-server.mjs answers the same path before the provider), the
+ * storage calls so far (the bench reads them around each unit) and `n` empty storage calls in a
+ * row, each answered after `wait` ms, whose CPU is the transport's cost per call (a loopback
+ * fetch and JSON here, and the thread's waking up after the wait; on Cloudflare, RPC
+ * serialization). Its calls are not counted.
  */
 async function benchRoute(url: URL): Promise<Response | undefined> {
-  // The runtime's floor: an empty answer, without the app (oidc-provider's server has the same).
-  if (url.pathname === EMPTY_PATH) return new Response(null, { status: 204 });
+  if (url.pathname === '/__bench/empty') return new Response(null, { status: 204 });
   if (url.pathname === '/__bench/storage-calls') {
     for (const flush of flushes) flush();
     return Response.json(sent);
