@@ -71,32 +71,21 @@ async function main(): Promise<void> {
 
   // ---------- figures ----------
   const baseline = (results.baseline as Figures).cpu_us_per_unit;
+  /** a / b to two decimals. */
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const ours = (job: string) => results[job] as Figures;
+  const theirCpu = (job: string) => (theirs[job] as Figures).cpu_us_per_unit;
   const aboveFloor = (job: string) => {
     const r = results[job] as Figures & { floor_us: number };
-    return (
-      Math.round(((r.cpu_us_per_unit - baseline * r.requests_per_unit) / r.floor_us) * 100) / 100
-    );
+    return ratio(r.cpu_us_per_unit - baseline * r.requests_per_unit, r.floor_us);
   };
-  const vs = (job: string) =>
-    Math.round(
-      ((results[job] as Figures).cpu_us_per_unit / (theirs[job] as Figures).cpu_us_per_unit) * 100,
-    ) / 100;
-  const vsCompute = (job: string) =>
-    Math.round(
-      (((results[job] as Figures).compute_us_per_unit ?? 0) /
-        (theirs[job] as Figures).cpu_us_per_unit) *
-        100,
-    ) / 100;
+  const vs = (job: string) => ratio(ours(job).cpu_us_per_unit, theirCpu(job));
+  const vsCompute = (job: string) => ratio(ours(job).compute_us_per_unit ?? 0, theirCpu(job));
   // Above each server's own baseline (its cheapest request through its app): the jobs' work
   // without the runtime's and the app's fixed cost per request. Beside the targets, not one.
-  const theirBaseline = (theirs.baseline as Figures).cpu_us_per_unit;
   const aboveBaselineVs = (job: string) =>
-    Math.round(
-      ((((results[job] as Figures).compute_us_per_unit ?? 0) - baseline) /
-        ((theirs[job] as Figures).cpu_us_per_unit - theirBaseline)) *
-        100,
-    ) / 100;
-  const blockMedian = (job: string) => (results[job] as Figures).block_ratios?.median ?? 0;
+    ratio((ours(job).compute_us_per_unit ?? 0) - baseline, theirCpu(job) - theirCpu('baseline'));
+  const blockMedian = (job: string) => ours(job).block_ratios?.median ?? 0;
   const loginWithout =
     Math.round(((results.password_login as Figures).cpu_us_per_unit - pbkdf2Us) / 10) / 100;
   const output = {
