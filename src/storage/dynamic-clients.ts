@@ -124,7 +124,6 @@ export async function findByDevice(
   return row?.client_id ?? null;
 }
 
-/** New secret and registration access token for an existing dynamic client. */
 /**
  * New credentials and assurance for a dynamic client registered again from its device key, in one
  * batch (both or neither): the current secret is kept as the previous one until
