@@ -15,7 +15,7 @@ import { bootstrapJobs } from './jobs/bootstrap';
 import { comparedJobs } from './jobs/compared';
 import { haapiJobs } from './jobs/haapi';
 import { passkeyJob } from './jobs/passkey';
-import { type Figures, ONLY, PARTIAL, peakRssKib, QUICK } from './runner';
+import { type Figures, ONLY, PARTIAL, peakRssKib, QUICK, round2 } from './runner';
 import { startBench } from './setup';
 
 async function main(): Promise<void> {
@@ -71,8 +71,7 @@ async function main(): Promise<void> {
 
   // ---------- figures ----------
   const baseline = (results.baseline as Figures).cpu_us_per_unit;
-  /** a / b to two decimals. */
-  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const ratio = (a: number, b: number) => round2(a / b);
   const ours = (job: string) => results[job] as Figures;
   const theirCpu = (job: string) => (theirs[job] as Figures).cpu_us_per_unit;
   const aboveFloor = (job: string) => {

@@ -286,13 +286,17 @@ function blockRatios(ours: readonly Sample[], theirs: readonly Sample[]): BlockR
   const ratios = ours
     .map((s, i) => (s.cpuNs - s.transportNs) / (theirs[i] as Sample).cpuNs)
     .sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 100) / 100;
   return {
     pairs: ratios.length,
-    median: round(medianOf(ratios)),
-    min: round(ratios[0] as number),
-    max: round(ratios[ratios.length - 1] as number),
+    median: round2(medianOf(ratios)),
+    min: round2(ratios[0] as number),
+    max: round2(ratios[ratios.length - 1] as number),
   };
+}
+
+/** x to two decimals (the ratios). */
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 /** The median of values sorted in ascending order. */
